@@ -1,0 +1,1 @@
+//! callcoach: an offline telephone quality coach.
