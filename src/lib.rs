@@ -1,1 +1,3 @@
 //! callcoach: an offline telephone quality coach.
+
+pub mod transcript;
