@@ -186,16 +186,16 @@ pub fn load(path: &Path, target_rate: Option<u32>) -> Result<Audio, AudioError> 
     )
     .map_err(|e| err(AudioErrorKind::Resample(e)))?;
 
+    reader
+        .seek(SeekFrom::Start(header.data_offset))
+        .map_err(|e| err(e.into()))?;
     match info.encoding {
         Encoding::MuLaw | Encoding::ALaw => {
-            reader
-                .seek(SeekFrom::Start(header.data_offset))
-                .map_err(|e| err(e.into()))?;
             decode_g711(&mut reader, &info, &mut sink).map_err(err)?;
         }
         Encoding::Pcm(_) | Encoding::Float32 => {
-            reader.rewind().map_err(|e| err(e.into()))?;
-            decode_hound(reader, &info, &mut sink).map_err(err)?;
+            let data = std::io::Cursor::new(header.canonical()).chain(reader.take(header.data_len));
+            decode_hound(data, &info, &mut sink).map_err(err)?;
         }
     }
     let channels = sink

@@ -8,8 +8,28 @@
 
 use rubato::{FftFixedIn, Resampler};
 
-/// Input frames per resampler call.
+/// Input frames per resampler call, roughly.
 const CHUNK: usize = 1024;
+
+/// An input chunk size near [`CHUNK`] that keeps rubato's FFT sizes even.
+///
+/// rubato reports the FFT resampler's delay as `fft_size_out / 2`; with an
+/// odd output FFT size that is half a sample off, which misaligns the whole
+/// output (48 kHz to 16 kHz, for one). An even number of "units" of
+/// `in_rate / gcd` frames makes both FFT sizes even.
+fn chunk_size(in_rate: usize, out_rate: usize) -> usize {
+    let unit = in_rate / gcd(in_rate, out_rate);
+    let units = CHUNK.div_ceil(unit).next_multiple_of(2);
+    unit * units
+}
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
 
 /// Collects pushed samples into per-channel output at the target rate.
 pub struct StreamResampler {
@@ -43,14 +63,15 @@ impl StreamResampler {
         let engine = if in_rate == out_rate {
             None
         } else {
+            let (rin, rout) = (in_rate as usize, out_rate as usize);
+            let chunk = chunk_size(rin, rout);
             let resampler =
-                FftFixedIn::<f32>::new(in_rate as usize, out_rate as usize, CHUNK, 2, channels)
-                    .map_err(|e| e.to_string())?;
+                FftFixedIn::<f32>::new(rin, rout, chunk, 1, channels).map_err(|e| e.to_string())?;
             let buffer = resampler.output_buffer_allocate(true);
             let skip = resampler.output_delay();
             Some(Engine {
                 resampler,
-                pending: vec![Vec::with_capacity(CHUNK); channels],
+                pending: vec![Vec::with_capacity(chunk); channels],
                 buffer,
                 skip,
             })
@@ -76,7 +97,7 @@ impl StreamResampler {
             for (pending, &s) in engine.pending.iter_mut().zip(frame) {
                 pending.push(s);
             }
-            if engine.pending[0].len() == CHUNK {
+            if engine.pending[0].len() == engine.resampler.input_frames_next() {
                 engine.run(&mut self.out, false)?;
             }
         }
@@ -103,8 +124,10 @@ impl Engine {
     /// Resamples the pending input (zero-padded when `partial`) into `out`.
     fn run(&mut self, out: &mut [Vec<f32>], partial: bool) -> Result<(), String> {
         let (_, produced) = if partial {
+            // rubato reads an empty channel as "inactive": pass None instead.
+            let input = (!self.pending[0].is_empty()).then_some(self.pending.as_slice());
             self.resampler
-                .process_partial_into_buffer(Some(&self.pending), &mut self.buffer, None)
+                .process_partial_into_buffer(input, &mut self.buffer, None)
         } else {
             self.resampler
                 .process_into_buffer(&self.pending, &mut self.buffer, None)
@@ -119,5 +142,27 @@ impl Engine {
             o.extend_from_slice(&b[skip..produced]);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_length_follows_the_rate_ratio() {
+        for (rin, rout, n) in [
+            (8000, 16000, 3000),
+            (44100, 16000, 44100),
+            (16000, 16000, 77),
+        ] {
+            let mut s = StreamResampler::new(rin, rout, 2, n).unwrap();
+            let x: Vec<f32> = (0..2 * n).map(|i| (i as f32 * 0.01).sin()).collect();
+            s.push_interleaved(&x).unwrap();
+            let out = s.finish().unwrap();
+            let want = (n as f64 * f64::from(rout) / f64::from(rin)).round() as usize;
+            assert_eq!(out[0].len(), want);
+            assert_eq!(out[1].len(), want);
+        }
     }
 }

@@ -17,12 +17,36 @@ const TAG_MULAW: u16 = 7;
 const TAG_EXTENSIBLE: u16 = 0xFFFE;
 
 /// The parsed header: the format and where the samples start.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Header {
     /// Format, channel count, rate and length.
     pub info: WavInfo,
     /// Byte offset of the first sample.
     pub data_offset: u64,
+    /// Length of the sample data in bytes (whole frames).
+    pub data_len: u64,
+    /// The body of the `fmt ` chunk, as found.
+    pub fmt_chunk: Vec<u8>,
+}
+
+impl Header {
+    /// A canonical header (RIFF, `fmt `, `data`) for the same samples.
+    ///
+    /// hound mis-skips odd-sized chunks and trips over some recorders'
+    /// chunk layouts, so it is given this header followed by the data alone.
+    pub fn canonical(&self) -> Vec<u8> {
+        let fmt_len = self.fmt_chunk.len() as u32;
+        let data_len = self.data_len as u32;
+        let mut h = Vec::with_capacity(28 + self.fmt_chunk.len());
+        h.extend_from_slice(b"RIFF");
+        h.extend_from_slice(&(4 + 8 + fmt_len + 8 + data_len).to_le_bytes());
+        h.extend_from_slice(b"WAVEfmt ");
+        h.extend_from_slice(&fmt_len.to_le_bytes());
+        h.extend_from_slice(&self.fmt_chunk);
+        h.extend_from_slice(b"data");
+        h.extend_from_slice(&data_len.to_le_bytes());
+        h
+    }
 }
 
 /// Reads the RIFF header, the `fmt ` chunk and the position of `data`.
@@ -43,6 +67,7 @@ pub fn read_header<R: Read + Seek>(r: &mut R) -> Result<Header, AudioErrorKind> 
     }
 
     let mut fmt: Option<(Encoding, u16, u32, u16)> = None;
+    let mut fmt_chunk = Vec::new();
     let mut pos = 12u64;
     loop {
         if pos + 8 > file_len {
@@ -64,6 +89,7 @@ pub fn read_header<R: Read + Seek>(r: &mut R) -> Result<Header, AudioErrorKind> 
                 let mut buf = vec![0u8; size as usize];
                 r.read_exact(&mut buf)?;
                 fmt = Some(parse_fmt(&buf)?);
+                fmt_chunk = buf;
             }
             b"data" => {
                 let (encoding, channels, sample_rate, block_align) = fmt
@@ -90,6 +116,8 @@ pub fn read_header<R: Read + Seek>(r: &mut R) -> Result<Header, AudioErrorKind> 
                         frames,
                     },
                     data_offset: pos,
+                    data_len: frames * u64::from(block_align),
+                    fmt_chunk,
                 });
             }
             _ => {}
