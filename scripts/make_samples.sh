@@ -313,7 +313,7 @@ build 02-de-monotone de "$W/d1.txt"
 
 reset_settings
 AR=medium; AA=45; AS=120
-AFX="compand 0.01,0.3 -70,-70,-40,-24,0,-24 -12"
+AFX="compand 0.002,0.03 -70,-70,-50,-30,0,-28 -4"
 LAYOUT=stereo; ENC=ulaw8k
 MISTAKES='["apathetic"]'
 NOTE="E1 text without acknowledgements or warmth; agent at espeak amplitude 45 with a hard compander (flat loudness, well below the customer), espeak -s 120, slightly longer latencies (0.9-1 s)."
@@ -385,3 +385,9 @@ elif [[ $(sha256sum "$OUT/11-en-real-call.wav" | cut -d' ' -f1) != "$REAL_SHA" ]
   exit 1
 fi
 echo "checked samples/11-en-real-call.wav (real recording, sha256 ok)"
+# truth for the real call from its STM (speaker, start s, end s, text); no roles known
+awk 'BEGIN { printf "{\n  \"file\": \"11-en-real-call.wav\",\n  \"language\": \"en\",\n  \"layout\": \"mono\",\n  \"channels\": null,\n  \"bleed_db\": null,\n  \"sample_rate\": 16000,\n  \"encoding\": \"PCM 16-bit\",\n  \"duration_ms\": 30000,\n  \"intended_mistakes\": [],\n  \"construction\": \"Real recording (pyannote-audio sample, two women on a phone-style line). Turns from the source STM; speakers have no agent/customer roles; speaker turns from the RTTM are in 11-en-real-call.rttm.\",\n  \"turns\": [\n" }
+  { t = ""; for (i = 6; i <= NF; i++) t = t (i > 6 ? " " : "") $i; gsub(/"/, "\\\"", t)
+    if (NR > 1) printf ",\n"
+    printf "    {\"speaker\": \"%s\", \"start_ms\": %d, \"end_ms\": %d, \"tags\": [], \"text\": \"%s\"}", $3, $4 * 1000 + 0.5, $5 * 1000 + 0.5, t }
+  END { printf "\n  ]\n}\n" }' "$OUT/11-en-real-call.stm" >"$OUT/11-en-real-call.truth.json"
