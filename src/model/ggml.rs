@@ -4,7 +4,7 @@
 //! The output follows whisper.cpp's `models/convert-pt-to-ggml.py` byte for
 //! byte: magic `0x67676d6c`, eleven `i32` hyper-parameters, the mel filter
 //! bank, the BPE vocabulary, then every tensor of OpenAI's PyTorch state dict
-//! in state-dict order, each as `n_dims, name length, type, dims (reversed),
+//! (order: see [`plan`]), each as `n_dims, name length, type, dims (reversed),
 //! name, data`. As that script does, 1-D tensors, the conv biases (reshaped to
 //! `(n_state, 1)`) and both positional embeddings are written as f32, every
 //! other matrix as f16.
@@ -174,9 +174,15 @@ pub struct WriteSummary {
     pub n_vocab_tokens: usize,
 }
 
-/// Lists the output tensors in OpenAI's state-dict order (which is the order
-/// of whisper.cpp's converter and of the official ggml files), mapping each to
-/// its CTranslate2 source. Fails on a missing tensor, and on any CTranslate2
+/// Lists the output tensors in the order that reproduces the reference
+/// conversion recorded in `models/manifest.json` (size of the official
+/// ggml-base.bin, SHA-256 checked): encoder (positional embedding, convs,
+/// blocks, `ln_post`), then decoder (token embedding, positional embedding,
+/// blocks, `ln`); within a block self-attention (query, key, value, out),
+/// its norm, cross-attention and its norm (decoder), then `mlp_ln` before
+/// `mlp.0`, `mlp.2`. whisper.cpp looks tensors up by name, so the order only
+/// matters for byte-identical output. Each tensor is mapped to its
+/// CTranslate2 source. Fails on a missing tensor, and on any CTranslate2
 /// tensor the plan does not use (so no weight is dropped silently).
 pub fn plan<R: Read + Seek>(m: &Ct2Model<R>, hp: &HParams) -> Result<Vec<PlannedTensor>, ModelError> {
     let mut p = Planner { m, out: Vec::new(), used: HashSet::new() };
@@ -191,8 +197,8 @@ pub fn plan<R: Read + Seek>(m: &Ct2Model<R>, hp: &HParams) -> Result<Vec<Planned
         p.mlp(&o, &s)?;
     }
     p.norm("encoder.ln_post", "encoder/layer_norm")?;
-    p.whole("decoder.positional_embedding", "decoder/position_encodings/encodings")?;
     p.whole("decoder.token_embedding.weight", "decoder/embeddings/weight")?;
+    p.whole("decoder.positional_embedding", "decoder/position_encodings/encodings")?;
     for i in 0..hp.n_text_layer {
         let (o, s) = (format!("decoder.blocks.{i}"), format!("decoder/layer_{i}"));
         p.self_attention(&o, &s, hp.n_text_state)?;
@@ -311,9 +317,9 @@ impl<R: Read + Seek> Planner<'_, R> {
     }
 
     fn mlp(&mut self, o: &str, s: &str) -> Result<(), ModelError> {
+        self.norm(&format!("{o}.mlp_ln"), &format!("{s}/ffn/layer_norm"))?;
         self.linear(&format!("{o}.mlp.0"), &format!("{s}/ffn/linear_0"))?;
-        self.linear(&format!("{o}.mlp.2"), &format!("{s}/ffn/linear_1"))?;
-        self.norm(&format!("{o}.mlp_ln"), &format!("{s}/ffn/layer_norm"))
+        self.linear(&format!("{o}.mlp.2"), &format!("{s}/ffn/linear_1"))
     }
 }
 

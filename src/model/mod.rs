@@ -95,18 +95,11 @@ pub fn resolve_model(flag: Option<&Path>) -> Result<PathBuf, ModelError> {
 /// there with pip if absent. The output is written atomically.
 pub fn import(inputs: &[PathBuf], out: &Path, cache_dir: &Path) -> Result<ConvertSummary, ModelError> {
     let mut quiet = |_: &str| {};
-    import_with(
-        inputs,
-        out,
-        cache_dir,
-        &mut FetchOptions {
-            python: "python3".into(),
-            progress: &mut quiet,
-        },
-    )
+    import_with(inputs, out, cache_dir, &mut FetchOptions::new(&mut quiet))
 }
 
-/// [`import`] with a chosen interpreter and progress callback.
+/// [`import`] with a chosen interpreter and progress callback
+/// (`opts.cache_dir` is ignored: `cache_dir` is used).
 pub fn import_with(
     inputs: &[PathBuf],
     out: &Path,
