@@ -34,7 +34,8 @@ impl Assets {
         let label = path.display().to_string();
         let file = File::open(path).map_err(|e| ModelError::io(path, e))?;
         let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
-        let bad = |e: std::io::Error| ModelError::format(&label, format!("not a readable .tar.gz: {e}"));
+        let bad =
+            |e: std::io::Error| ModelError::format(&label, format!("not a readable .tar.gz: {e}"));
         let (mut mel, mut multi, mut gpt2) = (None, None, None);
         for entry in tar.entries().map_err(bad)? {
             let mut entry = entry.map_err(bad)?;
@@ -59,7 +60,10 @@ impl Assets {
             })
         };
         let mel_npz = need(mel, MEL_MEMBER)?;
-        let multilingual = parse_tiktoken(&need(multi, MULTI_MEMBER)?, &format!("{label}:{MULTI_MEMBER}"))?;
+        let multilingual = parse_tiktoken(
+            &need(multi, MULTI_MEMBER)?,
+            &format!("{label}:{MULTI_MEMBER}"),
+        )?;
         let gpt2 = parse_tiktoken(&need(gpt2, GPT2_MEMBER)?, &format!("{label}:{GPT2_MEMBER}"))?;
         Ok(Self {
             label,
@@ -71,7 +75,12 @@ impl Assets {
 
     /// Builds assets from parts already in memory (for tests and for users
     /// with a checkout of openai-whisper).
-    pub fn from_parts(label: String, mel_npz: Vec<u8>, multilingual: Vec<Vec<u8>>, gpt2: Vec<Vec<u8>>) -> Self {
+    pub fn from_parts(
+        label: String,
+        mel_npz: Vec<u8>,
+        multilingual: Vec<Vec<u8>>,
+        gpt2: Vec<Vec<u8>>,
+    ) -> Self {
         Self {
             label,
             mel_npz,
@@ -83,11 +92,18 @@ impl Assets {
     /// The mel filter bank for `n_mels` bands (80 for all models up to
     /// large-v2, 128 for large-v3): shape `(n_mels, 201)`.
     pub fn mel_filters(&self, n_mels: usize) -> Result<Array, ModelError> {
-        let a = npy::npz_array(&self.mel_npz, &format!("mel_{n_mels}"), &format!("{}:{MEL_MEMBER}", self.label))?;
+        let a = npy::npz_array(
+            &self.mel_npz,
+            &format!("mel_{n_mels}"),
+            &format!("{}:{MEL_MEMBER}", self.label),
+        )?;
         if a.shape.len() != 2 || a.shape[0] != n_mels {
             return Err(ModelError::format(
                 &self.label,
-                format!("mel_{n_mels} has shape {:?}, expected ({n_mels}, n_fft)", a.shape),
+                format!(
+                    "mel_{n_mels} has shape {:?}, expected ({n_mels}, n_fft)",
+                    a.shape
+                ),
             ));
         }
         Ok(a)
@@ -107,7 +123,8 @@ impl Assets {
 /// Parses a `.tiktoken` file: one token per line, `BASE64 RANK`. Returns the
 /// token bytes ordered by rank; ranks must be exactly `0..n`.
 pub fn parse_tiktoken(text: &[u8], label: &str) -> Result<Vec<Vec<u8>>, ModelError> {
-    let text = std::str::from_utf8(text).map_err(|_| ModelError::format(label, "not UTF-8 text"))?;
+    let text =
+        std::str::from_utf8(text).map_err(|_| ModelError::format(label, "not UTF-8 text"))?;
     let mut ranked: Vec<(usize, Vec<u8>)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -126,7 +143,10 @@ pub fn parse_tiktoken(text: &[u8], label: &str) -> Result<Vec<Vec<u8>>, ModelErr
     }
     ranked.sort_by_key(|(r, _)| *r);
     if let Some((i, (r, _))) = ranked.iter().enumerate().find(|(i, (r, _))| i != r) {
-        return Err(ModelError::format(label, format!("ranks are not 0..n: position {i} has rank {r}")));
+        return Err(ModelError::format(
+            label,
+            format!("ranks are not 0..n: position {i} has rank {r}"),
+        ));
     }
     Ok(ranked.into_iter().map(|(_, b)| b).collect())
 }
@@ -139,7 +159,10 @@ mod tests {
     fn tiktoken_is_ordered_by_rank() {
         let v = parse_tiktoken(b"IQ== 1\nIA== 0\n\n= 2\n", "t").unwrap();
         assert_eq!(v, vec![b" ".to_vec(), b"!".to_vec(), Vec::new()]);
-        assert!(parse_tiktoken(b"IQ== 2\n", "t").unwrap_err().to_string().contains("rank"));
+        assert!(parse_tiktoken(b"IQ== 2\n", "t")
+            .unwrap_err()
+            .to_string()
+            .contains("rank"));
         assert!(parse_tiktoken(b"!!!\n", "t").is_err());
     }
 }

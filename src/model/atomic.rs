@@ -66,7 +66,10 @@ impl AtomicFile {
     pub fn commit(mut self) -> Result<(u64, String), ModelError> {
         let w = self.writer.take().expect("commit once");
         let (len, digest) = (w.len, hex(&w.hasher.finalize()));
-        let file = w.inner.into_inner().map_err(|e| ModelError::io(&self.tmp, e.into_error()))?;
+        let file = w
+            .inner
+            .into_inner()
+            .map_err(|e| ModelError::io(&self.tmp, e.into_error()))?;
         file.sync_all().map_err(|e| ModelError::io(&self.tmp, e))?;
         drop(file);
         std::fs::rename(&self.tmp, &self.dest).map_err(|e| ModelError::io(&self.dest, e))?;

@@ -156,7 +156,9 @@ impl<R: Read + Seek> Ct2Model<R> {
         if spec != "WhisperSpec" {
             return Err(ModelError::BadMagic {
                 file: label.clone(),
-                detail: format!("model spec `{spec}`, expected `WhisperSpec` (not a Whisper model)"),
+                detail: format!(
+                    "model spec `{spec}`, expected `WhisperSpec` (not a Whisper model)"
+                ),
             });
         }
         let revision = h.u32("the spec revision")?;
@@ -181,7 +183,10 @@ impl<R: Read + Seek> Ct2Model<R> {
             }
             let code = h.u8(&format!("the dtype of `{name}`"))?;
             let dtype = DType::from_code(code).ok_or_else(|| {
-                ModelError::format(&label, format!("variable `{name}` has unknown dtype code {code}"))
+                ModelError::format(
+                    &label,
+                    format!("variable `{name}` has unknown dtype code {code}"),
+                )
             })?;
             let nbytes = h.u32(&format!("the byte count of `{name}`"))? as u64;
             let expected = shape.iter().product::<usize>() as u64 * dtype.size() as u64;
@@ -205,7 +210,10 @@ impl<R: Read + Seek> Ct2Model<R> {
             }
             h.skip(nbytes)?;
             if index.insert(name.clone(), vars.len()).is_some() {
-                return Err(ModelError::format(&label, format!("variable `{name}` appears twice")));
+                return Err(ModelError::format(
+                    &label,
+                    format!("variable `{name}` appears twice"),
+                ));
             }
             vars.push(Variable {
                 name,

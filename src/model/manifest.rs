@@ -62,10 +62,12 @@ impl Manifest {
 
     /// Looks a model up by name, or says which names exist.
     pub fn entry(&self, name: &str) -> Result<&ManifestEntry, ModelError> {
-        self.models.get(name).ok_or_else(|| ModelError::UnknownModel {
-            name: name.to_string(),
-            known: self.models.keys().cloned().collect::<Vec<_>>().join(", "),
-        })
+        self.models
+            .get(name)
+            .ok_or_else(|| ModelError::UnknownModel {
+                name: name.to_string(),
+                known: self.models.keys().cloned().collect::<Vec<_>>().join(", "),
+            })
     }
 
     /// The manifest entry whose file name is `file_name`, if any.
@@ -78,7 +80,12 @@ impl Manifest {
 }
 
 /// Checks a size and digest already computed for `path` against `entry`.
-pub fn check_digest(path: &Path, size: u64, sha256: &str, entry: &ManifestEntry) -> Result<(), ModelError> {
+pub fn check_digest(
+    path: &Path,
+    size: u64,
+    sha256: &str,
+    entry: &ManifestEntry,
+) -> Result<(), ModelError> {
     let file = path.display().to_string();
     if size != entry.size {
         return Err(ModelError::SizeMismatch {
@@ -100,7 +107,9 @@ pub fn check_digest(path: &Path, size: u64, sha256: &str, entry: &ManifestEntry)
 /// Verifies a GGML file on disk: magic, then size, then SHA-256 (streamed).
 pub fn verify_file(path: &Path, entry: &ManifestEntry) -> Result<(), ModelError> {
     check_magic(path)?;
-    let size = std::fs::metadata(path).map_err(|e| ModelError::io(path, e))?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|e| ModelError::io(path, e))?
+        .len();
     if size != entry.size {
         return check_digest(path, size, "", entry);
     }
@@ -123,7 +132,9 @@ pub fn check_magic(path: &Path) -> Result<(), ModelError> {
     if magic != GGML_MAGIC {
         return Err(ModelError::BadMagic {
             file: path.display().to_string(),
-            detail: format!("0x{magic:08x}, expected 0x{GGML_MAGIC:08x} (`lmgg`): not a whisper.cpp GGML model"),
+            detail: format!(
+                "0x{magic:08x}, expected 0x{GGML_MAGIC:08x} (`lmgg`): not a whisper.cpp GGML model"
+            ),
         });
     }
     Ok(())

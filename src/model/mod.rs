@@ -93,7 +93,11 @@ pub fn resolve_model(flag: Option<&Path>) -> Result<PathBuf, ModelError> {
 /// to be read in order, into the GGML file `out`. The mel filters and
 /// tokenizer come from the `openai-whisper` sdist in `cache_dir`, downloaded
 /// there with pip if absent. The output is written atomically.
-pub fn import(inputs: &[PathBuf], out: &Path, cache_dir: &Path) -> Result<ConvertSummary, ModelError> {
+pub fn import(
+    inputs: &[PathBuf],
+    out: &Path,
+    cache_dir: &Path,
+) -> Result<ConvertSummary, ModelError> {
     let mut quiet = |_: &str| {};
     import_with(inputs, out, cache_dir, &mut FetchOptions::new(&mut quiet))
 }
@@ -155,14 +159,20 @@ pub fn list(models_dir: &Path) -> Result<Vec<InstalledModel>, ModelError> {
     for entry in rd {
         let entry = entry.map_err(|e| ModelError::io(models_dir, e))?;
         let file = entry.file_name().to_string_lossy().into_owned();
-        let Some(name) = file.strip_prefix("ggml-").and_then(|f| f.strip_suffix(".bin")) else {
+        let Some(name) = file
+            .strip_prefix("ggml-")
+            .and_then(|f| f.strip_suffix(".bin"))
+        else {
             continue;
         };
         let path = entry.path();
         if !path.is_file() {
             continue;
         }
-        let size = entry.metadata().map_err(|e| ModelError::io(&path, e))?.len();
+        let size = entry
+            .metadata()
+            .map_err(|e| ModelError::io(&path, e))?
+            .len();
         let status = match manifest.by_file(&file) {
             Some((_, e)) => match manifest::verify_file(&path, e) {
                 Ok(()) => ManifestStatus::Matches,
@@ -195,9 +205,18 @@ mod tests {
             model_path_from(Some(Path::new("a.bin")), Some("b.bin".into()), dir),
             PathBuf::from("a.bin")
         );
-        assert_eq!(model_path_from(None, Some("b.bin".into()), dir), PathBuf::from("b.bin"));
-        assert_eq!(model_path_from(None, Some("".into()), dir), PathBuf::from("models/ggml-base.bin"));
-        assert_eq!(model_path_from(None, None, dir), PathBuf::from("models/ggml-base.bin"));
+        assert_eq!(
+            model_path_from(None, Some("b.bin".into()), dir),
+            PathBuf::from("b.bin")
+        );
+        assert_eq!(
+            model_path_from(None, Some("".into()), dir),
+            PathBuf::from("models/ggml-base.bin")
+        );
+        assert_eq!(
+            model_path_from(None, None, dir),
+            PathBuf::from("models/ggml-base.bin")
+        );
     }
 
     #[test]

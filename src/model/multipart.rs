@@ -136,7 +136,10 @@ mod tests {
         let mut paths = Vec::new();
         for (k, w) in cuts.windows(2).enumerate() {
             let p = dir.path().join(format!("part{k}"));
-            File::create(&p).unwrap().write_all(&data[w[0]..w[1]]).unwrap();
+            File::create(&p)
+                .unwrap()
+                .write_all(&data[w[0]..w[1]])
+                .unwrap();
             paths.push(p);
         }
         let mut r = MultiPartReader::open(&paths).unwrap();

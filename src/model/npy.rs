@@ -46,14 +46,17 @@ pub fn parse_npy(bytes: &[u8], label: &str) -> Result<Array, ModelError> {
         }
         v => return Err(bad(&format!("unsupported format version {v}"))),
     };
-    let header = bytes.get(hstart..hstart + hlen).ok_or_else(|| ModelError::Truncated {
-        file: label.into(),
-        detail: "npy header".into(),
-    })?;
+    let header = bytes
+        .get(hstart..hstart + hlen)
+        .ok_or_else(|| ModelError::Truncated {
+            file: label.into(),
+            detail: "npy header".into(),
+        })?;
     let header = std::str::from_utf8(header).map_err(|_| bad("header is not text"))?;
     let descr = dict_value(header, "descr").ok_or_else(|| bad("header lacks `descr`"))?;
     let descr = descr.trim_matches(|c| c == '\'' || c == '"');
-    let fortran = dict_value(header, "fortran_order").ok_or_else(|| bad("header lacks `fortran_order`"))?;
+    let fortran =
+        dict_value(header, "fortran_order").ok_or_else(|| bad("header lacks `fortran_order`"))?;
     if fortran != "False" {
         return Err(bad("Fortran-order arrays are not supported"));
     }
@@ -63,7 +66,10 @@ pub fn parse_npy(bytes: &[u8], label: &str) -> Result<Array, ModelError> {
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<usize>().map_err(|_| bad(&format!("bad shape `{shape_s}`"))))
+        .map(|s| {
+            s.parse::<usize>()
+                .map_err(|_| bad(&format!("bad shape `{shape_s}`")))
+        })
         .collect::<Result<_, _>>()?;
     let n: usize = shape.iter().product();
     let body = &bytes[hstart + hlen..];
@@ -75,7 +81,10 @@ pub fn parse_npy(bytes: &[u8], label: &str) -> Result<Array, ModelError> {
     if body.len() < n * width {
         return Err(ModelError::Truncated {
             file: label.into(),
-            detail: format!("npy data: {} bytes for {n} elements of {width} bytes", body.len()),
+            detail: format!(
+                "npy data: {} bytes for {n} elements of {width} bytes",
+                body.len()
+            ),
         });
     }
     let data = if width == 4 {
@@ -98,10 +107,12 @@ pub fn npz_array(npz: &[u8], name: &str, label: &str) -> Result<Array, ModelErro
     let mut zip = zip::ZipArchive::new(Cursor::new(npz))
         .map_err(|e| ModelError::format(label, format!("not a valid .npz (zip) archive: {e}")))?;
     let member = format!("{name}.npy");
-    let mut f = zip.by_name(&member).map_err(|_| ModelError::MissingMember {
-        archive: label.to_string(),
-        member: member.clone(),
-    })?;
+    let mut f = zip
+        .by_name(&member)
+        .map_err(|_| ModelError::MissingMember {
+            archive: label.to_string(),
+            member: member.clone(),
+        })?;
     let mut bytes = Vec::with_capacity(f.size() as usize);
     f.read_to_end(&mut bytes)
         .map_err(|e| ModelError::format(label, format!("{member}: {e}")))?;
@@ -145,7 +156,10 @@ mod tests {
             .flat_map(|v| v.to_le_bytes())
             .collect();
         let a = parse_npy(
-            &npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }\n", &data),
+            &npy(
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }\n",
+                &data,
+            ),
             "t.npy",
         )
         .unwrap();
@@ -155,9 +169,21 @@ mod tests {
 
     #[test]
     fn rejects_other_dtypes_and_short_data() {
-        let e = parse_npy(&npy("{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }", &[0; 4]), "t.npy");
+        let e = parse_npy(
+            &npy(
+                "{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }",
+                &[0; 4],
+            ),
+            "t.npy",
+        );
         assert!(e.unwrap_err().to_string().contains("<i4"));
-        let e = parse_npy(&npy("{'descr': '<f4', 'fortran_order': False, 'shape': (9,), }", &[0; 4]), "t.npy");
+        let e = parse_npy(
+            &npy(
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (9,), }",
+                &[0; 4],
+            ),
+            "t.npy",
+        );
         assert!(e.unwrap_err().to_string().starts_with("t.npy: truncated"));
         assert!(parse_npy(b"PK\x03\x04rest....", "t.npy").is_err());
     }
