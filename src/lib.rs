@@ -4,10 +4,11 @@
 //!
 //! 1. [`audio`]: WAV files in (PCM, float, G.711), resampled to 16 kHz.
 //! 2. [`transcribe`] → [`transcript`]: speech recognition with whisper.cpp,
-//!    words with DTW-aligned times.
+//!    words with DTW-aligned times; [`model`] fetches and converts models.
 //! 3. [`render`]: terminal text and JSON out.
 
 pub mod audio;
+pub mod model;
 pub mod render;
 pub mod transcribe;
 pub mod transcript;
