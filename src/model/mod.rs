@@ -132,6 +132,17 @@ pub enum ManifestStatus {
     Invalid(String),
 }
 
+impl std::fmt::Display for ManifestStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ManifestStatus::Matches => f.write_str("ok (matches manifest)"),
+            ManifestStatus::Differs(why) => write!(f, "DIFFERS from manifest: {why}"),
+            ManifestStatus::NotInManifest => f.write_str("not in manifest"),
+            ManifestStatus::Invalid(why) => write!(f, "INVALID: {why}"),
+        }
+    }
+}
+
 /// One model file found by [`list`].
 #[derive(Debug, Clone)]
 pub struct InstalledModel {

@@ -47,7 +47,8 @@ pub fn base_model() -> PathBuf {
 
 /// Lower-case words without punctuation, for word error rates.
 pub fn normalise(text: &str) -> Vec<String> {
-    text.split_whitespace()
+    // Hyphens separate words ("ill-disposed" = "ill disposed" in the references).
+    text.split(|c: char| c.is_whitespace() || c == '-')
         .map(|w| {
             w.chars()
                 .filter(|c| c.is_alphanumeric() || *c == '\'')
