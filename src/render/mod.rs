@@ -1,0 +1,6 @@
+//! Renderers: turn pipeline results into text for people and JSON for tools.
+//! They compute nothing; everything they show was measured upstream.
+
+mod transcript;
+
+pub use transcript::{transcript_json, transcript_text, TRANSCRIPT_SCHEMA};
