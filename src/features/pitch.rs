@@ -13,7 +13,9 @@
 //! threshold. A Viterbi path search with octave cost, octave-jump cost and
 //! voiced/unvoiced transition cost picks one candidate per frame.
 
-use super::dsp::{brent_maximize, hann_praat, sinc_interp_symmetric, AutoCorrelator, FrameGrid};
+use super::dsp::{
+    brent_maximize, hann_praat, quantile_sorted, sinc_interp_symmetric, AutoCorrelator, FrameGrid,
+};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the pitch analysis; the defaults are Praat's standard
@@ -41,6 +43,16 @@ pub struct PitchParams {
     pub octave_jump_cost: f64,
     /// Cost of a voiced/unvoiced transition.
     pub voiced_unvoiced_cost: f64,
+    /// Second pass with a speaker-adapted range (De Looze & Hirst 2008;
+    /// Hirst 2011): the path search is run again with the range narrowed to
+    /// [floor factor × 1st quartile, ceiling factor × 3rd quartile] of the
+    /// first pass's F0. This removes the spurious voiced stretches far from
+    /// the speaker's range that band-limited (8 kHz) audio produces.
+    pub adaptive_range: bool,
+    /// Factor on the first pass's 1st quartile giving the adapted floor.
+    pub adaptive_floor_factor: f64,
+    /// Factor on the first pass's 3rd quartile giving the adapted ceiling.
+    pub adaptive_ceiling_factor: f64,
 }
 
 impl Default for PitchParams {
@@ -56,6 +68,9 @@ impl Default for PitchParams {
             octave_cost: 0.01,
             octave_jump_cost: 0.35,
             voiced_unvoiced_cost: 0.14,
+            adaptive_range: true,
+            adaptive_floor_factor: 0.75,
+            adaptive_ceiling_factor: 1.5,
         }
     }
 }
@@ -165,10 +180,46 @@ impl Setup {
     }
 }
 
-/// Computes the pitch track of a mono signal (samples in [-1, 1]) at `rate` Hz.
-/// A signal shorter than one analysis window (40 ms at a 75 Hz floor) gives an
-/// empty track.
+/// Computes the pitch track of a mono signal (samples in [-1, 1]) at `rate` Hz:
+/// one pass with the configured floor and ceiling and, when
+/// `adaptive_range` is set, a second pass with the speaker-adapted range
+/// (floor = 0.75 × Q1, ceiling = min(1.5 × Q3, configured ceiling) of the
+/// first pass's voiced F0; De Looze & Hirst 2008). A signal shorter than one
+/// analysis window (40 ms at a 75 Hz floor) gives an empty track.
 pub fn track(samples: &[f32], rate: u32, params: &PitchParams) -> PitchTrack {
+    let first = single_pass(samples, rate, params);
+    if !params.adaptive_range {
+        return first;
+    }
+    let mut v: Vec<f64> = first.voiced().collect();
+    // Quartiles need enough voiced frames to mean anything (0.2 s).
+    if v.len() < 20 {
+        return first;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let q1 = quantile_sorted(&v, 0.25).unwrap_or(params.floor_hz);
+    let q3 = quantile_sorted(&v, 0.75).unwrap_or(params.ceiling_hz);
+    let floor = params.adaptive_floor_factor * q1;
+    let ceiling = (params.adaptive_ceiling_factor * q3).min(params.ceiling_hz);
+    if !(floor > 0.0 && floor < ceiling) {
+        return first;
+    }
+    let second = PitchParams {
+        floor_hz: floor,
+        ceiling_hz: ceiling,
+        adaptive_range: false,
+        ..params.clone()
+    };
+    let t = single_pass(samples, rate, &second);
+    if t.is_empty() {
+        first
+    } else {
+        t
+    }
+}
+
+/// One pass of the pitch analysis with the floor and ceiling of `params`.
+pub fn single_pass(samples: &[f32], rate: u32, params: &PitchParams) -> PitchTrack {
     let empty = PitchTrack {
         times: Vec::new(),
         f0: Vec::new(),
