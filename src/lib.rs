@@ -12,3 +12,4 @@ pub mod model;
 pub mod render;
 pub mod transcribe;
 pub mod transcript;
+pub mod features;
