@@ -1,0 +1,68 @@
+//! Assigning transcript words to speakers by time.
+//!
+//! A word with a speaker hint (stereo calls transcribed per channel) keeps it.
+//! Any other word goes to the speaker whose speech intervals overlap the word's
+//! span most; a word that overlaps neither goes to the speaker with the nearest
+//! speech interval (the agent when there is no speech at all).
+
+use super::activity::Interval;
+use super::{Speaker, SpeakerWord, TaggedWord};
+
+fn overlap_with(iv: &[Interval], w: &Interval) -> f64 {
+    iv.iter().map(|i| i.overlap(w)).sum()
+}
+
+fn distance_to(iv: &[Interval], w: &Interval) -> f64 {
+    iv.iter()
+        .map(|i| {
+            if i.end_s < w.start_s {
+                w.start_s - i.end_s
+            } else if i.start_s > w.end_s {
+                i.start_s - w.end_s
+            } else {
+                0.0
+            }
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Words with their speaker, in the order given.
+pub fn assign_words(
+    words: &[TaggedWord],
+    agent: &[Interval],
+    customer: &[Interval],
+) -> Vec<SpeakerWord> {
+    words
+        .iter()
+        .map(|tw| {
+            let w = &tw.word;
+            let span = Interval {
+                start_s: w.start_ms as f64 / 1000.0,
+                end_s: w.end_ms.max(w.start_ms) as f64 / 1000.0,
+            };
+            let (speaker, from_hint) = match tw.speaker {
+                Some(s) => (s, true),
+                None => {
+                    let (oa, oc) = (overlap_with(agent, &span), overlap_with(customer, &span));
+                    let s = if oa > oc {
+                        Speaker::Agent
+                    } else if oc > oa {
+                        Speaker::Customer
+                    } else if distance_to(customer, &span) < distance_to(agent, &span) {
+                        Speaker::Customer
+                    } else {
+                        Speaker::Agent
+                    };
+                    (s, false)
+                }
+            };
+            SpeakerWord {
+                text: w.text.clone(),
+                start_ms: w.start_ms,
+                end_ms: w.end_ms,
+                speaker,
+                from_hint,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,568 @@
+//! Two-speaker diarization of mono calls.
+//!
+//! Method (a compact version of the classic BIC/GMM diarization pipelines,
+//! e.g. LIUM SpkDiarization, Meignier & Merlin 2010):
+//!
+//! 1. Speech activity by frame energy ([`super::activity`]), 10 ms frames.
+//! 2. Per frame: MFCC c1..c12 (c0 dropped: loudness is not identity), with
+//!    cepstral mean normalisation over the call; F0 (Boersma 1993).
+//! 3. Speech is cut into chunks of `diar_chunk_s`; each chunk is described by
+//!    its mean MFCCs and median log F0, standardised over the call.
+//! 4. The chunks are split into two clusters by k-means (k = 2, deterministic
+//!    farthest-point initialisation).
+//! 5. Viterbi resegmentation at frame level: each cluster gets an 8-component
+//!    diagonal GMM on the frame MFCCs; a two-state Viterbi pass with a speaker
+//!    change penalty (`diar_switch_penalty`, a third of it across pauses of
+//!    200 ms or more) relabels every speech frame; models are retrained on the
+//!    new labels and the pass repeated (3 rounds).
+//! 6. Overlap: frames near a speaker change, inside continuous speech (no
+//!    pause at the change), where the smoothed log-likelihood ratio of the two
+//!    models is ambiguous, are given to both speakers (see [`find_overlaps`]).
+//! 7. The speaker of the first speech chunk is the agent (unless told otherwise).
+//!
+//! Confidence: ΔBIC (Chen & Gopalakrishnan 1998, full-covariance Gaussians,
+//! λ = 1) of two models against one on the frame MFCCs tells whether two voices
+//! are present; the silhouette (Rousseeuw 1987) of the chunk clustering tells
+//! how well they separate. `confidence` = silhouette clamped to 0..1 times
+//! (ΔBIC > 0 ? 1 : 0.25), rounded to two decimals.
+
+use super::activity::{frame_levels_db, mono_activity, HOP_S};
+use super::mfcc::{FrameAnalyzer, N_MFCC};
+use super::{Diarization, StructureParams};
+
+/// Dimensions of the frame vectors (c1..c12).
+const D: usize = N_MFCC - 1;
+type Vector = [f64; D];
+
+/// Result of the mono diarization: speech frames per party and the method's figures.
+#[derive(Debug, Clone)]
+pub struct DiarizeResult {
+    /// Agent speech, 10 ms frames.
+    pub agent: Vec<bool>,
+    /// Customer speech, 10 ms frames.
+    pub customer: Vec<bool>,
+    /// Method and confidence.
+    pub info: Diarization,
+}
+
+/// Diagonal-covariance Gaussian mixture.
+#[derive(Debug, Clone)]
+struct Gmm {
+    log_w: Vec<f64>,
+    mu: Vec<Vector>,
+    var: Vec<Vector>,
+    /// Per component: log normaliser (−½ Σ log 2πσ²).
+    log_norm: Vec<f64>,
+}
+
+impl Gmm {
+    fn refresh(&mut self) {
+        self.log_norm = self
+            .var
+            .iter()
+            .map(|v| -0.5 * v.iter().map(|s| (2.0 * std::f64::consts::PI * s).ln()).sum::<f64>())
+            .collect();
+    }
+
+    fn comp_ll(&self, k: usize, x: &Vector) -> f64 {
+        let mut q = 0.0;
+        for d in 0..D {
+            let z = x[d] - self.mu[k][d];
+            q += z * z / self.var[k][d];
+        }
+        self.log_w[k] + self.log_norm[k] - 0.5 * q
+    }
+
+    fn loglik(&self, x: &Vector) -> f64 {
+        let lls: Vec<f64> = (0..self.mu.len()).map(|k| self.comp_ll(k, x)).collect();
+        log_sum_exp(&lls)
+    }
+
+    /// Trains by binary splitting (LBG) and EM up to `k` components.
+    fn fit(data: &[Vector], k: usize) -> Gmm {
+        let (mu, var) = mean_var(data.iter());
+        let mut g = Gmm {
+            log_w: vec![0.0],
+            mu: vec![mu],
+            var: vec![var],
+            log_norm: vec![],
+        };
+        g.refresh();
+        while g.mu.len() < k && data.len() >= 20 * g.mu.len() * 2 {
+            let mut mu2 = Vec::new();
+            let mut var2 = Vec::new();
+            for (m, v) in g.mu.iter().zip(&g.var) {
+                let mut a = *m;
+                let mut b = *m;
+                for d in 0..D {
+                    let s = v[d].sqrt() * 0.2;
+                    a[d] += s;
+                    b[d] -= s;
+                }
+                mu2.extend([a, b]);
+                var2.extend([*v, *v]);
+            }
+            let n = mu2.len();
+            g = Gmm {
+                log_w: vec![-(n as f64).ln(); n],
+                mu: mu2,
+                var: var2,
+                log_norm: vec![],
+            };
+            g.refresh();
+            for _ in 0..6 {
+                g.em_step(data);
+            }
+        }
+        g
+    }
+
+    fn em_step(&mut self, data: &[Vector]) {
+        let k = self.mu.len();
+        let mut nk = vec![0.0f64; k];
+        let mut s1 = vec![[0.0f64; D]; k];
+        let mut s2 = vec![[0.0f64; D]; k];
+        let mut lls = vec![0.0f64; k];
+        for x in data {
+            for (j, l) in lls.iter_mut().enumerate() {
+                *l = self.comp_ll(j, x);
+            }
+            let tot = log_sum_exp(&lls);
+            for j in 0..k {
+                let r = (lls[j] - tot).exp();
+                nk[j] += r;
+                for d in 0..D {
+                    s1[j][d] += r * x[d];
+                    s2[j][d] += r * x[d] * x[d];
+                }
+            }
+        }
+        let n: f64 = nk.iter().sum();
+        for j in 0..k {
+            if nk[j] < 1e-3 {
+                continue;
+            }
+            self.log_w[j] = (nk[j] / n).max(1e-6).ln();
+            for d in 0..D {
+                let m = s1[j][d] / nk[j];
+                self.mu[j][d] = m;
+                self.var[j][d] = (s2[j][d] / nk[j] - m * m).max(1e-3);
+            }
+        }
+        self.refresh();
+    }
+}
+
+fn log_sum_exp(v: &[f64]) -> f64 {
+    let m = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    if !m.is_finite() {
+        return m;
+    }
+    m + v.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+}
+
+fn mean_var<'a>(data: impl Iterator<Item = &'a Vector> + Clone) -> (Vector, Vector) {
+    let mut mu = [0.0; D];
+    let mut n = 0.0;
+    for x in data.clone() {
+        for d in 0..D {
+            mu[d] += x[d];
+        }
+        n += 1.0;
+    }
+    let n = f64::max(n, 1.0);
+    mu.iter_mut().for_each(|m| *m /= n);
+    let mut var = [0.0; D];
+    for x in data {
+        for d in 0..D {
+            var[d] += (x[d] - mu[d]).powi(2);
+        }
+    }
+    var.iter_mut().for_each(|v| *v = (*v / n).max(1e-3));
+    (mu, var)
+}
+
+/// Log-determinant of the full covariance of `data` (Cholesky); None if singular.
+fn log_det_cov(data: &[&Vector]) -> Option<f64> {
+    let n = data.len() as f64;
+    if data.len() <= D {
+        return None;
+    }
+    let mut mu = [0.0; D];
+    for x in data {
+        for d in 0..D {
+            mu[d] += x[d] / n;
+        }
+    }
+    let mut c = [[0.0f64; D]; D];
+    for x in data {
+        for i in 0..D {
+            for j in 0..=i {
+                c[i][j] += (x[i] - mu[i]) * (x[j] - mu[j]) / n;
+            }
+        }
+    }
+    let mut l = [[0.0f64; D]; D];
+    let mut log_det = 0.0;
+    for i in 0..D {
+        for j in 0..=i {
+            let mut s = c[i][j];
+            for k in 0..j {
+                s -= l[i][k] * l[j][k];
+            }
+            if i == j {
+                if s <= 1e-12 {
+                    return None;
+                }
+                l[i][i] = s.sqrt();
+                log_det += 2.0 * l[i][i].ln();
+            } else {
+                l[i][j] = s / l[j][j];
+            }
+        }
+    }
+    Some(log_det)
+}
+
+/// ΔBIC of two full-covariance Gaussians against one (λ = 1).
+fn delta_bic(a: &[&Vector], b: &[&Vector]) -> f64 {
+    let all: Vec<&Vector> = a.iter().chain(b.iter()).copied().collect();
+    match (log_det_cov(&all), log_det_cov(a), log_det_cov(b)) {
+        (Some(l), Some(la), Some(lb)) => {
+            let n = all.len() as f64;
+            let p = (D + D * (D + 1) / 2) as f64;
+            0.5 * n * l - 0.5 * a.len() as f64 * la - 0.5 * b.len() as f64 * lb - 0.5 * p * n.ln()
+        }
+        _ => 0.0,
+    }
+}
+
+fn dist2(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum()
+}
+
+/// k-means with k = 2; returns labels. Initial centres: the point farthest from
+/// the mean, then the point farthest from it.
+fn kmeans2(points: &[Vec<f64>]) -> Vec<usize> {
+    let n = points.len();
+    if n < 2 {
+        return vec![0; n];
+    }
+    let dim = points[0].len();
+    let mean: Vec<f64> = (0..dim)
+        .map(|d| points.iter().map(|p| p[d]).sum::<f64>() / n as f64)
+        .collect();
+    let far = |from: &[f64]| {
+        (0..n)
+            .max_by(|&i, &j| dist2(&points[i], from).total_cmp(&dist2(&points[j], from)))
+            .unwrap_or(0)
+    };
+    let a = far(&mean);
+    let b = far(&points[a]);
+    let mut c = [points[a].clone(), points[b].clone()];
+    let mut labels = vec![0usize; n];
+    for _ in 0..50 {
+        let mut changed = false;
+        for (i, p) in points.iter().enumerate() {
+            let l = usize::from(dist2(p, &c[1]) < dist2(p, &c[0]));
+            if l != labels[i] {
+                labels[i] = l;
+                changed = true;
+            }
+        }
+        for (k, ck) in c.iter_mut().enumerate() {
+            let members: Vec<&Vec<f64>> = points.iter().zip(&labels).filter(|(_, &l)| l == k).map(|(p, _)| p).collect();
+            if members.is_empty() {
+                continue;
+            }
+            for d in 0..dim {
+                ck[d] = members.iter().map(|p| p[d]).sum::<f64>() / members.len() as f64;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    labels
+}
+
+/// Mean silhouette of a two-cluster labelling (Rousseeuw 1987).
+fn silhouette(points: &[Vec<f64>], labels: &[usize]) -> f64 {
+    let n = points.len();
+    let mut total = 0.0;
+    let mut counted = 0;
+    for i in 0..n {
+        let mut sum = [0.0f64; 2];
+        let mut cnt = [0usize; 2];
+        for j in 0..n {
+            if i != j {
+                sum[labels[j]] += dist2(&points[i], &points[j]).sqrt();
+                cnt[labels[j]] += 1;
+            }
+        }
+        let own = labels[i];
+        if cnt[own] == 0 || cnt[1 - own] == 0 {
+            continue;
+        }
+        let a = sum[own] / cnt[own] as f64;
+        let b = sum[1 - own] / cnt[1 - own] as f64;
+        total += (b - a) / a.max(b).max(1e-12);
+        counted += 1;
+    }
+    if counted == 0 {
+        0.0
+    } else {
+        total / counted as f64
+    }
+}
+
+/// Speech chunks: (first frame, end frame) runs of at most `len` frames.
+fn chunks(speech: &[bool], len: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < speech.len() {
+        if !speech[i] {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < speech.len() && speech[i] {
+            i += 1;
+        }
+        let mut a = s;
+        while a < i {
+            let mut b = (a + len).min(i);
+            if i - b < len / 2 {
+                b = i;
+            }
+            out.push((a, b));
+            a = b;
+        }
+    }
+    out
+}
+
+/// Per-frame log-likelihood ratio (model 0 − model 1) of the speech frames.
+fn llr(vecs: &[Vector], speech: &[bool], models: &[Gmm; 2]) -> Vec<f64> {
+    vecs.iter()
+        .zip(speech)
+        .map(|(x, &s)| {
+            if s {
+                models[0].loglik(x) - models[1].loglik(x)
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// Two-state Viterbi over speech frames with a change penalty.
+fn viterbi(llr: &[f64], speech: &[bool], penalty: f64) -> Vec<usize> {
+    let idx: Vec<usize> = (0..speech.len()).filter(|&i| speech[i]).collect();
+    if idx.is_empty() {
+        return vec![0; speech.len()];
+    }
+    // Scores of state 0 and 1: emission ±llr/2.
+    let mut score = [0.5 * llr[idx[0]], -0.5 * llr[idx[0]]];
+    let mut back: Vec<[u8; 2]> = Vec::with_capacity(idx.len());
+    back.push([0, 1]);
+    for w in 1..idx.len() {
+        let gap = idx[w] - idx[w - 1];
+        let p = if gap as f64 * HOP_S >= 0.2 { penalty / 3.0 } else { penalty };
+        let e = [0.5 * llr[idx[w]], -0.5 * llr[idx[w]]];
+        let mut ns = [0.0; 2];
+        let mut b = [0u8; 2];
+        for s in 0..2 {
+            let stay = score[s];
+            let switch = score[1 - s] - p;
+            if stay >= switch {
+                ns[s] = stay + e[s];
+                b[s] = s as u8;
+            } else {
+                ns[s] = switch + e[s];
+                b[s] = (1 - s) as u8;
+            }
+        }
+        score = ns;
+        back.push(b);
+    }
+    let mut state = usize::from(score[1] > score[0]);
+    let mut labels = vec![0usize; speech.len()];
+    for w in (0..idx.len()).rev() {
+        labels[idx[w]] = state;
+        state = back[w][state] as usize;
+    }
+    labels
+}
+
+/// Marks overlap candidates (see module docs): around each change between the
+/// two speakers inside continuous speech, the frames within `reach` frames of
+/// the change whose smoothed LLR is within `ambiguity` of zero.
+pub fn find_overlaps(
+    labels: &[usize],
+    speech: &[bool],
+    llr: &[f64],
+    reach: usize,
+    ambiguity: f64,
+) -> Vec<bool> {
+    let n = labels.len();
+    let mut ov = vec![false; n];
+    // Smoothed LLR over ±10 frames (speech only).
+    let half = 10usize;
+    let sm: Vec<f64> = (0..n)
+        .map(|i| {
+            let a = i.saturating_sub(half);
+            let b = (i + half + 1).min(n);
+            let (s, c) = (a..b)
+                .filter(|&j| speech[j])
+                .fold((0.0, 0usize), |(s, c), j| (s + llr[j], c + 1));
+            if c == 0 {
+                0.0
+            } else {
+                s / c as f64
+            }
+        })
+        .collect();
+    for i in 1..n {
+        if speech[i] && speech[i - 1] && labels[i] != labels[i - 1] {
+            let a = i.saturating_sub(reach);
+            let b = (i + reach).min(n);
+            for j in a..b {
+                if speech[j] && sm[j].abs() < ambiguity {
+                    ov[j] = true;
+                }
+            }
+        }
+    }
+    ov
+}
+
+/// Splits a mono call between agent and customer (see module docs).
+pub fn diarize(
+    mono: &[f32],
+    sample_rate: u32,
+    agent_speaks_first: bool,
+    params: &StructureParams,
+) -> DiarizeResult {
+    let levels = frame_levels_db(mono, sample_rate);
+    let speech = mono_activity(&levels, params);
+    let hop = ((HOP_S * sample_rate as f64).round() as usize).max(1);
+    let feats = FrameAnalyzer::new(sample_rate, hop).analyze(mono);
+    let n = speech.len().min(feats.len());
+    let speech = &speech[..n];
+
+    // Frame vectors c1..c12 with cepstral mean normalisation over speech.
+    let mut vecs: Vec<Vector> = feats[..n]
+        .iter()
+        .map(|f| {
+            let mut v = [0.0; D];
+            for d in 0..D {
+                v[d] = f.mfcc[d + 1] as f64;
+            }
+            v
+        })
+        .collect();
+    let (cmn, _) = mean_var(vecs.iter().zip(speech).filter(|(_, &s)| s).map(|(v, _)| v));
+    for v in vecs.iter_mut() {
+        for d in 0..D {
+            v[d] -= cmn[d];
+        }
+    }
+
+    let method = "MFCC+F0 k-means, GMM Viterbi resegmentation".to_string();
+    let ch = chunks(speech, ((params.diar_chunk_s / HOP_S).round() as usize).max(10));
+    if ch.len() < 4 {
+        // Too little speech to separate two voices: all of it is the agent's.
+        return DiarizeResult {
+            agent: speech.to_vec(),
+            customer: vec![false; n],
+            info: Diarization {
+                method,
+                confidence: 0.0,
+                delta_bic: 0.0,
+                silhouette: 0.0,
+                chunks: ch.len(),
+            },
+        };
+    }
+
+    // Chunk descriptors: mean c1..c12 and median log F0 (call median when unvoiced).
+    let voiced: Vec<f64> = feats[..n]
+        .iter()
+        .zip(speech)
+        .filter_map(|(f, &s)| if s { f.f0.map(|x| (x as f64).ln()) } else { None })
+        .collect();
+    let call_f0 = median(voiced).unwrap_or(5.0);
+    let mut points: Vec<Vec<f64>> = ch
+        .iter()
+        .map(|&(a, b)| {
+            let (m, _) = mean_var(vecs[a..b].iter());
+            let f0s: Vec<f64> = feats[a..b].iter().filter_map(|f| f.f0.map(|x| (x as f64).ln())).collect();
+            let mut p = m.to_vec();
+            p.push(median(f0s).unwrap_or(call_f0));
+            p
+        })
+        .collect();
+    standardize(&mut points);
+    let chunk_labels = kmeans2(&points);
+    let sil = silhouette(&points, &chunk_labels);
+
+    // Frame labels from the chunks, then Viterbi resegmentation.
+    let mut labels = vec![0usize; n];
+    for (&(a, b), &l) in ch.iter().zip(&chunk_labels) {
+        labels[a..b].iter_mut().for_each(|x| *x = l);
+    }
+    let mut ratio = vec![0.0; n];
+    for _ in 0..3 {
+        let data = |k: usize| -> Vec<Vector> {
+            (0..n).filter(|&i| speech[i] && labels[i] == k).map(|i| vecs[i]).collect()
+        };
+        let (d0, d1) = (data(0), data(1));
+        if d0.len() < 50 || d1.len() < 50 {
+            break;
+        }
+        let models = [Gmm::fit(&d0, 8), Gmm::fit(&d1, 8)];
+        ratio = llr(&vecs, speech, &models);
+        labels = viterbi(&ratio, speech, params.diar_switch_penalty);
+    }
+    let sel = |k: usize| -> Vec<&Vector> { (0..n).filter(|&i| speech[i] && labels[i] == k).map(|i| &vecs[i]).collect() };
+    let dbic = delta_bic(&sel(0), &sel(1));
+    let overlap = find_overlaps(&labels, speech, &ratio, 40, 1.0);
+
+    let first = (0..n).find(|&i| speech[i]).map_or(0, |i| labels[i]);
+    let agent_label = if agent_speaks_first { first } else { 1 - first };
+    let agent: Vec<bool> = (0..n).map(|i| speech[i] && (labels[i] == agent_label || overlap[i])).collect();
+    let customer: Vec<bool> = (0..n).map(|i| speech[i] && (labels[i] != agent_label || overlap[i])).collect();
+    let confidence = (sil.clamp(0.0, 1.0) * if dbic > 0.0 { 1.0 } else { 0.25 } * 100.0).round() / 100.0;
+    DiarizeResult {
+        agent,
+        customer,
+        info: Diarization {
+            method,
+            confidence,
+            delta_bic: dbic,
+            silhouette: sil,
+            chunks: ch.len(),
+        },
+    }
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    Some(v[v.len() / 2])
+}
+
+fn standardize(points: &mut [Vec<f64>]) {
+    let n = points.len() as f64;
+    let dim = points.first().map_or(0, Vec::len);
+    for d in 0..dim {
+        let m = points.iter().map(|p| p[d]).sum::<f64>() / n;
+        let s = (points.iter().map(|p| (p[d] - m).powi(2)).sum::<f64>() / n).sqrt().max(1e-9);
+        for p in points.iter_mut() {
+            p[d] = (p[d] - m) / s;
+        }
+    }
+}

@@ -1,0 +1,522 @@
+//! Call structure: who speaks when, turns, overtalk, response times, greeting.
+//!
+//! Input is the call's audio (one or two channels), its layout, and the
+//! transcript words. Output is a [`CallStructure`]: per-speaker speech
+//! intervals, turns, the turn figures ([`TurnFigures`]), the agent's opening
+//! ([`Greeting`]), the diarization confidence for mono calls, and the words
+//! with their speaker.
+//!
+//! * Stereo ([`Layout::Stereo`]): agent and customer are on separate channels;
+//!   speech activity per channel rejects crosstalk (see [`activity`]).
+//! * Mono ([`Layout::Mono`]): speech is split between two speakers by
+//!   clustering short segments on MFCCs and F0 (see [`diarize`]); the first
+//!   speaker is the agent unless `agent_speaks_first` is false.
+//!
+//! Words: for stereo calls the caller transcribes each channel separately and
+//! passes every word tagged with the speaker of its channel
+//! ([`TaggedWord::speaker`] = `Some`). Untagged words (mono calls, or a
+//! transcript of the mix) are assigned to the speaker whose speech overlaps
+//! them most in time (see [`assign`]).
+//!
+//! The library prints nothing; [`render_text`] formats a result for the CLI.
+
+pub mod activity;
+pub mod assign;
+pub mod diarize;
+pub mod greeting;
+pub mod mfcc;
+pub mod phrases;
+pub mod turns;
+
+use crate::transcript::Word;
+use serde::{Deserialize, Serialize};
+
+pub use activity::Interval;
+pub use greeting::Greeting;
+pub use phrases::PhraseLists;
+pub use turns::{Turn, TurnFigures};
+
+/// The two parties of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Speaker {
+    /// The call-centre agent (the person being coached).
+    Agent,
+    /// The caller.
+    Customer,
+}
+
+impl Speaker {
+    /// The other party.
+    pub fn other(self) -> Speaker {
+        match self {
+            Speaker::Agent => Speaker::Customer,
+            Speaker::Customer => Speaker::Agent,
+        }
+    }
+
+    /// Index 0 for the agent, 1 for the customer.
+    pub fn index(self) -> usize {
+        match self {
+            Speaker::Agent => 0,
+            Speaker::Customer => 1,
+        }
+    }
+}
+
+/// A stereo channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// First channel of the file.
+    Left,
+    /// Second channel of the file.
+    Right,
+}
+
+/// How the parties are recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind")]
+pub enum Layout {
+    /// Two channels, one party each.
+    Stereo {
+        /// The channel that carries the agent.
+        agent_channel: Channel,
+    },
+    /// One channel with one or both parties.
+    Mono {
+        /// 1 = the agent alone, 2 = agent and customer.
+        speakers: u8,
+        /// Whether the first speaker is the agent (the usual inbound call).
+        agent_speaks_first: bool,
+    },
+}
+
+/// A transcript word with an optional speaker hint.
+///
+/// For stereo calls transcribed per channel, set `speaker` to the channel's
+/// party; for mono transcripts leave it `None` and the word is assigned by time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaggedWord {
+    /// The word and its timing.
+    pub word: Word,
+    /// The speaker, when known from the channel.
+    pub speaker: Option<Speaker>,
+}
+
+impl TaggedWord {
+    /// Words without a speaker hint (mono transcript).
+    pub fn untagged<'a>(words: impl IntoIterator<Item = &'a Word>) -> Vec<TaggedWord> {
+        words
+            .into_iter()
+            .map(|w| TaggedWord {
+                word: w.clone(),
+                speaker: None,
+            })
+            .collect()
+    }
+
+    /// Words of one channel's transcript, all tagged with `speaker`.
+    pub fn tagged<'a>(words: impl IntoIterator<Item = &'a Word>, speaker: Speaker) -> Vec<TaggedWord> {
+        words
+            .into_iter()
+            .map(|w| TaggedWord {
+                word: w.clone(),
+                speaker: Some(speaker),
+            })
+            .collect()
+    }
+}
+
+/// A word with the speaker it was assigned to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpeakerWord {
+    /// The word as transcribed.
+    pub text: String,
+    /// Start in ms.
+    pub start_ms: u64,
+    /// End in ms.
+    pub end_ms: u64,
+    /// Who said it.
+    pub speaker: Speaker,
+    /// True when the speaker came from the caller's hint (channel), false when
+    /// assigned by time overlap with the speech intervals.
+    pub from_hint: bool,
+}
+
+/// Thresholds of the structure analysis; defaults from `src/data/structure.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StructureParams {
+    /// Minimum overlap (s) for an agent start to count as an interruption.
+    pub min_overlap_s: f64,
+    /// Minimum joint silence (s) counted as silence or hold.
+    pub hold_min_s: f64,
+    /// Latency (s) below which a response counts as fast.
+    pub fast_latency_s: f64,
+    /// Cap (s) of the opening turn.
+    pub opening_cap_s: f64,
+    /// An opening longer than this (s) is flagged too long.
+    pub opening_long_s: f64,
+    /// An opening with more words than this is flagged too long.
+    pub opening_long_words: usize,
+    /// Crosstalk rejection margin over the estimated bleed gain (dB).
+    pub bleed_margin_db: f32,
+    /// VAD: margin above the noise floor (dB).
+    pub vad_floor_margin_db: f32,
+    /// VAD: range below the loud level (dB).
+    pub vad_dynamic_range_db: f32,
+    /// VAD: minimum speech run (s).
+    pub min_speech_s: f64,
+    /// VAD: pauses shorter than this are filled (s).
+    pub hangover_s: f64,
+    /// Other-party utterances shorter than this inside a turn are backchannels (s).
+    pub backchannel_max_s: f64,
+    /// Mono diarization chunk length (s).
+    pub diar_chunk_s: f64,
+    /// Mono diarization speaker-change penalty (nats).
+    pub diar_switch_penalty: f64,
+}
+
+/// The embedded default thresholds (TOML).
+pub const DEFAULT_PARAMS_TOML: &str = include_str!("../data/structure.toml");
+
+impl Default for StructureParams {
+    fn default() -> Self {
+        // Every field is in the embedded file; a unit test checks it parses.
+        toml::from_str(DEFAULT_PARAMS_TOML).unwrap_or(StructureParams {
+            min_overlap_s: 0.5,
+            hold_min_s: 3.0,
+            fast_latency_s: 0.2,
+            opening_cap_s: 15.0,
+            opening_long_s: 6.0,
+            opening_long_words: 15,
+            bleed_margin_db: 10.0,
+            vad_floor_margin_db: 12.0,
+            vad_dynamic_range_db: 40.0,
+            min_speech_s: 0.08,
+            hangover_s: 0.25,
+            backchannel_max_s: 1.0,
+            diar_chunk_s: 0.5,
+            diar_switch_penalty: 30.0,
+        })
+    }
+}
+
+impl StructureParams {
+    /// Parses thresholds from TOML; missing keys keep their defaults.
+    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
+        toml::from_str(text)
+    }
+}
+
+/// How the two speakers of a mono call were separated, and how sure we are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diarization {
+    /// Method in words.
+    pub method: String,
+    /// 0..1: how well the two voices separate (see [`diarize`]).
+    pub confidence: f64,
+    /// ΔBIC of two voices against one (Chen & Gopalakrishnan 1998); > 0 favours two.
+    pub delta_bic: f64,
+    /// Mean silhouette of the segment clustering (−1..1).
+    pub silhouette: f64,
+    /// Number of speech chunks clustered.
+    pub chunks: usize,
+}
+
+/// Speech activity diagnostics for stereo calls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrosstalkInfo {
+    /// Estimated bleed gain of the customer into the agent channel (dB).
+    pub customer_into_agent_db: Option<f32>,
+    /// Estimated bleed gain of the agent into the customer channel (dB).
+    pub agent_into_customer_db: Option<f32>,
+    /// Seconds rejected as bleed on the agent channel.
+    pub rejected_agent_s: f64,
+    /// Seconds rejected as bleed on the customer channel.
+    pub rejected_customer_s: f64,
+}
+
+/// Everything the structure stage finds in one call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallStructure {
+    /// Length of the recording (s).
+    pub duration_s: f64,
+    /// The layout analysed.
+    pub layout: Layout,
+    /// Agent speech intervals.
+    pub agent_speech: Vec<Interval>,
+    /// Customer speech intervals.
+    pub customer_speech: Vec<Interval>,
+    /// Intervals where both speak.
+    pub overlaps: Vec<Interval>,
+    /// Turns in time order.
+    pub turns: Vec<Turn>,
+    /// The turn figures.
+    pub figures: TurnFigures,
+    /// The agent's opening turn.
+    pub greeting: Greeting,
+    /// Mono only: how the speakers were separated.
+    pub diarization: Option<Diarization>,
+    /// Stereo only: crosstalk rejection figures.
+    pub crosstalk: Option<CrosstalkInfo>,
+    /// Transcript words with their speaker.
+    pub words: Vec<SpeakerWord>,
+}
+
+/// Errors of the structure analysis (bad input, never a panic).
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum StructureError {
+    /// Stereo layout but not two channels.
+    #[error("stereo layout needs 2 audio channels, got {0}")]
+    NotStereo(usize),
+    /// No audio.
+    #[error("no audio samples")]
+    Empty,
+    /// Unsupported number of mono speakers.
+    #[error("--speakers must be 1 or 2, got {0}")]
+    Speakers(u8),
+    /// Sample rate too low for the analysis.
+    #[error("sample rate {0} Hz is too low (need at least 8000 Hz)")]
+    SampleRate(u32),
+}
+
+/// Speech frames (10 ms hop) of agent and customer, plus per-layout extras.
+struct Activity {
+    agent: Vec<bool>,
+    customer: Vec<bool>,
+    diarization: Option<Diarization>,
+    crosstalk: Option<CrosstalkInfo>,
+}
+
+/// Analyses one call: speech activity per party, turns, figures, greeting,
+/// and speaker-assigned words.
+///
+/// `audio_channels`: one or two channels of f32 samples at `sample_rate`.
+/// For [`Layout::Mono`] with two channels, the channels are averaged.
+pub fn analyze_call(
+    audio_channels: &[Vec<f32>],
+    sample_rate: u32,
+    layout: Layout,
+    words: &[TaggedWord],
+    phrases: &PhraseLists,
+    params: &StructureParams,
+) -> Result<CallStructure, StructureError> {
+    if sample_rate < 8000 {
+        return Err(StructureError::SampleRate(sample_rate));
+    }
+    if audio_channels.is_empty() || audio_channels.iter().all(|c| c.is_empty()) {
+        return Err(StructureError::Empty);
+    }
+    let n_samples = audio_channels.iter().map(Vec::len).max().unwrap_or(0);
+    let duration_s = n_samples as f64 / sample_rate as f64;
+    let act = match layout {
+        Layout::Stereo { agent_channel } => {
+            if audio_channels.len() != 2 {
+                return Err(StructureError::NotStereo(audio_channels.len()));
+            }
+            let l0 = activity::frame_levels_db(&audio_channels[0], sample_rate);
+            let l1 = activity::frame_levels_db(&audio_channels[1], sample_rate);
+            let st = activity::stereo_activity([&l0, &l1], params);
+            let (a, c) = match agent_channel {
+                Channel::Left => (0, 1),
+                Channel::Right => (1, 0),
+            };
+            let [s0, s1] = st.speech;
+            let mut sp = [Some(s0), Some(s1)];
+            Activity {
+                agent: sp[a].take().unwrap_or_default(),
+                customer: sp[c].take().unwrap_or_default(),
+                diarization: None,
+                crosstalk: Some(CrosstalkInfo {
+                    customer_into_agent_db: st.coupling_db[a],
+                    agent_into_customer_db: st.coupling_db[c],
+                    rejected_agent_s: st.bleed_frames[a] as f64 * activity::HOP_S,
+                    rejected_customer_s: st.bleed_frames[c] as f64 * activity::HOP_S,
+                }),
+            }
+        }
+        Layout::Mono {
+            speakers,
+            agent_speaks_first,
+        } => {
+            let mono = mix(audio_channels);
+            match speakers {
+                1 => {
+                    let levels = activity::frame_levels_db(&mono, sample_rate);
+                    let agent = activity::mono_activity(&levels, params);
+                    let customer = vec![false; agent.len()];
+                    Activity {
+                        agent,
+                        customer,
+                        diarization: None,
+                        crosstalk: None,
+                    }
+                }
+                2 => {
+                    let d = diarize::diarize(&mono, sample_rate, agent_speaks_first, params);
+                    Activity {
+                        agent: d.agent,
+                        customer: d.customer,
+                        diarization: Some(d.info),
+                        crosstalk: None,
+                    }
+                }
+                n => return Err(StructureError::Speakers(n)),
+            }
+        }
+    };
+    let agent_speech = activity::intervals(&act.agent);
+    let customer_speech = activity::intervals(&act.customer);
+    let both: Vec<bool> = act
+        .agent
+        .iter()
+        .zip(&act.customer)
+        .map(|(&a, &c)| a && c)
+        .collect();
+    let overlaps = activity::intervals(&both);
+    let words = assign::assign_words(words, &agent_speech, &customer_speech);
+    let turn_list = turns::build_turns(&agent_speech, &customer_speech, params);
+    let figures = turns::figures(
+        &act.agent,
+        &act.customer,
+        &turn_list,
+        &words,
+        phrases,
+        params,
+    );
+    let greeting = greeting::analyze_opening(
+        &agent_speech,
+        &customer_speech,
+        &words,
+        phrases,
+        params,
+    );
+    Ok(CallStructure {
+        duration_s,
+        layout,
+        agent_speech,
+        customer_speech,
+        overlaps,
+        turns: turn_list,
+        figures,
+        greeting,
+        diarization: act.diarization,
+        crosstalk: act.crosstalk,
+        words,
+    })
+}
+
+fn mix(channels: &[Vec<f32>]) -> Vec<f32> {
+    if channels.len() == 1 {
+        return channels[0].clone();
+    }
+    let n = channels.iter().map(Vec::len).max().unwrap_or(0);
+    let k = channels.len() as f32;
+    (0..n)
+        .map(|i| channels.iter().map(|c| c.get(i).copied().unwrap_or(0.0)).sum::<f32>() / k)
+        .collect()
+}
+
+/// Plain-text summary of a result for the command line.
+pub fn render_text(s: &CallStructure) -> String {
+    use std::fmt::Write;
+    let f = &s.figures;
+    let mut o = String::new();
+    let _ = writeln!(o, "Call structure ({:.1} s)", s.duration_s);
+    if let Some(d) = &s.diarization {
+        let _ = writeln!(
+            o,
+            "  speakers separated by {} (confidence {:.2})",
+            d.method, d.confidence
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  talk share: agent {:.0} %, customer {:.0} % (agent {:.1} s, customer {:.1} s)",
+        f.agent_talk_share * 100.0,
+        f.customer_talk_share * 100.0,
+        f.agent_talk_s,
+        f.customer_talk_s
+    );
+    let _ = writeln!(
+        o,
+        "  turns: {}, longest agent monologue {:.1} s",
+        f.turns, f.longest_agent_monologue_s
+    );
+    match f.latency_median_s {
+        Some(m) => {
+            let _ = writeln!(
+                o,
+                "  agent response latency: median {:.2} s, {:.0} % under {:.0} ms ({} responses)",
+                m,
+                f.latency_fast_share.unwrap_or(0.0) * 100.0,
+                f.fast_latency_s * 1000.0,
+                f.latencies_s.len()
+            );
+        }
+        None => {
+            let _ = writeln!(o, "  agent response latency: no agent responses");
+        }
+    }
+    let _ = writeln!(
+        o,
+        "  interruptions by the agent: {}, total overtalk {:.1} s",
+        f.agent_interruptions, f.overtalk_s
+    );
+    let _ = writeln!(
+        o,
+        "  silence/hold: {} ({:.1} s total, longest {:.1} s)",
+        f.holds, f.hold_total_s, f.hold_longest_s
+    );
+    let _ = writeln!(o, "  questions by the agent: {}", f.agent_questions);
+    let wpm = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.0}"));
+    let _ = writeln!(
+        o,
+        "  words per minute: agent {}, customer {}",
+        wpm(f.agent_wpm),
+        wpm(f.customer_wpm)
+    );
+    let g = &s.greeting;
+    if g.present {
+        let _ = writeln!(
+            o,
+            "  opening: {:.1} s, {} words; greeting {}, company {}, name {}, offer of help {}{}",
+            g.duration_s,
+            g.word_count,
+            yes(g.has_salutation),
+            yes(g.has_company),
+            yes(g.has_agent_name),
+            yes(g.has_offer_of_help),
+            if g.too_long { "; too long" } else { "" }
+        );
+        if !g.old_fashioned.is_empty() {
+            let _ = writeln!(o, "  old-fashioned formulas: {}", g.old_fashioned.join("; "));
+        }
+    } else {
+        let _ = writeln!(o, "  opening: the agent does not speak");
+    }
+    o
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_params_parse_from_embedded_toml() {
+        let p: StructureParams = toml::from_str(DEFAULT_PARAMS_TOML).expect("structure.toml parses");
+        assert_eq!(p, StructureParams::default());
+        assert_eq!(p.min_overlap_s, 0.5);
+        assert_eq!(p.hold_min_s, 3.0);
+    }
+}

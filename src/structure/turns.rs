@@ -1,0 +1,260 @@
+//! Turns and turn figures.
+//!
+//! A turn is a stretch in which one party holds the floor: consecutive speech
+//! of that party, however long its pauses, until the other party speaks. A
+//! short utterance of the other party (shorter than `backchannel_max_s`) that
+//! lies wholly inside the current turn's span is a backchannel ("mhm") and does
+//! not end the turn (cf. Yngve 1970 on backchannels; Heldner & Edlund 2010,
+//! "Pauses, gaps and overlaps in conversations", for the gap/overlap measure).
+//!
+//! Response latency follows Heldner & Edlund's floor-transfer offset: for each
+//! agent turn that follows a customer turn, the agent's start minus the end of
+//! the customer's turn; negative when the agent starts before the customer has
+//! finished.
+
+use super::activity::{intervals, Interval, HOP_S};
+use super::phrases::{normalize, starts_with_any, PhraseLists};
+use super::{Speaker, SpeakerWord, StructureParams};
+use serde::{Deserialize, Serialize};
+
+/// One turn: a party holding the floor.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Turn {
+    /// Who holds the floor.
+    pub speaker: Speaker,
+    /// Start of the first speech of the turn (s).
+    pub start_s: f64,
+    /// End of the last speech of the turn (s).
+    pub end_s: f64,
+}
+
+/// The figures of a call's turn-taking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TurnFigures {
+    /// Agent speech time (s).
+    pub agent_talk_s: f64,
+    /// Customer speech time (s).
+    pub customer_talk_s: f64,
+    /// Agent share of all speech time (0..1; overlap counts for both).
+    pub agent_talk_share: f64,
+    /// Customer share of all speech time (0..1).
+    pub customer_talk_share: f64,
+    /// Number of turns.
+    pub turns: usize,
+    /// Longest agent turn (s).
+    pub longest_agent_monologue_s: f64,
+    /// Floor-transfer offsets when the agent takes over from the customer (s).
+    pub latencies_s: Vec<f64>,
+    /// Median of `latencies_s`.
+    pub latency_median_s: Option<f64>,
+    /// Share of `latencies_s` under `fast_latency_s` (overlapping starts included).
+    pub latency_fast_share: Option<f64>,
+    /// The fast-latency threshold used (s).
+    pub fast_latency_s: f64,
+    /// Agent starts while the customer talks, with at least `min_overlap_s` of overlap.
+    pub agent_interruptions: usize,
+    /// The overlap spans of those interruptions.
+    pub interruption_spans: Vec<Interval>,
+    /// Total time both parties speak (s).
+    pub overtalk_s: f64,
+    /// Joint silences of at least `hold_min_s` between the first and last speech.
+    pub holds: usize,
+    /// Their total (s).
+    pub hold_total_s: f64,
+    /// The longest (s).
+    pub hold_longest_s: f64,
+    /// The silence spans.
+    pub hold_spans: Vec<Interval>,
+    /// Questions the agent asks (from the transcript).
+    pub agent_questions: usize,
+    /// Words the agent says.
+    pub agent_words: usize,
+    /// Words the customer says.
+    pub customer_words: usize,
+    /// Agent words per minute of agent speech time.
+    pub agent_wpm: Option<f64>,
+    /// Customer words per minute of customer speech time.
+    pub customer_wpm: Option<f64>,
+}
+
+/// Builds the turn sequence from the two parties' speech intervals.
+pub fn build_turns(agent: &[Interval], customer: &[Interval], params: &StructureParams) -> Vec<Turn> {
+    let mut all: Vec<(Speaker, Interval)> = agent
+        .iter()
+        .map(|i| (Speaker::Agent, *i))
+        .chain(customer.iter().map(|i| (Speaker::Customer, *i)))
+        .collect();
+    all.sort_by(|a, b| a.1.start_s.total_cmp(&b.1.start_s));
+    let mut turns: Vec<Turn> = Vec::new();
+    for (s, iv) in all {
+        match turns.last_mut() {
+            Some(t) if t.speaker == s => t.end_s = t.end_s.max(iv.end_s),
+            Some(t) if iv.end_s <= t.end_s && iv.duration() < params.backchannel_max_s => {}
+            _ => turns.push(Turn {
+                speaker: s,
+                start_s: iv.start_s,
+                end_s: iv.end_s,
+            }),
+        }
+    }
+    turns
+}
+
+fn median(v: &[f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.total_cmp(b));
+    let n = s.len();
+    Some(if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        0.5 * (s[n / 2 - 1] + s[n / 2])
+    })
+}
+
+/// Counts the agent's questions: sentences ending in "?"; when the agent's
+/// words carry no sentence punctuation at all, utterances (split at pauses of
+/// 0.7 s or more) that open with a question starter from the phrase lists.
+pub fn count_questions(words: &[SpeakerWord], phrases: &PhraseLists) -> usize {
+    let agent: Vec<&SpeakerWord> = words.iter().filter(|w| w.speaker == Speaker::Agent).collect();
+    let punctuated = agent
+        .iter()
+        .any(|w| w.text.contains(['.', '?', '!']));
+    if punctuated {
+        return agent.iter().filter(|w| w.text.trim_end().ends_with('?')).count();
+    }
+    let mut count = 0;
+    let mut utterance: Vec<String> = Vec::new();
+    let mut last_end: Option<u64> = None;
+    let flush = |u: &mut Vec<String>, count: &mut usize| {
+        if starts_with_any(u, &phrases.questions.starters) {
+            *count += 1;
+        }
+        u.clear();
+    };
+    for w in agent {
+        if let Some(e) = last_end {
+            if w.start_ms > e + 700 {
+                flush(&mut utterance, &mut count);
+            }
+        }
+        utterance.extend(normalize(&w.text));
+        last_end = Some(w.end_ms);
+    }
+    flush(&mut utterance, &mut count);
+    count
+}
+
+/// Computes the turn figures from the frame tracks (10 ms hop), the turns and
+/// the speaker-assigned words.
+pub fn figures(
+    agent: &[bool],
+    customer: &[bool],
+    turns: &[Turn],
+    words: &[SpeakerWord],
+    phrases: &PhraseLists,
+    params: &StructureParams,
+) -> TurnFigures {
+    let n = agent.len().min(customer.len());
+    let agent_talk_s = agent.iter().filter(|&&a| a).count() as f64 * HOP_S;
+    let customer_talk_s = customer.iter().filter(|&&c| c).count() as f64 * HOP_S;
+    let total = agent_talk_s + customer_talk_s;
+    let share = |x: f64| if total > 0.0 { x / total } else { 0.0 };
+
+    let longest_agent_monologue_s = turns
+        .iter()
+        .filter(|t| t.speaker == Speaker::Agent)
+        .map(|t| t.end_s - t.start_s)
+        .fold(0.0, f64::max);
+
+    let latencies_s: Vec<f64> = turns
+        .windows(2)
+        .filter(|w| w[0].speaker == Speaker::Customer && w[1].speaker == Speaker::Agent)
+        .map(|w| w[1].start_s - w[0].end_s)
+        .collect();
+    let latency_fast_share = if latencies_s.is_empty() {
+        None
+    } else {
+        Some(
+            latencies_s.iter().filter(|&&l| l < params.fast_latency_s).count() as f64
+                / latencies_s.len() as f64,
+        )
+    };
+
+    // Interruptions: an agent speech run starting while a customer run is
+    // already going, with a contiguous overlap of at least min_overlap_s.
+    let min_frames = (params.min_overlap_s / HOP_S).round() as usize;
+    let mut interruption_spans = Vec::new();
+    for i in 0..n {
+        let agent_onset = agent[i] && (i == 0 || !agent[i - 1]);
+        let customer_ongoing = customer[i] && i > 0 && customer[i - 1];
+        if agent_onset && customer_ongoing {
+            let mut j = i;
+            while j < n && agent[j] && customer[j] {
+                j += 1;
+            }
+            if j - i >= min_frames {
+                interruption_spans.push(Interval {
+                    start_s: i as f64 * HOP_S,
+                    end_s: j as f64 * HOP_S,
+                });
+            }
+        }
+    }
+    let overtalk_s = (0..n).filter(|&i| agent[i] && customer[i]).count() as f64 * HOP_S;
+
+    // Joint silences between the first and the last speech.
+    let any: Vec<bool> = (0..n).map(|i| agent[i] || customer[i]).collect();
+    let mut hold_spans = Vec::new();
+    if let (Some(first), Some(last)) = (any.iter().position(|&a| a), any.iter().rposition(|&a| a)) {
+        let silent: Vec<bool> = any[first..=last].iter().map(|&a| !a).collect();
+        for iv in intervals(&silent) {
+            if iv.duration() >= params.hold_min_s - 1e-9 {
+                let off = first as f64 * HOP_S;
+                hold_spans.push(Interval {
+                    start_s: iv.start_s + off,
+                    end_s: iv.end_s + off,
+                });
+            }
+        }
+    }
+    let hold_total_s = hold_spans.iter().map(Interval::duration).sum();
+    let hold_longest_s = hold_spans.iter().map(Interval::duration).fold(0.0, f64::max);
+
+    let agent_words = words.iter().filter(|w| w.speaker == Speaker::Agent).count();
+    let customer_words = words.len() - agent_words;
+    let wpm = |count: usize, secs: f64| {
+        if secs > 0.0 && count > 0 {
+            Some(count as f64 / secs * 60.0)
+        } else {
+            None
+        }
+    };
+
+    TurnFigures {
+        agent_talk_s,
+        customer_talk_s,
+        agent_talk_share: share(agent_talk_s),
+        customer_talk_share: share(customer_talk_s),
+        turns: turns.len(),
+        longest_agent_monologue_s,
+        latency_median_s: median(&latencies_s),
+        latency_fast_share,
+        latencies_s,
+        fast_latency_s: params.fast_latency_s,
+        agent_interruptions: interruption_spans.len(),
+        interruption_spans,
+        overtalk_s,
+        holds: hold_spans.len(),
+        hold_total_s,
+        hold_longest_s,
+        hold_spans,
+        agent_questions: count_questions(words, phrases),
+        agent_words,
+        customer_words,
+        agent_wpm: wpm(agent_words, agent_talk_s),
+        customer_wpm: wpm(customer_words, customer_talk_s),
+    }
+}
