@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use callcoach::findings::Profile;
+use callcoach::scorecard::{ScoreOptions, Scorer};
 use callcoach::transcribe::{Options, Recognizer};
 use callcoach::{audio, model};
 
@@ -20,6 +22,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Score calls against the eight telephone mistakes (the main job).
+    Score(ScoreArgs),
+    /// Call structure only: talk share, turns, overtalk, response times, greeting.
+    Turns(ScoreArgs),
+    /// Voice figures per channel (pitch, loudness, pauses, rate, clarity); no whisper.
+    Analyze(AnalyzeArgs),
     /// Transcribe calls: segments and words with times (ms) and probabilities.
     Transcribe(TranscribeArgs),
     /// Fetch, convert and list whisper models.
@@ -73,6 +81,60 @@ struct ModelArg {
     model: Option<PathBuf>,
 }
 
+/// Which channel carries the agent in a stereo recording.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum AgentChannel {
+    /// The left (first) channel.
+    Left,
+    /// The right (second) channel.
+    Right,
+}
+
+#[derive(clap::Args)]
+struct ScoreArgs {
+    /// WAV files or directories of WAV files.
+    #[arg(required = true, value_name = "CALL.wav")]
+    inputs: Vec<PathBuf>,
+    /// Spoken language: de, en, or auto to detect it.
+    #[arg(long, short, default_value = "auto")]
+    language: String,
+    /// Channel of the agent in stereo recordings.
+    #[arg(long, value_enum, default_value = "left")]
+    agent_channel: AgentChannel,
+    /// Speakers in the recording: 2 (agent and customer) or 1 (the agent alone).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
+    speakers: u8,
+    /// Mono calls: the first speaker is the agent (false: the customer).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    agent_speaks_first: bool,
+    /// Scoring profile (TOML) laid over the defaults (see docs/scorecard.md).
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+    /// Print one JSON object per call on stdout (docs/scorecard.md).
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    model: ModelArg,
+    #[command(flatten)]
+    decode: DecodeArgs,
+}
+
+#[derive(clap::Args)]
+struct AnalyzeArgs {
+    /// WAV files or directories of WAV files.
+    #[arg(required = true, value_name = "CALL.wav")]
+    inputs: Vec<PathBuf>,
+    /// Channel to analyse [default: every channel].
+    #[arg(long, value_enum)]
+    channel: Option<Channel>,
+    /// Print one JSON object per file on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Add the per-frame track (time, F0 or null, dB) to the JSON.
+    #[arg(long)]
+    frames: bool,
+}
+
 #[derive(clap::Args)]
 struct TranscribeArgs {
     /// WAV files or directories of WAV files.
@@ -120,6 +182,9 @@ impl DecodeArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Score(args) => score(args, false),
+        Command::Turns(args) => score(args, true),
+        Command::Analyze(args) => analyze(args),
         Command::Transcribe(args) => transcribe(args),
         Command::Model(cmd) => model_command(cmd),
     };
@@ -267,4 +332,126 @@ impl TranscribeArgs {
             Channel::Mix => "mix",
         }
     }
+}
+
+/// `score` and `turns`: the whole pipeline per call; `turns_only` prints the
+/// call structure instead of the scorecard. A call that fails is reported on
+/// stderr and the others go on; the exit code is 1 if any failed.
+fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
+    let files = expand_inputs(&args.inputs)?;
+    let model = model::resolve_model(args.model.model.as_deref())?;
+    let recognizer = Recognizer::load(&model)?;
+    let (profile, profile_name) = match &args.profile {
+        Some(p) => (Profile::load(p)?, p.display().to_string()),
+        None => (Profile::default(), "default".to_string()),
+    };
+    let scorer = Scorer {
+        recognizer: &recognizer,
+        profile,
+        profile_name,
+        features: Default::default(),
+        structure: Default::default(),
+    };
+    let opts = ScoreOptions {
+        language: language_option(&args.language)?,
+        agent_channel: match args.agent_channel {
+            AgentChannel::Left => callcoach::structure::Channel::Left,
+            AgentChannel::Right => callcoach::structure::Channel::Right,
+        },
+        speakers: args.speakers,
+        agent_speaks_first: args.agent_speaks_first,
+        decode: args.decode.options(&args.language)?,
+    };
+    let style = callcoach::render::Style::for_stdout();
+    let mut failed = 0;
+    for (i, path) in files.iter().enumerate() {
+        let card = match scorer.score(path, &opts) {
+            Ok(card) => card,
+            Err(e) => {
+                eprintln!("callcoach: error: {e}");
+                failed += 1;
+                continue;
+            }
+        };
+        match (turns_only, args.json) {
+            (false, true) => println!("{}", serde_json::to_string(&card)?),
+            (true, true) => println!("{}", serde_json::to_string(&card.structure)?),
+            (false, false) => {
+                if i > 0 {
+                    println!();
+                }
+                print!("{}", callcoach::render::scorecard_text(&card, style));
+            }
+            (true, false) => {
+                println!("{}", path.display());
+                print!("{}", callcoach::structure::render_text(&card.structure));
+            }
+        }
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `analyze`: voice figures per channel at the file's own rate; no whisper.
+fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
+    let files = expand_inputs(&args.inputs)?;
+    let params = callcoach::features::FeatureParams {
+        keep_frames: args.frames,
+        ..Default::default()
+    };
+    for path in &files {
+        let audio = audio::load(path, None)?;
+        let names = ["left", "right"];
+        let selected: Vec<(&str, Vec<f32>)> = match args.channel {
+            None if audio.channels.len() == 1 => vec![("mono", audio.channels[0].clone())],
+            None => audio
+                .channels
+                .iter()
+                .zip(names)
+                .map(|(c, n)| (n, c.clone()))
+                .collect(),
+            Some(ch) => vec![(
+                match ch {
+                    Channel::Left => "left",
+                    Channel::Right => "right",
+                    Channel::Mix => "mix",
+                },
+                select_channel(&audio, ch, path)?,
+            )],
+        };
+        let reports: Vec<serde_json::Value> = selected
+            .iter()
+            .map(|(name, samples)| {
+                let report =
+                    callcoach::features::analyze_channel(samples, audio.sample_rate, &params);
+                let mut v = serde_json::to_value(report).expect("serialisable");
+                v["channel"] = (*name).into();
+                v
+            })
+            .collect();
+        if args.json {
+            let doc = serde_json::json!({
+                "schema": "callcoach.voice/1",
+                "file": path.display().to_string(),
+                "duration_ms": (audio.duration_s() * 1000.0).round() as u64,
+                "sample_rate_hz": audio.sample_rate,
+                "channels": reports,
+            });
+            println!("{}", serde_json::to_string(&doc)?);
+        } else {
+            println!(
+                "{} ({:.1} s, {} Hz)",
+                path.display(),
+                audio.duration_s(),
+                audio.sample_rate
+            );
+            for r in &reports {
+                println!("{}", callcoach::render::voice_text(r));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

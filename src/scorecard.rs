@@ -13,7 +13,9 @@ use crate::audio::{self, Audio, WHISPER_RATE};
 use crate::features::{self, FeatureParams, VoiceReport};
 use crate::findings::phrases::find_timed;
 use crate::findings::{self, Finding, Profile, ScoringPhrases, Tips};
-use crate::structure::{self, CallStructure, Channel, Layout, PhraseLists, Speaker, StructureParams, TaggedWord};
+use crate::structure::{
+    self, CallStructure, Channel, Layout, PhraseLists, Speaker, StructureParams, TaggedWord,
+};
 use crate::transcribe::{Options, Recognizer, TranscribeError};
 use crate::transcript::{Transcript, Word};
 
@@ -168,13 +170,21 @@ impl Scorer<'_> {
         let mut decode = opts.decode.clone();
         decode.language = opts.language.clone();
         let (agent_t, customer_t, mono_t) = if stereo {
-            let agent_t = self.recognizer.transcribe(&audio.channels[agent_ch], &decode)?;
+            let agent_t = self
+                .recognizer
+                .transcribe(&audio.channels[agent_ch], &decode)?;
             // The customer speaks the agent's language.
             decode.language = Some(agent_t.language.clone());
-            let customer_t = self.recognizer.transcribe(&audio.channels[customer_ch], &decode)?;
+            let customer_t = self
+                .recognizer
+                .transcribe(&audio.channels[customer_ch], &decode)?;
             (Some(agent_t), Some(customer_t), None)
         } else {
-            (None, None, Some(self.recognizer.transcribe(&audio.mix(), &decode)?))
+            (
+                None,
+                None,
+                Some(self.recognizer.transcribe(&audio.mix(), &decode)?),
+            )
         };
         let language = [&agent_t, &mono_t]
             .into_iter()
@@ -224,7 +234,10 @@ impl Scorer<'_> {
         let mut params = self.features.clone();
         params.keep_frames = true;
         let (agent_signal, customer_signal) = if stereo {
-            (audio.channels[agent_ch].clone(), Some(audio.channels[customer_ch].clone()))
+            (
+                audio.channels[agent_ch].clone(),
+                Some(audio.channels[customer_ch].clone()),
+            )
         } else if opts.speakers == 1 {
             (channels[0].clone(), None)
         } else {
@@ -320,7 +333,11 @@ fn split_words(
     customer: &Option<Transcript>,
     mono: &Option<Transcript>,
 ) -> PartyWords {
-    let collect = |t: &Option<Transcript>| t.iter().flat_map(|t| t.words().cloned()).collect::<Vec<_>>();
+    let collect = |t: &Option<Transcript>| {
+        t.iter()
+            .flat_map(|t| t.words().cloned())
+            .collect::<Vec<_>>()
+    };
     if mono.is_none() {
         return PartyWords {
             agent: collect(agent),
@@ -339,5 +356,8 @@ fn split_words(
             Speaker::Customer => c.push(w),
         }
     }
-    PartyWords { agent: a, customer: c }
+    PartyWords {
+        agent: a,
+        customer: c,
+    }
 }

@@ -218,7 +218,8 @@ impl Stft {
             let v = seg.get(i).map(|&v| v as f64 - mean).unwrap_or(0.0);
             *c = Complex::new(v * self.window[i], 0.0);
         }
-        self.fft.process_with_scratch(&mut self.buf, &mut self.scratch);
+        self.fft
+            .process_with_scratch(&mut self.buf, &mut self.scratch);
         for (p, c) in self.power.iter_mut().zip(self.buf.iter()) {
             *p = c.norm_sqr();
         }

@@ -112,7 +112,11 @@ pub fn track(samples: &[f32], rate: u32, params: &IntensityParams) -> IntensityT
         let m = s / seg.len() as f64;
         let power = (swx2 - 2.0 * m * swx + m * m * sw) / sw;
         let rel = power / 4.0e-10;
-        out.db.push(if rel < 1e-30 { -300.0 } else { 10.0 * rel.log10() });
+        out.db.push(if rel < 1e-30 {
+            -300.0
+        } else {
+            10.0 * rel.log10()
+        });
         out.times.push(t);
     }
     out

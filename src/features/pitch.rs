@@ -148,8 +148,8 @@ impl Setup {
         let nsamp_window = 2 * half_window;
         let nsamp_period = (rate_f / p.floor_hz).floor() as usize;
         let half_period = nsamp_period / 2 + 1;
-        let max_lag = ((nsamp_window as f64 / p.periods_per_window).floor() as usize + 2)
-            .min(nsamp_window);
+        let max_lag =
+            ((nsamp_window as f64 / p.periods_per_window).floor() as usize + 2).min(nsamp_window);
         let brent_ixmax = nsamp_window / 2;
         let mut n = 1;
         while (n as f64) < nsamp_window as f64 * 1.5 {
@@ -421,7 +421,12 @@ fn candidates(
 /// Viterbi search for the best path through the candidates (Boersma 1993,
 /// section 4), with Praat's time-step correction of the transition costs.
 /// Returns the chosen candidate index per frame.
-fn viterbi(frames: &[Vec<Candidate>], intensity: &[f64], p: &PitchParams, ceiling: f64) -> Vec<usize> {
+fn viterbi(
+    frames: &[Vec<Candidate>],
+    intensity: &[f64],
+    p: &PitchParams,
+    ceiling: f64,
+) -> Vec<usize> {
     let n = frames.len();
     let correction = 0.01 / p.time_step_s;
     let jump_cost = p.octave_jump_cost * correction;

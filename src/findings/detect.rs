@@ -157,7 +157,8 @@ fn apathetic(f: &CallFacts) -> Measured {
         .iter()
         .filter(|t| t.speaker == Speaker::Customer)
         .collect();
-    let per_turn = (!customer_turns.is_empty()).then(|| acks.len() as f64 / customer_turns.len() as f64);
+    let per_turn =
+        (!customer_turns.is_empty()).then(|| acks.len() as f64 / customer_turns.len() as f64);
     // Long customer turns the agent did not acknowledge (during or within 1.5 s after).
     let mut evidence: Vec<Evidence> = customer_turns
         .iter()
@@ -195,7 +196,10 @@ fn apathetic(f: &CallFacts) -> Measured {
     Measured {
         values: vec![
             ("intensity_std_db", f.agent.intensity_std_db),
-            ("speech_level_dbfs", f.agent.intensity_mean_db.map(|d| d - PRAAT_FULL_SCALE_DB)),
+            (
+                "speech_level_dbfs",
+                f.agent.intensity_mean_db.map(|d| d - PRAAT_FULL_SCALE_DB),
+            ),
             ("acknowledgements_per_customer_turn", per_turn),
         ],
         evidence,
@@ -213,7 +217,10 @@ fn impatient(f: &CallFacts) -> Measured {
         .map(|i| Evidence {
             start_ms: ms(i.start_s),
             end_ms: ms(i.end_s),
-            what: format!("agent talks over the customer for {:.1} s", i.end_s - i.start_s),
+            what: format!(
+                "agent talks over the customer for {:.1} s",
+                i.end_s - i.start_s
+            ),
             quote: quote(f.agent_words, ms(i.start_s), ms(i.end_s)),
         })
         .collect();
@@ -222,7 +229,10 @@ fn impatient(f: &CallFacts) -> Measured {
     let has_customer = fig.customer_talk_s > 0.0;
     Measured {
         values: vec![
-            ("agent_interruptions", has_customer.then_some(fig.agent_interruptions as f64)),
+            (
+                "agent_interruptions",
+                has_customer.then_some(fig.agent_interruptions as f64),
+            ),
             ("overtalk_s", has_customer.then_some(fig.overtalk_s)),
             ("fast_takeover_share", fig.latency_fast_share),
             ("impatience_phrases", Some(phrases.len() as f64)),
@@ -239,7 +249,10 @@ fn greeting(f: &CallFacts) -> Measured {
     }
     let mut what = format!("opening: {:.1} s, {} words", g.duration_s, g.word_count);
     if !g.old_fashioned.is_empty() {
-        what.push_str(&format!("; old-fashioned: \"{}\"", g.old_fashioned.join("\", \"")));
+        what.push_str(&format!(
+            "; old-fashioned: \"{}\"",
+            g.old_fashioned.join("\", \"")
+        ));
     }
     Measured {
         values: vec![
@@ -267,14 +280,15 @@ fn rushed(f: &CallFacts) -> Measured {
         .map(|t| (ms(t.start_s), ms(t.end_s)))
         .collect();
     let inside = |a: u64, b: u64| agent_turns.iter().any(|&(s, e)| a >= s && b <= e);
-    let pauses = f.agent.pauses.iter().filter(|p| inside(p.start_ms, p.end_ms)).count();
+    let pauses = f
+        .agent
+        .pauses
+        .iter()
+        .filter(|p| inside(p.start_ms, p.end_ms))
+        .count();
     let talk_min = f.structure.figures.agent_talk_s / 60.0;
     let per_min = (talk_min > 0.1).then(|| pauses as f64 / talk_min);
-    let longest = f
-        .agent
-        .speech
-        .iter()
-        .max_by_key(|i| i.end_ms - i.start_ms);
+    let longest = f.agent.speech.iter().max_by_key(|i| i.end_ms - i.start_ms);
     let evidence = longest
         .map(|i| Evidence {
             start_ms: i.start_ms,
@@ -303,7 +317,10 @@ fn rushed(f: &CallFacts) -> Measured {
 /// 6. Unclear pronunciation: whisper's confidence and the signal's clarity.
 fn unclear(f: &CallFacts) -> Measured {
     let words = f.agent_words;
-    let low: Vec<&Word> = words.iter().filter(|w| w.probability < LOW_CONFIDENCE).collect();
+    let low: Vec<&Word> = words
+        .iter()
+        .filter(|w| w.probability < LOW_CONFIDENCE)
+        .collect();
     let share = (!words.is_empty()).then(|| low.len() as f64 / words.len() as f64);
     let mut evidence: Vec<Evidence> = low
         .iter()
@@ -311,7 +328,10 @@ fn unclear(f: &CallFacts) -> Measured {
         .map(|w| Evidence {
             start_ms: w.start_ms,
             end_ms: w.end_ms,
-            what: format!("hard to recognise (confidence {:.0} %)", w.probability * 100.0),
+            what: format!(
+                "hard to recognise (confidence {:.0} %)",
+                w.probability * 100.0
+            ),
             quote: quote(words, w.start_ms.saturating_sub(1500), w.end_ms + 1500),
         })
         .collect();
@@ -368,7 +388,10 @@ fn too_fast(f: &CallFacts) -> Measured {
     Measured {
         values: vec![
             ("agent_wpm", f.structure.figures.agent_wpm),
-            ("articulation_rate_syl_per_s", f.agent.articulation_rate_syl_per_s),
+            (
+                "articulation_rate_syl_per_s",
+                f.agent.articulation_rate_syl_per_s,
+            ),
         ],
         evidence,
     }
@@ -408,9 +431,18 @@ fn no_empathy(f: &CallFacts) -> Measured {
     evidence.sort_by_key(|e| e.start_ms);
     Measured {
         values: vec![
-            ("agent_talk_share", has_customer.then_some(fig.agent_talk_share)),
-            ("longest_agent_monologue_s", has_customer.then_some(fig.longest_agent_monologue_s)),
-            ("agent_questions", has_customer.then_some(fig.agent_questions as f64)),
+            (
+                "agent_talk_share",
+                has_customer.then_some(fig.agent_talk_share),
+            ),
+            (
+                "longest_agent_monologue_s",
+                has_customer.then_some(fig.longest_agent_monologue_s),
+            ),
+            (
+                "agent_questions",
+                has_customer.then_some(fig.agent_questions as f64),
+            ),
             (
                 "empathy_phrases",
                 (!problems.is_empty()).then_some(empathy.len() as f64),

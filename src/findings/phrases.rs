@@ -37,7 +37,11 @@ struct File {
 impl ScoringPhrases {
     /// The embedded lists for a language code; other codes get both languages.
     pub fn builtin(language: &str) -> Self {
-        let parse = |text: &str| toml::from_str::<File>(text).map(|f| f.scoring).unwrap_or_default();
+        let parse = |text: &str| {
+            toml::from_str::<File>(text)
+                .map(|f| f.scoring)
+                .unwrap_or_default()
+        };
         if language.starts_with("de") {
             parse(PHRASES_DE)
         } else if language.starts_with("en") {
@@ -97,7 +101,11 @@ pub fn find_timed<W: TimedText>(words: &[W], list: &[String]) -> Vec<PhraseHit> 
             continue;
         }
         for start in 0..=tokens.len() - p.len() {
-            if tokens[start..start + p.len()].iter().map(|(t, _)| t).eq(p.iter()) {
+            if tokens[start..start + p.len()]
+                .iter()
+                .map(|(t, _)| t)
+                .eq(p.iter())
+            {
                 let (first, last) = (tokens[start].1, tokens[start + p.len() - 1].1);
                 let ctx_a = first.saturating_sub(3);
                 let ctx_b = (last + 4).min(words.len());
@@ -134,8 +142,18 @@ mod tests {
 
     #[test]
     fn finds_phrases_across_words_case_and_punctuation_blind() {
-        let words = [W("Ja,", 0), W("wie", 300), W("gesagt,", 500), W("das", 800), W("ist", 1000), W("falsch.", 1200)];
-        let hits = find_timed(&words, &["wie gesagt".into(), "das ist falsch".into(), "nie".into()]);
+        let words = [
+            W("Ja,", 0),
+            W("wie", 300),
+            W("gesagt,", 500),
+            W("das", 800),
+            W("ist", 1000),
+            W("falsch.", 1200),
+        ];
+        let hits = find_timed(
+            &words,
+            &["wie gesagt".into(), "das ist falsch".into(), "nie".into()],
+        );
         assert_eq!(hits.len(), 2);
         assert_eq!((hits[0].start_ms, hits[0].end_ms), (300, 700));
         assert_eq!(hits[1].phrase, "das ist falsch");

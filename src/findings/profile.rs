@@ -104,10 +104,14 @@ impl Profile {
     pub fn load(path: &Path) -> Result<Self, ProfileError> {
         let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Io(path.into(), e))?;
         let invalid = |e: String| ProfileError::Invalid(path.into(), e);
-        let user: toml::Table = text.parse().map_err(|e: toml::de::Error| invalid(one_line(&e)))?;
+        let user: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| invalid(one_line(&e)))?;
         let mut merged: toml::Table = DEFAULT_PROFILE.parse().expect("embedded profile");
         merge(&mut merged, user);
-        let profile: Profile = merged.try_into().map_err(|e: toml::de::Error| invalid(one_line(&e)))?;
+        let profile: Profile = merged
+            .try_into()
+            .map_err(|e: toml::de::Error| invalid(one_line(&e)))?;
         profile.check().map_err(invalid)?;
         Ok(profile)
     }
@@ -119,7 +123,10 @@ impl Profile {
                 .get(id.as_str())
                 .ok_or_else(|| format!("no [{}] table", id.as_str()))?;
             if r.combine != "mean" && r.combine != "min" {
-                return Err(format!("[{}] combine must be \"mean\" or \"min\"", id.as_str()));
+                return Err(format!(
+                    "[{}] combine must be \"mean\" or \"min\"",
+                    id.as_str()
+                ));
             }
         }
         if self.verdict.problem_below > self.verdict.ok_from {
@@ -163,7 +170,10 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 }
 
 fn one_line(e: &toml::de::Error) -> String {
-    e.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+    e.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Title and tip of each finding in one language.
@@ -179,7 +189,11 @@ struct TipEntry {
 impl Tips {
     /// The embedded tips for a language code (German for "de…", else English).
     pub fn builtin(language: &str) -> Self {
-        let text = if language.starts_with("de") { TIPS_DE } else { TIPS_EN };
+        let text = if language.starts_with("de") {
+            TIPS_DE
+        } else {
+            TIPS_EN
+        };
         toml::from_str(text).expect("embedded tips parse (unit-tested)")
     }
 
@@ -222,9 +236,15 @@ mod tests {
         let p = Profile::load(&path).unwrap();
         assert_eq!(p.verdict.ok_from, 90);
         assert_eq!(p.verdict.problem_below, 40);
-        let t = p.finding(FindingId::Monotone).threshold("f0_std_semitones", "en").unwrap();
+        let t = p
+            .finding(FindingId::Monotone)
+            .threshold("f0_std_semitones", "en")
+            .unwrap();
         assert_eq!((t.good, t.bad), (3.0, 2.0));
-        assert!(p.finding(FindingId::Monotone).threshold("f0_range_semitones", "en").is_some());
+        assert!(p
+            .finding(FindingId::Monotone)
+            .threshold("f0_range_semitones", "en")
+            .is_some());
 
         std::fs::write(&path, "[monotone]\ncombine = \"max\"\n").unwrap();
         let e = Profile::load(&path).unwrap_err().to_string();

@@ -5,4 +5,4 @@ mod scorecard;
 mod transcript;
 
 pub use scorecard::{scorecard_text, Style};
-pub use transcript::{transcript_json, transcript_text, TRANSCRIPT_SCHEMA};
+pub use transcript::{transcript_json, transcript_text, voice_text, TRANSCRIPT_SCHEMA};

@@ -54,17 +54,19 @@ fn opt(v: Option<f64>, digits: usize, unit: &str) -> String {
 
 /// The key figure of a finding: its first measured metric and threshold.
 fn key_figure(f: &Finding) -> String {
-    f.metrics
-        .iter()
-        .find(|m| m.value.is_some())
-        .map_or_else(
-            || "not measurable in this call".to_string(),
-            |m| {
-                let v = m.value.unwrap_or_default();
-                let cmp = if m.good > m.threshold { "≤" } else { "≥" };
-                format!("{} {} (problem {cmp} {})", m.name, trim(v), trim(m.threshold))
-            },
-        )
+    f.metrics.iter().find(|m| m.value.is_some()).map_or_else(
+        || "not measurable in this call".to_string(),
+        |m| {
+            let v = m.value.unwrap_or_default();
+            let cmp = if m.good > m.threshold { "≤" } else { "≥" };
+            format!(
+                "{} {} (problem {cmp} {})",
+                m.name,
+                trim(v),
+                trim(m.threshold)
+            )
+        },
+    )
 }
 
 /// A number with at most two decimals, trailing zeros removed.
@@ -87,7 +89,11 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
         card.sample_rate_hz,
         card.encoding
     );
-    let _ = writeln!(out, "  Overall score: {}/100", style.paint("1", &card.overall_score.to_string()));
+    let _ = writeln!(
+        out,
+        "  Overall score: {}/100",
+        style.paint("1", &card.overall_score.to_string())
+    );
     let _ = writeln!(
         out,
         "  Talk share agent {:.0} % · agent {} words/min · pitch variation {} · {} turns · median response {}",
@@ -98,7 +104,11 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
         opt(s.latency_median_s, 2, " s"),
     );
     out.push('\n');
-    let _ = writeln!(out, "  {:<2} {:<44} {:>5}  {:<7}  key figure", "#", "mistake", "score", "verdict");
+    let _ = writeln!(
+        out,
+        "  {:<2} {:<44} {:>5}  {:<7}  key figure",
+        "#", "mistake", "score", "verdict"
+    );
     for (i, f) in card.findings.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -111,9 +121,21 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
         );
     }
     for f in card.findings.iter().filter(|f| f.verdict != Verdict::Ok) {
-        let _ = writeln!(out, "\n  {} — {} ({}/100)", style.paint("1", &f.title), style.verdict(f.verdict).trim_end(), f.score);
+        let _ = writeln!(
+            out,
+            "\n  {} — {} ({}/100)",
+            style.paint("1", &f.title),
+            style.verdict(f.verdict).trim_end(),
+            f.score
+        );
         for e in &f.evidence {
-            let _ = writeln!(out, "    {}–{}  {}", clock(e.start_ms), clock(e.end_ms), e.what);
+            let _ = writeln!(
+                out,
+                "    {}–{}  {}",
+                clock(e.start_ms),
+                clock(e.end_ms),
+                e.what
+            );
             if let Some(q) = &e.quote {
                 let _ = writeln!(out, "                   “{}”", ellipsis(q, 110));
             }
@@ -121,9 +143,18 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
         let _ = writeln!(out, "    {} {}", style.paint("36", "Tip:"), f.tip);
     }
     if !card.follow_ups.is_empty() {
-        let _ = writeln!(out, "\n  {}", style.paint("1", "Follow-ups promised (keep them):"));
+        let _ = writeln!(
+            out,
+            "\n  {}",
+            style.paint("1", "Follow-ups promised (keep them):")
+        );
         for f in &card.follow_ups {
-            let _ = writeln!(out, "    {}  “{}”", clock(f.start_ms), ellipsis(&f.quote, 100));
+            let _ = writeln!(
+                out,
+                "    {}  “{}”",
+                clock(f.start_ms),
+                ellipsis(&f.quote, 100)
+            );
         }
     }
     out

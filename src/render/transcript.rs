@@ -48,3 +48,33 @@ pub fn transcript_text(path: &Path, transcript: &Transcript) -> String {
 fn clock(ms: u64) -> String {
     format!("{}:{:04.1}", ms / 60_000, (ms % 60_000) as f64 / 1000.0)
 }
+
+/// One channel's voice figures (the `analyze` JSON of a channel) as a line
+/// block for the terminal.
+pub fn voice_text(report: &Value) -> String {
+    let num = |k: &str, digits: usize| {
+        report[k]
+            .as_f64()
+            .map_or_else(|| "n/a".to_string(), |v| format!("{v:.digits$}"))
+    };
+    format!(
+        "  {}: F0 median {} Hz, variability {} st (range {} st), voiced {}\n    \
+         intensity {} dB ± {} dB, {} pauses, speech rate {} syl/s, articulation {} syl/s\n    \
+         centroid {} Hz, energy above 2 kHz {}, tilt {} dB/oct, SNR {} dB, clipped {}",
+        report["channel"].as_str().unwrap_or("?"),
+        num("f0_median_hz", 0),
+        num("f0_std_semitones", 2),
+        num("f0_range_semitones", 1),
+        num("voiced_fraction", 2),
+        num("intensity_mean_db", 1),
+        num("intensity_std_db", 1),
+        report["pauses"].as_array().map_or(0, Vec::len),
+        num("speech_rate_syl_per_s", 2),
+        num("articulation_rate_syl_per_s", 2),
+        num("spectral_centroid_hz", 0),
+        num("hf_energy_ratio", 3),
+        num("spectral_tilt_db_per_oct", 1),
+        num("snr_db", 1),
+        num("clipped_fraction", 4),
+    )
+}

@@ -60,7 +60,12 @@ impl Gmm {
         self.log_norm = self
             .var
             .iter()
-            .map(|v| -0.5 * v.iter().map(|s| (2.0 * std::f64::consts::PI * s).ln()).sum::<f64>())
+            .map(|v| {
+                -0.5 * v
+                    .iter()
+                    .map(|s| (2.0 * std::f64::consts::PI * s).ln())
+                    .sum::<f64>()
+            })
             .collect();
     }
 
@@ -271,7 +276,12 @@ fn kmeans2(points: &[Vec<f64>]) -> Vec<usize> {
             }
         }
         for (k, ck) in c.iter_mut().enumerate() {
-            let members: Vec<&Vec<f64>> = points.iter().zip(&labels).filter(|(_, &l)| l == k).map(|(p, _)| p).collect();
+            let members: Vec<&Vec<f64>> = points
+                .iter()
+                .zip(&labels)
+                .filter(|(_, &l)| l == k)
+                .map(|(p, _)| p)
+                .collect();
             if members.is_empty() {
                 continue;
             }
@@ -368,7 +378,11 @@ fn viterbi(llr: &[f64], speech: &[bool], penalty: f64) -> Vec<usize> {
     back.push([0, 1]);
     for w in 1..idx.len() {
         let gap = idx[w] - idx[w - 1];
-        let p = if gap as f64 * HOP_S >= 0.2 { penalty / 3.0 } else { penalty };
+        let p = if gap as f64 * HOP_S >= 0.2 {
+            penalty / 3.0
+        } else {
+            penalty
+        };
         let e = [0.5 * llr[idx[w]], -0.5 * llr[idx[w]]];
         let mut ns = [0.0; 2];
         let mut b = [0u8; 2];
@@ -470,7 +484,10 @@ pub fn diarize(
     }
 
     let method = "MFCC+F0 k-means, GMM Viterbi resegmentation".to_string();
-    let ch = chunks(speech, ((params.diar_chunk_s / HOP_S).round() as usize).max(10));
+    let ch = chunks(
+        speech,
+        ((params.diar_chunk_s / HOP_S).round() as usize).max(10),
+    );
     if ch.len() < 4 {
         // Too little speech to separate two voices: all of it is the agent's.
         return DiarizeResult {
@@ -490,14 +507,23 @@ pub fn diarize(
     let voiced: Vec<f64> = feats[..n]
         .iter()
         .zip(speech)
-        .filter_map(|(f, &s)| if s { f.f0.map(|x| (x as f64).ln()) } else { None })
+        .filter_map(|(f, &s)| {
+            if s {
+                f.f0.map(|x| (x as f64).ln())
+            } else {
+                None
+            }
+        })
         .collect();
     let call_f0 = median(voiced).unwrap_or(5.0);
     let mut points: Vec<Vec<f64>> = ch
         .iter()
         .map(|&(a, b)| {
             let (m, _) = mean_var(vecs[a..b].iter());
-            let f0s: Vec<f64> = feats[a..b].iter().filter_map(|f| f.f0.map(|x| (x as f64).ln())).collect();
+            let f0s: Vec<f64> = feats[a..b]
+                .iter()
+                .filter_map(|f| f.f0.map(|x| (x as f64).ln()))
+                .collect();
             let mut p = m.to_vec();
             p.push(median(f0s).unwrap_or(call_f0));
             p
@@ -515,7 +541,10 @@ pub fn diarize(
     let mut ratio = vec![0.0; n];
     for _ in 0..3 {
         let data = |k: usize| -> Vec<Vector> {
-            (0..n).filter(|&i| speech[i] && labels[i] == k).map(|i| vecs[i]).collect()
+            (0..n)
+                .filter(|&i| speech[i] && labels[i] == k)
+                .map(|i| vecs[i])
+                .collect()
         };
         let (d0, d1) = (data(0), data(1));
         if d0.len() < 50 || d1.len() < 50 {
@@ -525,15 +554,25 @@ pub fn diarize(
         ratio = llr(&vecs, speech, &models);
         labels = viterbi(&ratio, speech, params.diar_switch_penalty);
     }
-    let sel = |k: usize| -> Vec<&Vector> { (0..n).filter(|&i| speech[i] && labels[i] == k).map(|i| &vecs[i]).collect() };
+    let sel = |k: usize| -> Vec<&Vector> {
+        (0..n)
+            .filter(|&i| speech[i] && labels[i] == k)
+            .map(|i| &vecs[i])
+            .collect()
+    };
     let dbic = delta_bic(&sel(0), &sel(1));
     let overlap = find_overlaps(&labels, speech, &ratio, 40, 1.0);
 
     let first = (0..n).find(|&i| speech[i]).map_or(0, |i| labels[i]);
     let agent_label = if agent_speaks_first { first } else { 1 - first };
-    let agent: Vec<bool> = (0..n).map(|i| speech[i] && (labels[i] == agent_label || overlap[i])).collect();
-    let customer: Vec<bool> = (0..n).map(|i| speech[i] && (labels[i] != agent_label || overlap[i])).collect();
-    let confidence = (sil.clamp(0.0, 1.0) * if dbic > 0.0 { 1.0 } else { 0.25 } * 100.0).round() / 100.0;
+    let agent: Vec<bool> = (0..n)
+        .map(|i| speech[i] && (labels[i] == agent_label || overlap[i]))
+        .collect();
+    let customer: Vec<bool> = (0..n)
+        .map(|i| speech[i] && (labels[i] != agent_label || overlap[i]))
+        .collect();
+    let confidence =
+        (sil.clamp(0.0, 1.0) * if dbic > 0.0 { 1.0 } else { 0.25 } * 100.0).round() / 100.0;
     DiarizeResult {
         agent,
         customer,
@@ -560,7 +599,9 @@ fn standardize(points: &mut [Vec<f64>]) {
     let dim = points.first().map_or(0, Vec::len);
     for d in 0..dim {
         let m = points.iter().map(|p| p[d]).sum::<f64>() / n;
-        let s = (points.iter().map(|p| (p[d] - m).powi(2)).sum::<f64>() / n).sqrt().max(1e-9);
+        let s = (points.iter().map(|p| (p[d] - m).powi(2)).sum::<f64>() / n)
+            .sqrt()
+            .max(1e-9);
         for p in points.iter_mut() {
             p[d] = (p[d] - m) / s;
         }

@@ -117,7 +117,10 @@ impl TaggedWord {
     }
 
     /// Words of one channel's transcript, all tagged with `speaker`.
-    pub fn tagged<'a>(words: impl IntoIterator<Item = &'a Word>, speaker: Speaker) -> Vec<TaggedWord> {
+    pub fn tagged<'a>(
+        words: impl IntoIterator<Item = &'a Word>,
+        speaker: Speaker,
+    ) -> Vec<TaggedWord> {
         words
             .into_iter()
             .map(|w| TaggedWord {
@@ -386,13 +389,8 @@ pub fn analyze_call(
         phrases,
         params,
     );
-    let greeting = greeting::analyze_opening(
-        &agent_speech,
-        &customer_speech,
-        &words,
-        phrases,
-        params,
-    );
+    let greeting =
+        greeting::analyze_opening(&agent_speech, &customer_speech, &words, phrases, params);
     Ok(CallStructure {
         duration_s,
         layout,
@@ -415,7 +413,13 @@ fn mix(channels: &[Vec<f32>]) -> Vec<f32> {
     let n = channels.iter().map(Vec::len).max().unwrap_or(0);
     let k = channels.len() as f32;
     (0..n)
-        .map(|i| channels.iter().map(|c| c.get(i).copied().unwrap_or(0.0)).sum::<f32>() / k)
+        .map(|i| {
+            channels
+                .iter()
+                .map(|c| c.get(i).copied().unwrap_or(0.0))
+                .sum::<f32>()
+                / k
+        })
         .collect()
 }
 
@@ -492,7 +496,11 @@ pub fn render_text(s: &CallStructure) -> String {
             if g.too_long { "; too long" } else { "" }
         );
         if !g.old_fashioned.is_empty() {
-            let _ = writeln!(o, "  old-fashioned formulas: {}", g.old_fashioned.join("; "));
+            let _ = writeln!(
+                o,
+                "  old-fashioned formulas: {}",
+                g.old_fashioned.join("; ")
+            );
         }
     } else {
         let _ = writeln!(o, "  opening: the agent does not speak");
@@ -514,7 +522,8 @@ mod tests {
 
     #[test]
     fn default_params_parse_from_embedded_toml() {
-        let p: StructureParams = toml::from_str(DEFAULT_PARAMS_TOML).expect("structure.toml parses");
+        let p: StructureParams =
+            toml::from_str(DEFAULT_PARAMS_TOML).expect("structure.toml parses");
         assert_eq!(p, StructureParams::default());
         assert_eq!(p.min_overlap_s, 0.5);
         assert_eq!(p.hold_min_s, 3.0);
