@@ -1,4 +1,4 @@
 //! callcoach: an offline telephone quality coach.
 
-pub mod transcript;
 pub mod structure;
+pub mod transcript;

@@ -234,7 +234,11 @@ impl FrameAnalyzer {
         }
         let (a, b, c) = (r(best.0 - 1), best.1, r(best.0 + 1));
         let denom = a - 2.0 * b + c;
-        let shift = if denom.abs() > 1e-9 { 0.5 * (a - c) / denom } else { 0.0 };
+        let shift = if denom.abs() > 1e-9 {
+            0.5 * (a - c) / denom
+        } else {
+            0.0
+        };
         Some(sr / (best.0 as f32 + shift.clamp(-0.5, 0.5)))
     }
 }

@@ -90,7 +90,14 @@ impl PhraseLists {
 /// Lower-case words of `text` with punctuation removed ("+" and "&" kept as words).
 pub fn normalize(text: &str) -> Vec<String> {
     text.to_lowercase()
-        .split(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != '\'' && c != '+' && c != '&') || c == '„' || c == '“' || c == '”' || c == '…')
+        .split(|c: char| {
+            c.is_whitespace()
+                || (c.is_ascii_punctuation() && c != '\'' && c != '+' && c != '&')
+                || c == '„'
+                || c == '“'
+                || c == '”'
+                || c == '…'
+        })
         .filter(|w| !w.is_empty())
         .map(|w| w.trim_matches('\'').to_string())
         .filter(|w| !w.is_empty())

@@ -78,7 +78,11 @@ pub struct TurnFigures {
 }
 
 /// Builds the turn sequence from the two parties' speech intervals.
-pub fn build_turns(agent: &[Interval], customer: &[Interval], params: &StructureParams) -> Vec<Turn> {
+pub fn build_turns(
+    agent: &[Interval],
+    customer: &[Interval],
+    params: &StructureParams,
+) -> Vec<Turn> {
     let mut all: Vec<(Speaker, Interval)> = agent
         .iter()
         .map(|i| (Speaker::Agent, *i))
@@ -118,12 +122,16 @@ fn median(v: &[f64]) -> Option<f64> {
 /// words carry no sentence punctuation at all, utterances (split at pauses of
 /// 0.7 s or more) that open with a question starter from the phrase lists.
 pub fn count_questions(words: &[SpeakerWord], phrases: &PhraseLists) -> usize {
-    let agent: Vec<&SpeakerWord> = words.iter().filter(|w| w.speaker == Speaker::Agent).collect();
-    let punctuated = agent
+    let agent: Vec<&SpeakerWord> = words
         .iter()
-        .any(|w| w.text.contains(['.', '?', '!']));
+        .filter(|w| w.speaker == Speaker::Agent)
+        .collect();
+    let punctuated = agent.iter().any(|w| w.text.contains(['.', '?', '!']));
     if punctuated {
-        return agent.iter().filter(|w| w.text.trim_end().ends_with('?')).count();
+        return agent
+            .iter()
+            .filter(|w| w.text.trim_end().ends_with('?'))
+            .count();
     }
     let mut count = 0;
     let mut utterance: Vec<String> = Vec::new();
@@ -178,7 +186,10 @@ pub fn figures(
         None
     } else {
         Some(
-            latencies_s.iter().filter(|&&l| l < params.fast_latency_s).count() as f64
+            latencies_s
+                .iter()
+                .filter(|&&l| l < params.fast_latency_s)
+                .count() as f64
                 / latencies_s.len() as f64,
         )
     };
@@ -221,7 +232,10 @@ pub fn figures(
         }
     }
     let hold_total_s = hold_spans.iter().map(Interval::duration).sum();
-    let hold_longest_s = hold_spans.iter().map(Interval::duration).fold(0.0, f64::max);
+    let hold_longest_s = hold_spans
+        .iter()
+        .map(Interval::duration)
+        .fold(0.0, f64::max);
 
     let agent_words = words.iter().filter(|w| w.speaker == Speaker::Agent).count();
     let customer_words = words.len() - agent_words;
