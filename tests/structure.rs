@@ -138,11 +138,6 @@ fn two_speaker_call_against_rttm_and_stm() {
     } else {
         (f.agent_talk_s, f.customer_talk_s)
     };
-    let (sp90, sp91) = if swap {
-        (&res.customer_speech, &res.agent_speech)
-    } else {
-        (&res.agent_speech, &res.customer_speech)
-    };
     eprintln!(
         "mapping swapped: {swap}; speaker90 ours {ours90:.2} s vs RTTM {t_agent_s:.2}; speaker91 ours {ours91:.2} s vs RTTM {t_customer_s:.2}; correctly attributed {:.2} s of {:.2} s",
         straight.max(swapped),
@@ -203,7 +198,6 @@ fn two_speaker_call_against_rttm_and_stm() {
         "STM words assigned correctly: {correct}/{} = {acc:.3}",
         stm.len()
     );
-    let _ = (sp90, sp91);
     assert!(acc >= 0.75, "word assignment {acc:.3}");
 
     // Agent-first rule: Diane (speaker90) says the first "Hello?" (0.43 s).
@@ -475,7 +469,7 @@ fn mono_single_speaker_activity_matches_lab() {
     for id in ["0870", "0890", "0920", "0930"] {
         let c = clip(id);
         let res = analyze_call(
-            &[c.samples.clone()],
+            std::slice::from_ref(&c.samples),
             16000,
             Layout::Mono {
                 speakers: 1,

@@ -74,11 +74,12 @@ impl Gmm {
     }
 
     fn comp_ll(&self, k: usize, x: &Vector) -> f64 {
-        let mut q = 0.0;
-        for d in 0..D {
-            let z = x[d] - self.mu[k][d];
-            q += z * z / self.var[k][d];
-        }
+        let q: f64 = x
+            .iter()
+            .zip(&self.mu[k])
+            .zip(&self.var[k])
+            .map(|((xd, m), v)| (xd - m) * (xd - m) / v)
+            .sum();
         self.log_w[k] + self.log_norm[k] - 0.5 * q
     }
 
@@ -215,10 +216,7 @@ fn log_det_cov(data: &[&Vector]) -> Option<f64> {
     let mut log_det = 0.0;
     for i in 0..D {
         for j in 0..=i {
-            let mut s = c[i][j];
-            for k in 0..j {
-                s -= l[i][k] * l[j][k];
-            }
+            let s = c[i][j] - (0..j).map(|k| l[i][k] * l[j][k]).sum::<f64>();
             if i == j {
                 if s <= 1e-12 {
                     return None;
@@ -496,8 +494,8 @@ pub fn diarize(
         .iter()
         .map(|f| {
             let mut v = [0.0; D];
-            for d in 0..D {
-                v[d] = f.mfcc[d + 1] as f64;
+            for (vd, c) in v.iter_mut().zip(&f.mfcc[1..]) {
+                *vd = *c as f64;
             }
             v
         })
