@@ -3,8 +3,9 @@
 //! Frames are 20 ms windows every 10 ms (frame `i` centred at `i * 10 ms + 5 ms`).
 //! A frame is speech when its level is above an adaptive threshold: the higher of
 //! (noise floor + `vad_floor_margin_db`) and (loud level − `vad_dynamic_range_db`),
-//! where the noise floor is the 10th and the loud level the 95th percentile of the
-//! channel's frame levels. Runs shorter than `min_speech_s` are dropped and gaps
+//! where the noise floor is the 5th and the loud level the 95th percentile of the
+//! channel's frame levels; runs are extended while the level stays within
+//! `vad_hysteresis_db` below the threshold. Runs shorter than `min_speech_s` are dropped and gaps
 //! shorter than `hangover_s` are filled (hangover smoothing, as in G.729 Annex B
 //! style VADs).
 //!
@@ -76,15 +77,31 @@ pub fn quantile(v: &[f32], q: f64) -> f32 {
 
 /// The energy threshold of a channel (see module docs).
 pub fn speech_threshold_db(levels: &[f32], params: &StructureParams) -> f32 {
-    let floor = quantile(levels, 0.10);
+    let floor = quantile(levels, 0.05);
     let loud = quantile(levels, 0.95);
     (floor + params.vad_floor_margin_db).max(loud - params.vad_dynamic_range_db)
 }
 
-/// Raw (unsmoothed) speech decision per frame by energy alone.
+/// Raw (unsmoothed) speech decision per frame by energy alone, with
+/// hysteresis: runs above the threshold are extended both ways while the level
+/// stays above `threshold − vad_hysteresis_db` (double-threshold endpointing,
+/// Lamel et al. 1981), so that soft onsets and word tails are kept.
 pub fn energy_speech(levels: &[f32], params: &StructureParams) -> Vec<bool> {
     let thr = speech_threshold_db(levels, params);
-    levels.iter().map(|&l| l > thr).collect()
+    let low = thr - params.vad_hysteresis_db;
+    let mut v: Vec<bool> = levels.iter().map(|&l| l > thr).collect();
+    let n = v.len();
+    for i in 1..n {
+        if v[i - 1] && !v[i] && levels[i] > low {
+            v[i] = true;
+        }
+    }
+    for i in (0..n.saturating_sub(1)).rev() {
+        if v[i + 1] && !v[i] && levels[i] > low {
+            v[i] = true;
+        }
+    }
+    v
 }
 
 /// Drops speech runs shorter than `min_speech_s`, then fills gaps shorter
@@ -173,6 +190,10 @@ pub fn stereo_activity(levels: [&[f32]; 2], params: &StructureParams) -> StereoA
         coupling_db(levels[0], levels[1], thr[1]),
         coupling_db(levels[1], levels[0], thr[0]),
     ];
+    let energy = [
+        energy_speech(levels[0], params),
+        energy_speech(levels[1], params),
+    ];
     let mut speech = [vec![false; n], vec![false; n]];
     let mut bleed_frames = [0usize; 2];
     for ch in 0..2 {
@@ -181,7 +202,7 @@ pub fn stereo_activity(levels: [&[f32]; 2], params: &StructureParams) -> StereoA
         let offset = (g + params.bleed_margin_db).clamp(-30.0, -6.0);
         for i in 0..n {
             let l = levels[ch][i];
-            if l <= thr[ch] {
+            if !energy[ch][i] {
                 continue;
             }
             if l >= levels[other][i] + offset {

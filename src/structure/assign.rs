@@ -44,11 +44,9 @@ pub fn assign_words(
                 Some(s) => (s, true),
                 None => {
                     let (oa, oc) = (overlap_with(agent, &span), overlap_with(customer, &span));
-                    let s = if oa > oc {
-                        Speaker::Agent
-                    } else if oc > oa {
-                        Speaker::Customer
-                    } else if distance_to(customer, &span) < distance_to(agent, &span) {
+                    let customer_wins = oc > oa
+                        || (oc == oa && distance_to(customer, &span) < distance_to(agent, &span));
+                    let s = if customer_wins {
                         Speaker::Customer
                     } else {
                         Speaker::Agent

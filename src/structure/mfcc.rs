@@ -8,8 +8,9 @@
 //! F0 uses the autocorrelation method of Boersma (1993, "Accurate short-term
 //! analysis of the fundamental frequency and the harmonics-to-noise ratio of a
 //! sampled sound"): the autocorrelation of the Hann-windowed frame is divided
-//! by the autocorrelation of the window, and the highest normalised peak in the
-//! pitch range gives F0 when it exceeds the voicing threshold (0.45).
+//! by the autocorrelation of the window; the shortest-lag peak within 10 % of
+//! the highest normalised peak in the pitch range gives F0 when it exceeds the
+//! voicing threshold (0.45).
 //!
 //! One FFT plan (forward and inverse) is made per analyser and all buffers are
 //! reused across frames.
@@ -222,13 +223,18 @@ impl FrameAnalyzer {
         let min_lag = (sr / 400.0).floor() as usize;
         let max_lag = ((sr / 70.0).ceil() as usize).min(self.frame_len / 2);
         let r = |lag: usize| self.buf[lag].re / r0 / self.hann_ac[lag];
-        let mut best = (0usize, 0f32);
-        for lag in min_lag.max(1)..=max_lag {
-            let v = r(lag);
-            if v > best.1 && v >= r(lag - 1) && v >= r(lag + 1) {
-                best = (lag, v);
-            }
-        }
+        // Local maxima; the shortest lag within 10 % of the highest wins
+        // (a simple octave cost against sub-harmonic picks, cf. Boersma's).
+        let peaks: Vec<(usize, f32)> = (min_lag.max(1)..=max_lag)
+            .map(|lag| (lag, r(lag)))
+            .filter(|&(lag, v)| v >= r(lag - 1) && v >= r(lag + 1))
+            .collect();
+        let top = peaks.iter().map(|p| p.1).fold(0f32, f32::max);
+        let best = peaks
+            .iter()
+            .copied()
+            .find(|p| p.1 >= 0.9 * top)
+            .unwrap_or((0, 0.0));
         if best.0 == 0 || best.1 < 0.45 {
             return None;
         }

@@ -169,6 +169,8 @@ pub struct StructureParams {
     pub vad_floor_margin_db: f32,
     /// VAD: range below the loud level (dB).
     pub vad_dynamic_range_db: f32,
+    /// VAD: hysteresis below the threshold for extending runs (dB).
+    pub vad_hysteresis_db: f32,
     /// VAD: minimum speech run (s).
     pub min_speech_s: f64,
     /// VAD: pauses shorter than this are filled (s).
@@ -179,30 +181,46 @@ pub struct StructureParams {
     pub diar_chunk_s: f64,
     /// Mono diarization speaker-change penalty (nats).
     pub diar_switch_penalty: f64,
+    /// Mono diarization: random restarts of the resegmentation.
+    pub diar_restarts: usize,
+    /// Mono diarization: how many of the best restarts vote on the labels.
+    pub diar_vote: usize,
 }
 
 /// The embedded default thresholds (TOML).
 pub const DEFAULT_PARAMS_TOML: &str = include_str!("../data/structure.toml");
 
 impl Default for StructureParams {
+    /// The values of the embedded `src/data/structure.toml` (read key by key,
+    /// so that `#[serde(default)]` can use this without recursion; the
+    /// fallbacks only apply if a key were removed from that file, which a unit
+    /// test rules out).
     fn default() -> Self {
-        // Every field is in the embedded file; a unit test checks it parses.
-        toml::from_str(DEFAULT_PARAMS_TOML).unwrap_or(StructureParams {
-            min_overlap_s: 0.5,
-            hold_min_s: 3.0,
-            fast_latency_s: 0.2,
-            opening_cap_s: 15.0,
-            opening_long_s: 6.0,
-            opening_long_words: 15,
-            bleed_margin_db: 10.0,
-            vad_floor_margin_db: 12.0,
-            vad_dynamic_range_db: 40.0,
-            min_speech_s: 0.08,
-            hangover_s: 0.25,
-            backchannel_max_s: 1.0,
-            diar_chunk_s: 0.5,
-            diar_switch_penalty: 30.0,
-        })
+        let t: toml::Table = DEFAULT_PARAMS_TOML.parse().unwrap_or_default();
+        let num = |k: &str, fallback: f64| {
+            t.get(k)
+                .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+                .unwrap_or(fallback)
+        };
+        StructureParams {
+            min_overlap_s: num("min_overlap_s", 0.5),
+            hold_min_s: num("hold_min_s", 3.0),
+            fast_latency_s: num("fast_latency_s", 0.2),
+            opening_cap_s: num("opening_cap_s", 15.0),
+            opening_long_s: num("opening_long_s", 6.0),
+            opening_long_words: num("opening_long_words", 15.0) as usize,
+            bleed_margin_db: num("bleed_margin_db", 10.0) as f32,
+            vad_floor_margin_db: num("vad_floor_margin_db", 12.0) as f32,
+            vad_dynamic_range_db: num("vad_dynamic_range_db", 40.0) as f32,
+            vad_hysteresis_db: num("vad_hysteresis_db", 6.0) as f32,
+            min_speech_s: num("min_speech_s", 0.08),
+            hangover_s: num("hangover_s", 0.25),
+            backchannel_max_s: num("backchannel_max_s", 1.0),
+            diar_chunk_s: num("diar_chunk_s", 0.5),
+            diar_switch_penalty: num("diar_switch_penalty", 30.0),
+            diar_restarts: num("diar_restarts", 24.0) as usize,
+            diar_vote: num("diar_vote", 5.0) as usize,
+        }
     }
 }
 
@@ -525,6 +543,10 @@ mod tests {
         let p: StructureParams =
             toml::from_str(DEFAULT_PARAMS_TOML).expect("structure.toml parses");
         assert_eq!(p, StructureParams::default());
+        // Every field is in the file: the key count matches the struct's.
+        let t: toml::Table = DEFAULT_PARAMS_TOML.parse().expect("table");
+        let fields = serde_json::to_value(&p).expect("json");
+        assert_eq!(t.len(), fields.as_object().map_or(0, |o| o.len()));
         assert_eq!(p.min_overlap_s, 0.5);
         assert_eq!(p.hold_min_s, 3.0);
     }
