@@ -84,7 +84,8 @@ pub struct PhraseHit {
 }
 
 /// Finds every occurrence of every phrase of `list` in `words` (in time
-/// order). Overlapping hits of different phrases are all reported.
+/// order). A hit inside a longer one ("I'll call you" inside "I'll call you
+/// back") is dropped: one spoken phrase counts once.
 pub fn find_timed<W: TimedText>(words: &[W], list: &[String]) -> Vec<PhraseHit> {
     // One normalised token per word position (a word such as "don't" or
     // "Müller-Lüdenscheid" may normalise to several tokens).
@@ -119,8 +120,18 @@ pub fn find_timed<W: TimedText>(words: &[W], list: &[String]) -> Vec<PhraseHit> 
             }
         }
     }
-    hits.sort_by_key(|h| h.start_ms);
-    hits
+    // Longest first at each start, then drop hits covered by a kept one.
+    hits.sort_by_key(|h| (h.start_ms, std::cmp::Reverse(h.end_ms)));
+    let mut kept: Vec<PhraseHit> = Vec::with_capacity(hits.len());
+    for h in hits {
+        let covered = kept
+            .iter()
+            .any(|k| k.start_ms <= h.start_ms && h.end_ms <= k.end_ms);
+        if !covered {
+            kept.push(h);
+        }
+    }
+    kept
 }
 
 #[cfg(test)]
