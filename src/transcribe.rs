@@ -188,13 +188,25 @@ impl Recognizer {
         samples: &[f32],
         opts: &Options,
     ) -> Result<Transcript, TranscribeError> {
-        let fallback_lang = opts.language.clone().unwrap_or_else(|| "en".into());
         if peak_frame_dbfs(samples) < SILENCE_DBFS {
             return Ok(Transcript {
-                language: fallback_lang,
+                language: opts.language.clone().unwrap_or_else(|| "en".into()),
                 segments: Vec::new(),
             });
         }
+        let condensed = Condensed::new(samples);
+        let mut transcript = self.transcribe_all(condensed.samples(samples), opts)?;
+        condensed.map_back(&mut transcript);
+        Ok(transcript)
+    }
+
+    /// Runs whisper over all of `samples` (no gating).
+    fn transcribe_all(
+        &self,
+        samples: &[f32],
+        opts: &Options,
+    ) -> Result<Transcript, TranscribeError> {
+        let fallback_lang = opts.language.clone().unwrap_or_else(|| "en".into());
         let werr = |e: whisper_rs::WhisperError| TranscribeError::Whisper {
             path: self.path.clone(),
             why: e.to_string(),
@@ -259,6 +271,129 @@ impl Recognizer {
 /// Converts whisper's centisecond timestamps to milliseconds.
 fn cs_to_ms(cs: i64) -> u64 {
     (cs.max(0) as u64) * 10
+}
+
+/// Speech is sent to whisper only where it is within this many dB of the
+/// channel's loud level (its 95th-percentile 10 ms frame): quiet crosstalk
+/// from the other party of a stereo call (typically 25-40 dB down) and
+/// silence are left out.
+const GATE_RANGE_DB: f32 = 20.0;
+/// Gaps shorter than this between speech runs are kept (10 ms frames).
+const GATE_MERGE_FRAMES: usize = 100;
+/// Speech runs are widened by this on each side (10 ms frames).
+const GATE_PAD_FRAMES: usize = 20;
+/// Silence put between the kept spans (samples at 16 kHz: 0.3 s).
+const GATE_GAP: usize = 4_800;
+/// Gating is used only when it removes at least this share of the audio.
+const GATE_MIN_SAVING: f64 = 0.15;
+
+/// The speech spans of a channel, cut out and joined for whisper, with the
+/// way back to the recording's timeline.
+///
+/// whisper.cpp spends the same encoder time on a 30 s window of silence as
+/// on one of speech; in a stereo call each channel is silent while the other
+/// party talks, so sending only the speech roughly halves the work.
+struct Condensed {
+    /// (start in the condensed signal, start in the original, length), samples.
+    spans: Vec<(usize, usize, usize)>,
+    /// The joined signal, or `None` when gating would save too little.
+    joined: Option<Vec<f32>>,
+}
+
+impl Condensed {
+    fn new(samples: &[f32]) -> Self {
+        let frame = (WHISPER_RATE as u64 * MASK_FRAME_MS / 1000) as usize;
+        let db = frame_levels_db(samples, frame);
+        let mut sorted = db.clone();
+        sorted.sort_by(f32::total_cmp);
+        let loud = sorted.get(sorted.len() * 95 / 100).copied().unwrap_or(0.0);
+        let floor = sorted.get(sorted.len() / 10).copied().unwrap_or(0.0);
+        let threshold = (loud - GATE_RANGE_DB).max(floor + 8.0);
+        // Runs of loud frames, merged across short gaps, padded.
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for (i, _) in db.iter().enumerate().filter(|(_, &d)| d > threshold) {
+            match runs.last_mut() {
+                Some((_, end)) if i <= *end + GATE_MERGE_FRAMES => *end = i + 1,
+                _ => runs.push((i, i + 1)),
+            }
+        }
+        let n = samples.len();
+        let mut spans = Vec::with_capacity(runs.len());
+        let mut at = 0;
+        for (a, b) in runs {
+            let start = (a.saturating_sub(GATE_PAD_FRAMES) * frame).min(n);
+            let end = ((b + GATE_PAD_FRAMES) * frame).min(n);
+            // Padding may reach into the previous span: start after it.
+            let start = spans
+                .last()
+                .map_or(start, |&(_, s, l): &(usize, usize, usize)| start.max(s + l));
+            if end > start {
+                spans.push((at, start, end - start));
+                at += end - start + GATE_GAP;
+            }
+        }
+        let kept: usize = spans.iter().map(|s| s.2).sum();
+        if spans.is_empty() || kept as f64 > n as f64 * (1.0 - GATE_MIN_SAVING) {
+            return Condensed {
+                spans: vec![(0, 0, n)],
+                joined: None,
+            };
+        }
+        let mut joined = Vec::with_capacity(at);
+        for &(_, s, l) in &spans {
+            joined.extend_from_slice(&samples[s..s + l]);
+            joined.resize(joined.len() + GATE_GAP, 0.0);
+        }
+        Condensed {
+            spans,
+            joined: Some(joined),
+        }
+    }
+
+    /// The signal to transcribe.
+    fn samples<'a>(&'a self, original: &'a [f32]) -> &'a [f32] {
+        self.joined.as_deref().unwrap_or(original)
+    }
+
+    /// A time in the joined signal as a time in the recording (ms); times in
+    /// the inserted gaps go to the end of the span before them.
+    fn to_original_ms(&self, ms: u64) -> u64 {
+        let per_ms = (WHISPER_RATE / 1000) as usize;
+        let c = ms as usize * per_ms;
+        let idx = self
+            .spans
+            .partition_point(|&(cs, _, _)| cs <= c)
+            .saturating_sub(1);
+        let (cs, os, len) = self.spans[idx];
+        ((os + (c - cs.min(c)).min(len)) / per_ms) as u64
+    }
+
+    /// Moves every time of `t` back onto the recording's timeline.
+    fn map_back(&self, t: &mut Transcript) {
+        if self.joined.is_none() {
+            return;
+        }
+        for seg in &mut t.segments {
+            seg.start_ms = self.to_original_ms(seg.start_ms);
+            seg.end_ms = self.to_original_ms(seg.end_ms);
+            for w in &mut seg.words {
+                w.start_ms = self.to_original_ms(w.start_ms);
+                w.end_ms = self.to_original_ms(w.end_ms).max(w.start_ms);
+            }
+        }
+    }
+}
+
+/// RMS level in dB of consecutive frames of `frame` samples.
+fn frame_levels_db(samples: &[f32], frame: usize) -> Vec<f32> {
+    samples
+        .chunks(frame)
+        .map(|c| {
+            10.0 * (c.iter().map(|s| s * s).sum::<f32>() / c.len() as f32)
+                .max(1e-12)
+                .log10()
+        })
+        .collect()
 }
 
 /// One text token with its DTW time and probability.
@@ -373,4 +508,29 @@ fn peak_frame_dbfs(samples: &[f32]) -> f32 {
         .map(|c| c.iter().map(|s| s * s).sum::<f32>() / c.len() as f32)
         .fold(0.0f32, f32::max);
     10.0 * peak_ms.max(1e-12).log10()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gating_keeps_speech_and_maps_times_back() {
+        // 2 s silence, 1 s "speech", 5 s silence, 1 s speech, 3 s silence.
+        let rate = WHISPER_RATE as usize;
+        let mut x = vec![0.0f32; 12 * rate];
+        for (a, b) in [(2, 3), (8, 9)] {
+            for (i, s) in x[a * rate..b * rate].iter_mut().enumerate() {
+                *s = 0.3 * (i as f32 * 0.05).sin();
+            }
+        }
+        let c = Condensed::new(&x);
+        let joined = c.joined.as_ref().expect("gating pays off here");
+        // Each 1 s burst padded by 0.2 s each side, plus the 0.3 s gaps.
+        assert_eq!(joined.len(), 2 * (rate + 2 * 3200) + 2 * GATE_GAP);
+        // The start of the second burst in the joined signal maps to 8.0 s.
+        let second = c.spans[1].0 as u64 / 16 + 200;
+        assert_eq!(c.to_original_ms(second), 8000);
+        assert_eq!(c.to_original_ms(200), 2000);
+    }
 }
