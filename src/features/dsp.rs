@@ -29,7 +29,11 @@ impl FrameGrid {
     /// Fits frames of `window_s` seconds every `step_s` seconds into `n_samples`
     /// samples at `rate` Hz.
     pub fn fit(n_samples: usize, rate: u32, window_s: f64, step_s: f64) -> Self {
-        let duration = n_samples as f64 / rate as f64;
+        // The float operations follow Praat's order, so that frame centres
+        // fall on the same side of sample boundaries as Praat's.
+        let dx = 1.0 / rate as f64;
+        let x1 = 0.5 * dx;
+        let duration = dx * n_samples as f64;
         if window_s > duration || step_s <= 0.0 {
             return Self {
                 count: 0,
@@ -38,7 +42,8 @@ impl FrameGrid {
             };
         }
         let count = ((duration - window_s) / step_s).floor() as usize + 1;
-        let first_time_s = 0.5 * duration - 0.5 * count as f64 * step_s + 0.5 * step_s;
+        let mid = x1 - 0.5 * dx + 0.5 * duration;
+        let first_time_s = mid - 0.5 * (count as f64 * step_s) + 0.5 * step_s;
         Self {
             count,
             first_time_s,

@@ -305,7 +305,7 @@ pub fn single_pass(samples: &[f32], rate: u32, params: &PitchParams) -> PitchTra
 fn fill_frame(x: &[f32], s: &Setup, t: f64, out: &mut [f64]) -> f64 {
     let n = x.len() as i64;
     // 0-based index of the sample at or just left of t (sample k sits at (k + 0.5)/rate).
-    let left = (t * s.rate - 0.5).floor() as i64;
+    let left = ((t - 0.5 / s.rate) / (1.0 / s.rate)).floor() as i64;
     let right = left + 1;
     let get = |k: i64| -> f64 {
         if k >= 0 && k < n {
