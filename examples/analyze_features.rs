@@ -18,7 +18,12 @@ fn main() {
             // A JSON object overriding FeatureParams fields (for experiments).
             let json = args.next().unwrap_or_default();
             match serde_json::from_str(&json) {
-                Ok(p) => params = FeatureParams { keep_frames: params.keep_frames, ..p },
+                Ok(p) => {
+                    params = FeatureParams {
+                        keep_frames: params.keep_frames,
+                        ..p
+                    }
+                }
                 Err(e) => {
                     eprintln!("--params: {e}");
                     std::process::exit(2);

@@ -8,7 +8,7 @@
 //! 3. [`render`]: terminal text and JSON out.
 
 pub mod audio;
+pub mod features;
 pub mod render;
 pub mod transcribe;
 pub mod transcript;
-pub mod features;

@@ -38,7 +38,14 @@ fn load(name: &str) -> (Vec<f32>, u32) {
 
 fn analyze(name: &str, params: &FeatureParams) -> VoiceReport {
     let (x, rate) = load(name);
-    analyze_channel(&x, rate, &FeatureParams { keep_frames: true, ..params.clone() })
+    analyze_channel(
+        &x,
+        rate,
+        &FeatureParams {
+            keep_frames: true,
+            ..params.clone()
+        },
+    )
 }
 
 /// (voicing agreement, gross error rate) of our frames against Praat's track
@@ -62,7 +69,10 @@ fn against_praat(frames: &[Frame], track: &Value) -> (f64, f64) {
         }
     }
     assert!(total > 100, "too few matched frames: {total}");
-    (agree as f64 / total as f64, gross as f64 / both.max(1) as f64)
+    (
+        agree as f64 / total as f64,
+        gross as f64 / both.max(1) as f64,
+    )
 }
 
 fn f(v: &Value, key: &str) -> f64 {
@@ -85,10 +95,16 @@ fn pitch_agrees_with_praat_at_16k_and_8k_mulaw() {
             let r = analyze(&file, &FeatureParams::default());
             let med = r.f0_median_hz.unwrap();
             let praat_med = f(reference, "f0_median_hz");
-            assert!((med / praat_med - 1.0).abs() <= 0.03, "{file}: median {med} vs {praat_med}");
+            assert!(
+                (med / praat_med - 1.0).abs() <= 0.03,
+                "{file}: median {med} vs {praat_med}"
+            );
             let sd = r.f0_std_semitones.unwrap();
             let praat_sd = f(reference, "f0_std_semitones");
-            assert!((sd - praat_sd).abs() <= sd_tol, "{file}: sd {sd} vs {praat_sd}");
+            assert!(
+                (sd - praat_sd).abs() <= sd_tol,
+                "{file}: sd {sd} vs {praat_sd}"
+            );
             let (agree, gpe) = against_praat(r.frames.as_ref().unwrap(), &reference["pitch_track"]);
             assert!(agree >= 0.90, "{file}: voicing agreement {agree}");
             assert!(gpe <= 0.03, "{file}: gross pitch errors {gpe}");
@@ -112,9 +128,16 @@ fn single_pass_reproduces_praat_frame_by_frame() {
         assert_eq!(t.len(), track.len(), "{clip}: frame count");
         let mut max_rel = 0.0f64;
         for (k, row) in track.iter().enumerate() {
-            assert!((t.times[k] - row[0].as_f64().unwrap()).abs() < 1e-6, "{clip}: frame {k} time");
+            assert!(
+                (t.times[k] - row[0].as_f64().unwrap()).abs() < 1e-6,
+                "{clip}: frame {k} time"
+            );
             let pf = row[1].as_f64();
-            assert_eq!(pf.is_some(), t.f0[k].is_some(), "{clip}: voicing at frame {k}");
+            assert_eq!(
+                pf.is_some(),
+                t.f0[k].is_some(),
+                "{clip}: voicing at frame {k}"
+            );
             if let (Some(p), Some(o)) = (pf, t.f0[k]) {
                 max_rel = max_rel.max((o as f64 / p - 1.0).abs());
             }
@@ -130,7 +153,10 @@ fn single_pass_reproduces_praat_frame_by_frame() {
 fn intensity_matches_praat() {
     for clip in CLIPS {
         let p = praat(clip);
-        let track = p["single_pass"]["praat_16k"]["intensity_track"].as_array().unwrap().clone();
+        let track = p["single_pass"]["praat_16k"]["intensity_track"]
+            .as_array()
+            .unwrap()
+            .clone();
         let (x, rate) = load(&format!("{clip}.wav"));
         let t = intensity::track(&x, rate, &intensity::IntensityParams::default());
         assert_eq!(t.len(), track.len(), "{clip}: frame count");
@@ -155,7 +181,10 @@ fn syllable_count_matches_transcript() {
         for file in [format!("{clip}.wav"), format!("{clip}-8k-ulaw.wav")] {
             let r = analyze(&file, &FeatureParams::default());
             let n = r.syllable_count as f64;
-            assert!((n / truth - 1.0).abs() <= 0.15, "{file}: {n} syllables, transcript {truth}");
+            assert!(
+                (n / truth - 1.0).abs() <= 0.15,
+                "{file}: {n} syllables, transcript {truth}"
+            );
             let art = r.articulation_rate_syl_per_s.unwrap();
             assert!(art >= r.speech_rate_syl_per_s);
         }
@@ -177,8 +206,16 @@ fn speech_span_matches_lab_marks() {
             let r = analyze(&file, &FeatureParams::default());
             let start = r.speech.first().unwrap().start_ms as f64 / 1000.0;
             let end = r.speech.last().unwrap().end_ms as f64 / 1000.0;
-            assert!((start - marks[0]).abs() <= 0.1, "{file}: speech starts {start}, lab {}", marks[0]);
-            assert!((end - marks[1]).abs() <= 0.1, "{file}: speech ends {end}, lab {}", marks[1]);
+            assert!(
+                (start - marks[0]).abs() <= 0.1,
+                "{file}: speech starts {start}, lab {}",
+                marks[0]
+            );
+            assert!(
+                (end - marks[1]).abs() <= 0.1,
+                "{file}: speech ends {end}, lab {}",
+                marks[1]
+            );
         }
     }
 }
@@ -205,11 +242,20 @@ fn clarity_is_rate_independent() {
     for clip in CLIPS {
         let a = analyze(&format!("{clip}.wav"), &FeatureParams::default());
         let b = analyze(&format!("{clip}-8k-ulaw.wav"), &FeatureParams::default());
-        let (ca, cb) = (a.spectral_centroid_hz.unwrap(), b.spectral_centroid_hz.unwrap());
-        assert!((ca / cb - 1.0).abs() < 0.05, "{clip}: centroid {ca} vs {cb}");
+        let (ca, cb) = (
+            a.spectral_centroid_hz.unwrap(),
+            b.spectral_centroid_hz.unwrap(),
+        );
+        assert!(
+            (ca / cb - 1.0).abs() < 0.05,
+            "{clip}: centroid {ca} vs {cb}"
+        );
         let (ha, hb) = (a.hf_energy_ratio.unwrap(), b.hf_energy_ratio.unwrap());
         assert!((ha - hb).abs() < 0.02, "{clip}: hf ratio {ha} vs {hb}");
-        let (ta, tb) = (a.spectral_tilt_db_per_oct.unwrap(), b.spectral_tilt_db_per_oct.unwrap());
+        let (ta, tb) = (
+            a.spectral_tilt_db_per_oct.unwrap(),
+            b.spectral_tilt_db_per_oct.unwrap(),
+        );
         assert!((ta - tb).abs() < 1.0, "{clip}: tilt {ta} vs {tb}");
     }
 }

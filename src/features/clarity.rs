@@ -155,8 +155,8 @@ fn snr(intensity: &IntensityTrack, activity: &Activity) -> Option<f64> {
     if speech.is_empty() {
         return None;
     }
-    let speech_db =
-        10.0 * (speech.iter().map(|d| 10f64.powf(d / 10.0)).sum::<f64>() / speech.len() as f64).log10();
+    let speech_db = 10.0
+        * (speech.iter().map(|d| 10f64.powf(d / 10.0)).sum::<f64>() / speech.len() as f64).log10();
     let noise_db = if other.len() >= 10 {
         other.sort_by(|a, b| a.total_cmp(b));
         quantile_sorted(&other, 0.5)?

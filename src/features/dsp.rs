@@ -223,7 +223,8 @@ impl Stft {
             let v = seg.get(i).map(|&v| v as f64 - mean).unwrap_or(0.0);
             *c = Complex::new(v * self.window[i], 0.0);
         }
-        self.fft.process_with_scratch(&mut self.buf, &mut self.scratch);
+        self.fft
+            .process_with_scratch(&mut self.buf, &mut self.scratch);
         for (p, c) in self.power.iter_mut().zip(self.buf.iter()) {
             *p = c.norm_sqr();
         }
@@ -300,12 +301,22 @@ pub fn sinc_interp_symmetric(y: &[f64], x: f64, depth: usize) -> f64 {
 }
 
 /// Maximises `f` on `[a, b]` by Brent's method (golden section with parabolic
-/// steps; Brent 1973, ch. 5). Returns `(x, f(x))`; stops when the bracket is
-/// narrower than about `tol`.
-pub fn brent_maximize(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64, tol: f64) -> (f64, f64) {
+/// steps; Brent 1973, ch. 5), starting from `x0` (a good first guess, e.g. a
+/// parabolic estimate, saves most evaluations). Returns `(x, f(x))`; stops
+/// when the bracket is narrower than about `tol`.
+pub fn brent_maximize(
+    f: impl Fn(f64) -> f64,
+    mut a: f64,
+    mut b: f64,
+    x0: Option<f64>,
+    tol: f64,
+) -> (f64, f64) {
     const GOLD: f64 = 0.381_966_011_250_105_1;
     let g = |x: f64| -f(x);
-    let mut x = a + GOLD * (b - a);
+    let mut x = match x0 {
+        Some(x0) if x0 > a && x0 < b => x0,
+        _ => a + GOLD * (b - a),
+    };
     let (mut w, mut v) = (x, x);
     let mut fx = g(x);
     let (mut fw, mut fv) = (fx, fx);
@@ -438,7 +449,7 @@ mod tests {
 
     #[test]
     fn brent_finds_parabola_top() {
-        let (x, fx) = brent_maximize(|x| 3.0 - (x - 1.234).powi(2), 0.0, 2.0, 1e-9);
+        let (x, fx) = brent_maximize(|x| 3.0 - (x - 1.234).powi(2), 0.0, 2.0, None, 1e-9);
         assert!((x - 1.234).abs() < 1e-6 && (fx - 3.0).abs() < 1e-9);
     }
 

@@ -110,7 +110,11 @@ pub fn track(samples: &[f32], rate: u32, params: &IntensityParams) -> IntensityT
         }
         let power = swx2 / sw;
         let rel = power / 4.0e-10;
-        out.db.push(if rel < 1e-30 { -300.0 } else { 10.0 * rel.log10() });
+        out.db.push(if rel < 1e-30 {
+            -300.0
+        } else {
+            10.0 * rel.log10()
+        });
         out.times.push(t);
     }
     out

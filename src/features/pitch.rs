@@ -122,6 +122,8 @@ struct Candidate {
     strength: f64,
     /// Integer lag of the autocorrelation peak (for refinement).
     lag: usize,
+    /// Parabolic estimate of the peak's lag (first guess of the refinement).
+    lag_guess: f64,
 }
 
 /// Fixed quantities of one analysis, derived from the parameters and rate.
@@ -148,8 +150,8 @@ impl Setup {
         let nsamp_window = 2 * half_window;
         let nsamp_period = (rate_f / p.floor_hz).floor() as usize;
         let half_period = nsamp_period / 2 + 1;
-        let max_lag = ((nsamp_window as f64 / p.periods_per_window).floor() as usize + 2)
-            .min(nsamp_window);
+        let max_lag =
+            ((nsamp_window as f64 / p.periods_per_window).floor() as usize + 2).min(nsamp_window);
         let brent_ixmax = nsamp_window / 2;
         let mut n = 1;
         while (n as f64) < nsamp_window as f64 * 1.5 {
@@ -342,6 +344,7 @@ fn candidates(
         freq: 0.0,
         strength: 0.0,
         lag: 0,
+        lag_guess: 0.0,
     });
     let r0 = r[0];
     if local_peak == 0.0 || r0 <= 0.0 {
@@ -371,6 +374,7 @@ fn candidates(
                 freq,
                 strength,
                 lag: i,
+                lag_guess: lag,
             });
             continue;
         } else {
@@ -394,6 +398,7 @@ fn candidates(
                 freq,
                 strength,
                 lag: i,
+                lag_guess: lag,
             };
         }
     }
@@ -410,7 +415,8 @@ fn candidates(
             |x| sinc_interp_symmetric(r_ro, x, 70),
             lag - 1.0,
             lag + 1.0,
-            1e-6,
+            Some(c.lag_guess),
+            1e-5,
         );
         c.freq = rate / x;
         c.strength = if y > 1.0 { 1.0 / y } else { y };
@@ -421,7 +427,12 @@ fn candidates(
 /// Viterbi search for the best path through the candidates (Boersma 1993,
 /// section 4), with Praat's time-step correction of the transition costs.
 /// Returns the chosen candidate index per frame.
-fn viterbi(frames: &[Vec<Candidate>], intensity: &[f64], p: &PitchParams, ceiling: f64) -> Vec<usize> {
+fn viterbi(
+    frames: &[Vec<Candidate>],
+    intensity: &[f64],
+    p: &PitchParams,
+    ceiling: f64,
+) -> Vec<usize> {
     let n = frames.len();
     let correction = 0.01 / p.time_step_s;
     let jump_cost = p.octave_jump_cost * correction;
