@@ -117,8 +117,10 @@ fn pitch_agrees_with_praat_at_16k_and_8k_mulaw() {
 /// gross errors, identical statistics to 0.01 st on all six clips).
 #[test]
 fn single_pass_reproduces_praat_frame_by_frame() {
-    let mut params = pitch::PitchParams::default();
-    params.adaptive_range = false;
+    let params = pitch::PitchParams {
+        adaptive_range: false,
+        ..Default::default()
+    };
     for clip in CLIPS {
         let p = praat(clip);
         let reference = &p["single_pass"]["praat_16k"];

@@ -350,8 +350,8 @@ fn candidates(
     if local_peak == 0.0 || r0 <= 0.0 {
         return cands;
     }
-    for i in 1..r.len() {
-        r[i] /= r0 * s.window_r[i];
+    for (v, w) in r.iter_mut().zip(s.window_r.iter()).skip(1) {
+        *v /= r0 * w;
     }
     r[0] = 1.0;
     let rate = s.rate;
