@@ -348,8 +348,11 @@ def main():
                 })
             if write:
                 os.makedirs(os.path.join(fix, "praat"), exist_ok=True)
-                shutil.copy(originals[c], os.path.join(fix, c + ".wav"))
-                shutil.copy(ulaws[c], os.path.join(fix, c + "-8k-ulaw.wav"))
+                shutil.copyfile(originals[c], os.path.join(fix, c + ".wav"))
+                lab = os.path.join(speech, c + ".lab")
+                if os.path.exists(lab):
+                    shutil.copyfile(lab, os.path.join(fix, c + ".lab"))
+                shutil.copyfile(ulaws[c], os.path.join(fix, c + "-8k-ulaw.wav"))
                 with open(os.path.join(fix, c + ".txt"), "w") as f:
                     f.write(texts[c] + "\n")
                 fpath = os.path.join(fix, "praat", c + ".json")

@@ -29,7 +29,11 @@ impl FrameGrid {
     /// Fits frames of `window_s` seconds every `step_s` seconds into `n_samples`
     /// samples at `rate` Hz.
     pub fn fit(n_samples: usize, rate: u32, window_s: f64, step_s: f64) -> Self {
-        let duration = n_samples as f64 / rate as f64;
+        // The float operations follow Praat's order, so that frame centres
+        // fall on the same side of sample boundaries as Praat's.
+        let dx = 1.0 / rate as f64;
+        let x1 = 0.5 * dx;
+        let duration = dx * n_samples as f64;
         if window_s > duration || step_s <= 0.0 {
             return Self {
                 count: 0,
@@ -38,7 +42,8 @@ impl FrameGrid {
             };
         }
         let count = ((duration - window_s) / step_s).floor() as usize + 1;
-        let first_time_s = 0.5 * duration - 0.5 * count as f64 * step_s + 0.5 * step_s;
+        let mid = x1 - 0.5 * dx + 0.5 * duration;
+        let first_time_s = mid - 0.5 * (count as f64 * step_s) + 0.5 * step_s;
         Self {
             count,
             first_time_s,
@@ -296,12 +301,22 @@ pub fn sinc_interp_symmetric(y: &[f64], x: f64, depth: usize) -> f64 {
 }
 
 /// Maximises `f` on `[a, b]` by Brent's method (golden section with parabolic
-/// steps; Brent 1973, ch. 5). Returns `(x, f(x))`; stops when the bracket is
-/// narrower than about `tol`.
-pub fn brent_maximize(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64, tol: f64) -> (f64, f64) {
+/// steps; Brent 1973, ch. 5), starting from `x0` (a good first guess, e.g. a
+/// parabolic estimate, saves most evaluations). Returns `(x, f(x))`; stops
+/// when the bracket is narrower than about `tol`.
+pub fn brent_maximize(
+    f: impl Fn(f64) -> f64,
+    mut a: f64,
+    mut b: f64,
+    x0: Option<f64>,
+    tol: f64,
+) -> (f64, f64) {
     const GOLD: f64 = 0.381_966_011_250_105_1;
     let g = |x: f64| -f(x);
-    let mut x = a + GOLD * (b - a);
+    let mut x = match x0 {
+        Some(x0) if x0 > a && x0 < b => x0,
+        _ => a + GOLD * (b - a),
+    };
     let (mut w, mut v) = (x, x);
     let mut fx = g(x);
     let (mut fw, mut fv) = (fx, fx);
@@ -434,7 +449,7 @@ mod tests {
 
     #[test]
     fn brent_finds_parabola_top() {
-        let (x, fx) = brent_maximize(|x| 3.0 - (x - 1.234).powi(2), 0.0, 2.0, 1e-9);
+        let (x, fx) = brent_maximize(|x| 3.0 - (x - 1.234).powi(2), 0.0, 2.0, None, 1e-9);
         assert!((x - 1.234).abs() < 1e-6 && (fx - 3.0).abs() < 1e-9);
     }
 

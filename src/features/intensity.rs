@@ -93,24 +93,22 @@ pub fn track(samples: &[f32], rate: u32, params: &IntensityParams) -> IntensityT
     let n = samples.len() as i64;
     for f in 0..grid.count {
         let t = grid.time(f);
-        let centre = (t * rate_f - 0.5).round() as i64;
+        // Nearest sample, computed as Praat does (sample k sits at (k + 0.5) / rate).
+        let centre = ((t - 0.5 / rate_f) / (1.0 / rate_f) + 1.5).floor() as i64 - 1;
         let lo = (centre - half as i64).max(0);
         let hi = (centre + half as i64).min(n - 1);
         let seg = &samples[lo as usize..=hi as usize];
         let w = &win[(lo - (centre - half as i64)) as usize..][..seg.len()];
-        // Weighted mean square of (x - m), m the plain mean of the segment:
-        // sum w x^2 - 2 m sum w x + m^2 sum w, in one pass.
-        let (mut s, mut sw, mut swx, mut swx2) = (0.0, 0.0, 0.0, 0.0);
+        // Weighted mean square of (x - m), m the plain mean of the segment
+        // (two passes: a one-pass formula loses precision under a DC offset).
+        let m = seg.iter().map(|&x| x as f64).sum::<f64>() / seg.len() as f64;
+        let (mut sw, mut swx2) = (0.0, 0.0);
         for (&x, &wi) in seg.iter().zip(w) {
-            let x = x as f64;
-            s += x;
+            let d = x as f64 - m;
             sw += wi;
-            let wx = wi * x;
-            swx += wx;
-            swx2 += wx * x;
+            swx2 += wi * d * d;
         }
-        let m = s / seg.len() as f64;
-        let power = (swx2 - 2.0 * m * swx + m * m * sw) / sw;
+        let power = swx2 / sw;
         let rel = power / 4.0e-10;
         out.db.push(if rel < 1e-30 {
             -300.0

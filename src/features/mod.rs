@@ -61,7 +61,7 @@ impl Default for FeatureParams {
             min_dip_db: 2.0,
             min_pause_s: 0.25,
             min_sounding_s: 0.1,
-            nucleus_voicing_tolerance_s: 0.0,
+            nucleus_voicing_tolerance_s: 0.03,
             clarity_band_low_hz: 100.0,
             clarity_band_high_hz: 4000.0,
             hf_split_hz: 2000.0,

@@ -122,6 +122,8 @@ struct Candidate {
     strength: f64,
     /// Integer lag of the autocorrelation peak (for refinement).
     lag: usize,
+    /// Parabolic estimate of the peak's lag (first guess of the refinement).
+    lag_guess: f64,
 }
 
 /// Fixed quantities of one analysis, derived from the parameters and rate.
@@ -305,7 +307,7 @@ pub fn single_pass(samples: &[f32], rate: u32, params: &PitchParams) -> PitchTra
 fn fill_frame(x: &[f32], s: &Setup, t: f64, out: &mut [f64]) -> f64 {
     let n = x.len() as i64;
     // 0-based index of the sample at or just left of t (sample k sits at (k + 0.5)/rate).
-    let left = (t * s.rate - 0.5).floor() as i64;
+    let left = ((t - 0.5 / s.rate) / (1.0 / s.rate)).floor() as i64;
     let right = left + 1;
     let get = |k: i64| -> f64 {
         if k >= 0 && k < n {
@@ -342,13 +344,14 @@ fn candidates(
         freq: 0.0,
         strength: 0.0,
         lag: 0,
+        lag_guess: 0.0,
     });
     let r0 = r[0];
     if local_peak == 0.0 || r0 <= 0.0 {
         return cands;
     }
-    for i in 1..r.len() {
-        r[i] /= r0 * s.window_r[i];
+    for (v, w) in r.iter_mut().zip(s.window_r.iter()).skip(1) {
+        *v /= r0 * w;
     }
     r[0] = 1.0;
     let rate = s.rate;
@@ -371,6 +374,7 @@ fn candidates(
                 freq,
                 strength,
                 lag: i,
+                lag_guess: lag,
             });
             continue;
         } else {
@@ -394,6 +398,7 @@ fn candidates(
                 freq,
                 strength,
                 lag: i,
+                lag_guess: lag,
             };
         }
     }
@@ -410,7 +415,8 @@ fn candidates(
             |x| sinc_interp_symmetric(r_ro, x, 70),
             lag - 1.0,
             lag + 1.0,
-            1e-6,
+            Some(c.lag_guess),
+            1e-5,
         );
         c.freq = rate / x;
         c.strength = if y > 1.0 { 1.0 / y } else { y };
