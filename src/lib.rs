@@ -1,4 +1,24 @@
-//! callcoach: an offline telephone quality coach.
+//! callcoach: an offline call-centre telephone quality coach.
+//!
+//! The modules follow the pipeline, in order:
+//!
+//! 1. [`audio`]: WAV files in (PCM, float, G.711), resampled to 16 kHz.
+//! 2. [`transcribe`] → [`transcript`]: speech recognition with whisper.cpp,
+//!    words with DTW-aligned times; [`model`] fetches and converts models.
+//!    [`features`]: the voice, measured as Praat would (pitch, loudness,
+//!    pauses, syllable rate, clarity).
+//! 3. [`structure`]: who speaks when: agent and customer, turns, overlaps,
+//!    response times, the greeting.
+//! 4. [`findings`]: the eight telephone mistakes, scored with evidence;
+//!    [`scorecard`] runs the whole pipeline for one call.
+//! 5. [`render`]: terminal text and JSON out.
 
+pub mod audio;
+pub mod features;
+pub mod findings;
+pub mod model;
+pub mod render;
+pub mod scorecard;
 pub mod structure;
+pub mod transcribe;
 pub mod transcript;

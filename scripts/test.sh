@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: system packages, the whisper
+# models the tests use (fetched once into models/), then cargo test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cargo build --release --locked
+target/release/callcoach model fetch base
+target/release/callcoach model fetch tiny.en
+cargo test --release --locked

@@ -1,0 +1,422 @@
+//! The eight detectors. Each reads the call's measured facts and returns
+//! named metric values plus the moments that show them ([`Measured`]);
+//! thresholds and rating are applied afterwards by [`super::rate_finding`].
+//! The metric names are the keys of `src/data/profile.toml`.
+
+use crate::features::VoiceReport;
+use crate::structure::{CallStructure, Speaker};
+use crate::transcript::Word;
+
+use super::phrases::{find_timed, PhraseHit, ScoringPhrases, TimedText};
+use super::{rate_finding, Evidence, Finding, FindingId, Measured, Profile, Tips};
+
+/// dB (Praat's reference, full scale = 93.98 dB) minus this gives dBFS.
+const PRAAT_FULL_SCALE_DB: f64 = 93.98;
+/// Words whisper gives less than this probability count as unclear.
+const LOW_CONFIDENCE: f32 = 0.5;
+/// Turns shorter than this are too short to judge per-turn rate or pitch.
+const MIN_TURN_S: f64 = 3.0;
+/// At most this many evidence items per finding.
+const MAX_EVIDENCE: usize = 5;
+
+/// Everything measured about one call that the detectors read.
+pub struct CallFacts<'a> {
+    /// Language code of the call ("de", "en").
+    pub language: &'a str,
+    /// The agent's voice figures (with the per-frame track).
+    pub agent: &'a VoiceReport,
+    /// Turns, overlaps, greeting.
+    pub structure: &'a CallStructure,
+    /// The agent's words, in time order.
+    pub agent_words: &'a [Word],
+    /// The customer's words, in time order.
+    pub customer_words: &'a [Word],
+    /// Phrase lists of the call's language.
+    pub phrases: &'a ScoringPhrases,
+}
+
+impl TimedText for Word {
+    fn text(&self) -> &str {
+        &self.text
+    }
+    fn start_ms(&self) -> u64 {
+        self.start_ms
+    }
+    fn end_ms(&self) -> u64 {
+        self.end_ms
+    }
+}
+
+/// Runs all eight detectors and rates them.
+pub fn detect_all(facts: &CallFacts, profile: &Profile, tips: &Tips) -> Vec<Finding> {
+    FindingId::ALL
+        .iter()
+        .map(|&id| {
+            let measured = match id {
+                FindingId::Monotone => monotone(facts),
+                FindingId::Apathetic => apathetic(facts),
+                FindingId::Impatient => impatient(facts),
+                FindingId::Greeting => greeting(facts),
+                FindingId::Rushed => rushed(facts),
+                FindingId::Unclear => unclear(facts),
+                FindingId::TooFast => too_fast(facts),
+                FindingId::NoEmpathy => no_empathy(facts),
+            };
+            rate_finding(id, measured, facts.language, profile, tips)
+        })
+        .collect()
+}
+
+fn ms(s: f64) -> u64 {
+    (s.max(0.0) * 1000.0).round() as u64
+}
+
+/// The words spoken between two times, joined.
+fn quote(words: &[Word], start_ms: u64, end_ms: u64) -> Option<String> {
+    let text: Vec<&str> = words
+        .iter()
+        .filter(|w| w.end_ms > start_ms && w.start_ms < end_ms)
+        .map(|w| w.text.as_str())
+        .collect();
+    (!text.is_empty()).then(|| text.join(" "))
+}
+
+/// The agent's turns of at least [`MIN_TURN_S`] as (start_s, end_s).
+fn long_agent_turns(facts: &CallFacts) -> Vec<(f64, f64)> {
+    facts
+        .structure
+        .turns
+        .iter()
+        .filter(|t| t.speaker == Speaker::Agent && t.end_s - t.start_s >= MIN_TURN_S)
+        .map(|t| (t.start_s, t.end_s))
+        .collect()
+}
+
+fn hit_evidence(hits: &[PhraseHit], what: &str) -> Vec<Evidence> {
+    hits.iter()
+        .take(MAX_EVIDENCE)
+        .map(|h| Evidence {
+            start_ms: h.start_ms,
+            end_ms: h.end_ms,
+            what: format!("{what}: \"{}\"", h.phrase),
+            quote: Some(h.quote.clone()),
+        })
+        .collect()
+}
+
+/// Standard deviation in semitones of the voiced F0 between two times.
+fn f0_sd_semitones(agent: &VoiceReport, start_s: f64, end_s: f64) -> Option<f64> {
+    let f0: Vec<f64> = agent
+        .frames
+        .as_ref()?
+        .iter()
+        .filter(|f| f.time_s >= start_s && f.time_s < end_s)
+        .filter_map(|f| f.f0_hz.map(f64::from))
+        .collect();
+    if f0.len() < 20 {
+        return None;
+    }
+    let mut sorted = f0.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    let st: Vec<f64> = f0.iter().map(|f| 12.0 * (f / median).log2()).collect();
+    let mean = st.iter().sum::<f64>() / st.len() as f64;
+    Some((st.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / st.len() as f64).sqrt())
+}
+
+/// 1. Toneless voice: the agent's F0 variability; evidence: the flattest turn.
+fn monotone(f: &CallFacts) -> Measured {
+    let flattest = long_agent_turns(f)
+        .into_iter()
+        .filter_map(|(a, b)| f0_sd_semitones(f.agent, a, b).map(|sd| (a, b, sd)))
+        .min_by(|x, y| x.2.total_cmp(&y.2));
+    let evidence = flattest
+        .map(|(a, b, sd)| Evidence {
+            start_ms: ms(a),
+            end_ms: ms(b),
+            what: format!("flattest agent turn: pitch varies {sd:.1} semitones (SD)"),
+            quote: quote(f.agent_words, ms(a), ms(b)),
+        })
+        .into_iter()
+        .collect();
+    Measured {
+        values: vec![
+            ("f0_std_semitones", f.agent.f0_std_semitones),
+            ("f0_range_semitones", f.agent.f0_range_semitones),
+        ],
+        evidence,
+    }
+}
+
+/// 2. Apathetic voice: flat and low loudness, no acknowledgements.
+fn apathetic(f: &CallFacts) -> Measured {
+    let acks = find_timed(f.agent_words, &f.phrases.acknowledgements);
+    let customer_turns: Vec<_> = f
+        .structure
+        .turns
+        .iter()
+        .filter(|t| t.speaker == Speaker::Customer)
+        .collect();
+    let per_turn = (!customer_turns.is_empty()).then(|| acks.len() as f64 / customer_turns.len() as f64);
+    // Long customer turns the agent did not acknowledge (during or within 1.5 s after).
+    let mut evidence: Vec<Evidence> = customer_turns
+        .iter()
+        .filter(|t| t.end_s - t.start_s >= 4.0)
+        .filter(|t| {
+            !acks
+                .iter()
+                .any(|h| h.start_ms >= ms(t.start_s) && h.start_ms <= ms(t.end_s + 1.5))
+        })
+        .take(MAX_EVIDENCE)
+        .map(|t| Evidence {
+            start_ms: ms(t.start_s),
+            end_ms: ms(t.end_s),
+            what: format!(
+                "customer talked {:.1} s without an acknowledgement from the agent",
+                t.end_s - t.start_s
+            ),
+            quote: quote(f.customer_words, ms(t.start_s), ms(t.end_s)),
+        })
+        .collect();
+    if let (Some(level), Some(sd)) = (f.agent.intensity_mean_db, f.agent.intensity_std_db) {
+        evidence.insert(
+            0,
+            Evidence {
+                start_ms: 0,
+                end_ms: ms(f.agent.duration_s),
+                what: format!(
+                    "agent level {:.1} dBFS, loudness varies {sd:.1} dB (SD) over the call",
+                    level - PRAAT_FULL_SCALE_DB
+                ),
+                quote: None,
+            },
+        );
+    }
+    Measured {
+        values: vec![
+            ("intensity_std_db", f.agent.intensity_std_db),
+            ("speech_level_dbfs", f.agent.intensity_mean_db.map(|d| d - PRAAT_FULL_SCALE_DB)),
+            ("acknowledgements_per_customer_turn", per_turn),
+        ],
+        evidence,
+    }
+}
+
+/// 3. Impatience: interruptions, overtalk, instant take-overs, phrases.
+fn impatient(f: &CallFacts) -> Measured {
+    let fig = &f.structure.figures;
+    let phrases = find_timed(f.agent_words, &f.phrases.impatience);
+    let mut evidence: Vec<Evidence> = fig
+        .interruption_spans
+        .iter()
+        .take(MAX_EVIDENCE)
+        .map(|i| Evidence {
+            start_ms: ms(i.start_s),
+            end_ms: ms(i.end_s),
+            what: format!("agent talks over the customer for {:.1} s", i.end_s - i.start_s),
+            quote: quote(f.agent_words, ms(i.start_s), ms(i.end_s)),
+        })
+        .collect();
+    evidence.extend(hit_evidence(&phrases, "impatience phrase"));
+    evidence.sort_by_key(|e| e.start_ms);
+    let has_customer = fig.customer_talk_s > 0.0;
+    Measured {
+        values: vec![
+            ("agent_interruptions", has_customer.then_some(fig.agent_interruptions as f64)),
+            ("overtalk_s", has_customer.then_some(fig.overtalk_s)),
+            ("fast_takeover_share", fig.latency_fast_share),
+            ("impatience_phrases", Some(phrases.len() as f64)),
+        ],
+        evidence,
+    }
+}
+
+/// 4. Greeting: length of the opening and old-fashioned formulas.
+fn greeting(f: &CallFacts) -> Measured {
+    let g = &f.structure.greeting;
+    if !g.present {
+        return Measured::default();
+    }
+    let mut what = format!("opening: {:.1} s, {} words", g.duration_s, g.word_count);
+    if !g.old_fashioned.is_empty() {
+        what.push_str(&format!("; old-fashioned: \"{}\"", g.old_fashioned.join("\", \"")));
+    }
+    Measured {
+        values: vec![
+            ("opening_s", Some(g.duration_s)),
+            ("opening_words", Some(g.word_count as f64)),
+            ("old_fashioned_formulas", Some(g.old_fashioned.len() as f64)),
+        ],
+        evidence: vec![Evidence {
+            start_ms: ms(g.start_s),
+            end_ms: ms(g.end_s),
+            what,
+            quote: (!g.text.is_empty()).then(|| g.text.clone()),
+        }],
+    }
+}
+
+/// 5. Rushed voice: breathing pauses inside the agent's turns, the longest
+/// stretch without one, and how fast the agent takes over.
+fn rushed(f: &CallFacts) -> Measured {
+    let agent_turns: Vec<(u64, u64)> = f
+        .structure
+        .turns
+        .iter()
+        .filter(|t| t.speaker == Speaker::Agent)
+        .map(|t| (ms(t.start_s), ms(t.end_s)))
+        .collect();
+    let inside = |a: u64, b: u64| agent_turns.iter().any(|&(s, e)| a >= s && b <= e);
+    let pauses = f.agent.pauses.iter().filter(|p| inside(p.start_ms, p.end_ms)).count();
+    let talk_min = f.structure.figures.agent_talk_s / 60.0;
+    let per_min = (talk_min > 0.1).then(|| pauses as f64 / talk_min);
+    let longest = f
+        .agent
+        .speech
+        .iter()
+        .max_by_key(|i| i.end_ms - i.start_ms);
+    let evidence = longest
+        .map(|i| Evidence {
+            start_ms: i.start_ms,
+            end_ms: i.end_ms,
+            what: format!(
+                "{:.1} s of speech without a breathing pause",
+                (i.end_ms - i.start_ms) as f64 / 1000.0
+            ),
+            quote: quote(f.agent_words, i.start_ms, i.end_ms),
+        })
+        .into_iter()
+        .collect();
+    Measured {
+        values: vec![
+            ("pauses_per_min", per_min),
+            (
+                "longest_stretch_without_pause_s",
+                longest.map(|i| (i.end_ms - i.start_ms) as f64 / 1000.0),
+            ),
+            ("latency_median_s", f.structure.figures.latency_median_s),
+        ],
+        evidence,
+    }
+}
+
+/// 6. Unclear pronunciation: whisper's confidence and the signal's clarity.
+fn unclear(f: &CallFacts) -> Measured {
+    let words = f.agent_words;
+    let low: Vec<&Word> = words.iter().filter(|w| w.probability < LOW_CONFIDENCE).collect();
+    let share = (!words.is_empty()).then(|| low.len() as f64 / words.len() as f64);
+    let mut evidence: Vec<Evidence> = low
+        .iter()
+        .take(MAX_EVIDENCE)
+        .map(|w| Evidence {
+            start_ms: w.start_ms,
+            end_ms: w.end_ms,
+            what: format!("hard to recognise (confidence {:.0} %)", w.probability * 100.0),
+            quote: quote(words, w.start_ms.saturating_sub(1500), w.end_ms + 1500),
+        })
+        .collect();
+    let a = f.agent;
+    if let (Some(hf), Some(snr)) = (a.hf_energy_ratio, a.snr_db) {
+        evidence.insert(
+            0,
+            Evidence {
+                start_ms: 0,
+                end_ms: ms(a.duration_s),
+                what: format!(
+                    "voice: {:.1} % of energy above 2 kHz, SNR {snr:.0} dB, {:.3} % clipped samples",
+                    hf * 100.0,
+                    a.clipped_fraction * 100.0
+                ),
+                quote: None,
+            },
+        );
+    }
+    Measured {
+        values: vec![
+            ("low_confidence_share", share),
+            ("hf_energy_ratio", a.hf_energy_ratio),
+            ("snr_db", a.snr_db),
+            ("clipped_fraction", Some(a.clipped_fraction)),
+        ],
+        evidence,
+    }
+}
+
+/// 7. Speaking too fast: words per minute and articulation rate; evidence:
+/// the fastest long turn.
+fn too_fast(f: &CallFacts) -> Measured {
+    let fastest = long_agent_turns(f)
+        .into_iter()
+        .map(|(a, b)| {
+            let n = f
+                .agent_words
+                .iter()
+                .filter(|w| w.start_ms >= ms(a) && w.start_ms < ms(b))
+                .count();
+            (a, b, n as f64 / ((b - a) / 60.0))
+        })
+        .max_by(|x, y| x.2.total_cmp(&y.2));
+    let evidence = fastest
+        .map(|(a, b, wpm)| Evidence {
+            start_ms: ms(a),
+            end_ms: ms(b),
+            what: format!("fastest agent turn: {wpm:.0} words per minute"),
+            quote: quote(f.agent_words, ms(a), ms(b)),
+        })
+        .into_iter()
+        .collect();
+    Measured {
+        values: vec![
+            ("agent_wpm", f.structure.figures.agent_wpm),
+            ("articulation_rate_syl_per_s", f.agent.articulation_rate_syl_per_s),
+        ],
+        evidence,
+    }
+}
+
+/// 8. Lack of empathy, know-it-all.
+fn no_empathy(f: &CallFacts) -> Measured {
+    let fig = &f.structure.figures;
+    let know_it_all = find_timed(f.agent_words, &f.phrases.know_it_all);
+    let empathy = find_timed(f.agent_words, &f.phrases.empathy);
+    let problems = find_timed(f.customer_words, &f.phrases.problem);
+    let has_customer = fig.customer_talk_s > 0.0;
+    let mut evidence = hit_evidence(&know_it_all, "know-it-all phrase");
+    if let (Some(p), true) = (problems.first(), empathy.is_empty()) {
+        evidence.push(Evidence {
+            start_ms: p.start_ms,
+            end_ms: p.end_ms,
+            what: "the customer describes a problem; no empathy phrase from the agent in the whole call"
+                .into(),
+            quote: Some(p.quote.clone()),
+        });
+    }
+    if let Some(t) = f
+        .structure
+        .turns
+        .iter()
+        .filter(|t| t.speaker == Speaker::Agent)
+        .max_by(|a, b| (a.end_s - a.start_s).total_cmp(&(b.end_s - b.start_s)))
+    {
+        evidence.push(Evidence {
+            start_ms: ms(t.start_s),
+            end_ms: ms(t.end_s),
+            what: format!("longest agent monologue: {:.1} s", t.end_s - t.start_s),
+            quote: quote(f.agent_words, ms(t.start_s), ms(t.end_s)),
+        });
+    }
+    evidence.sort_by_key(|e| e.start_ms);
+    Measured {
+        values: vec![
+            ("agent_talk_share", has_customer.then_some(fig.agent_talk_share)),
+            ("longest_agent_monologue_s", has_customer.then_some(fig.longest_agent_monologue_s)),
+            ("agent_questions", has_customer.then_some(fig.agent_questions as f64)),
+            (
+                "empathy_phrases",
+                (!problems.is_empty()).then_some(empathy.len() as f64),
+            ),
+            ("know_it_all_phrases", Some(know_it_all.len() as f64)),
+        ],
+        evidence,
+    }
+}

@@ -1,0 +1,225 @@
+//! The eight findings: each classic telephone-support mistake (seed 003,
+//! "8 häufige Fehler im Telefonsupport") judged from measured signals.
+//!
+//! Every detector in [`detect`] only measures: it returns named metric
+//! values and the evidence behind them. One function, [`rate_finding`], turns
+//! those into a score, a verdict and a tip, with the thresholds and weights
+//! of the [`Profile`] (a TOML file QA teams can edit).
+
+pub mod detect;
+pub mod phrases;
+pub mod profile;
+
+use serde::{Deserialize, Serialize};
+
+pub use detect::{detect_all, CallFacts};
+pub use phrases::{PhraseHit, ScoringPhrases};
+pub use profile::{Profile, ProfileError, Tips};
+
+/// The eight mistakes, in the seed's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingId {
+    /// 1. Toneless, monotone voice.
+    Monotone,
+    /// 2. Apathetic, uninvolved voice.
+    Apathetic,
+    /// 3. Impatient voice.
+    Impatient,
+    /// 4. Old-fashioned, overlong greeting.
+    Greeting,
+    /// 5. Rushed, hurried voice.
+    Rushed,
+    /// 6. Sloppy, unclear pronunciation.
+    Unclear,
+    /// 7. Speaking too fast.
+    TooFast,
+    /// 8. Lack of empathy, know-it-all.
+    NoEmpathy,
+}
+
+impl FindingId {
+    /// All eight, in the seed's order.
+    pub const ALL: [FindingId; 8] = [
+        FindingId::Monotone,
+        FindingId::Apathetic,
+        FindingId::Impatient,
+        FindingId::Greeting,
+        FindingId::Rushed,
+        FindingId::Unclear,
+        FindingId::TooFast,
+        FindingId::NoEmpathy,
+    ];
+
+    /// The id as written in JSON and in the profile (`too_fast`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingId::Monotone => "monotone",
+            FindingId::Apathetic => "apathetic",
+            FindingId::Impatient => "impatient",
+            FindingId::Greeting => "greeting",
+            FindingId::Rushed => "rushed",
+            FindingId::Unclear => "unclear",
+            FindingId::TooFast => "too_fast",
+            FindingId::NoEmpathy => "no_empathy",
+        }
+    }
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// No sign of the mistake worth mentioning.
+    Ok,
+    /// Some sign: worth a look.
+    Watch,
+    /// A clear sign of the mistake.
+    Problem,
+}
+
+/// One measured value and the thresholds it was rated against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    /// Metric name (as in the profile, without a language suffix).
+    pub name: String,
+    /// The measured value; `None` when it could not be measured (no speech,
+    /// no customer turns, …), in which case it does not count.
+    pub value: Option<f64>,
+    /// The value at which the rating reaches 0 (full sign of the mistake).
+    pub threshold: f64,
+    /// The value at which the rating is 100 (no sign).
+    pub good: f64,
+    /// This metric's rating, 0..100 (`None` when not measured).
+    pub rating: Option<f64>,
+}
+
+/// A moment of the call that shows the finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Start (ms from the start of the recording).
+    pub start_ms: u64,
+    /// End (ms).
+    pub end_ms: u64,
+    /// What happened, in words.
+    pub what: String,
+    /// What was said, when there is a transcript for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+}
+
+/// What a detector measured, before rating.
+#[derive(Debug, Clone, Default)]
+pub struct Measured {
+    /// (metric name, value) in display order; the first is the key figure.
+    pub values: Vec<(&'static str, Option<f64>)>,
+    /// Evidence, in time order.
+    pub evidence: Vec<Evidence>,
+}
+
+/// One of the eight findings, rated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Which mistake.
+    pub id: FindingId,
+    /// Display name in the call's language.
+    pub title: String,
+    /// 0..100, 100 = no sign of the mistake.
+    pub score: u8,
+    /// ok, watch or problem.
+    pub verdict: Verdict,
+    /// The metrics, the first being the key figure.
+    pub metrics: Vec<Metric>,
+    /// Moments that show it.
+    pub evidence: Vec<Evidence>,
+    /// A concrete coaching tip (always present; shown when not ok).
+    pub tip: String,
+}
+
+/// Rates a metric value: 100 at or beyond `good`, 0 at or beyond `bad`,
+/// linear in between. Works whichever of the two is larger.
+pub fn rate(value: f64, good: f64, bad: f64) -> f64 {
+    if good == bad {
+        return if value == good { 100.0 } else { 0.0 };
+    }
+    (100.0 * (value - bad) / (good - bad)).clamp(0.0, 100.0)
+}
+
+/// Turns a detector's measurements into a rated [`Finding`] with the
+/// profile's thresholds, combination rule and verdict bands.
+pub fn rate_finding(
+    id: FindingId,
+    measured: Measured,
+    language: &str,
+    profile: &Profile,
+    tips: &Tips,
+) -> Finding {
+    let rules = profile.finding(id);
+    let mut metrics = Vec::with_capacity(measured.values.len());
+    let (mut sum, mut weights, mut worst) = (0.0, 0.0, f64::INFINITY);
+    for (name, value) in measured.values {
+        let Some(t) = rules.threshold(name, language) else {
+            continue; // not in the profile: not scored
+        };
+        let rating = value.map(|v| rate(v, t.good, t.bad));
+        if let Some(r) = rating {
+            sum += r * t.weight;
+            weights += t.weight;
+            worst = worst.min(r);
+        }
+        metrics.push(Metric {
+            name: name.to_string(),
+            value,
+            threshold: t.bad,
+            good: t.good,
+            rating,
+        });
+    }
+    let score = if weights == 0.0 {
+        100.0
+    } else if rules.combine_min() {
+        worst
+    } else {
+        sum / weights
+    };
+    let score = score.round().clamp(0.0, 100.0) as u8;
+    Finding {
+        id,
+        title: tips.title(id).to_string(),
+        score,
+        verdict: profile.verdict(score),
+        metrics,
+        evidence: measured.evidence,
+        tip: tips.tip(id).to_string(),
+    }
+}
+
+/// The overall score: the profile-weighted mean of the findings' scores.
+pub fn overall_score(findings: &[Finding], profile: &Profile) -> u8 {
+    let (mut sum, mut w) = (0.0, 0.0);
+    for f in findings {
+        let weight = profile.weight(f.id);
+        sum += f64::from(f.score) * weight;
+        w += weight;
+    }
+    if w == 0.0 {
+        100
+    } else {
+        (sum / w).round() as u8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rating_is_linear_between_good_and_bad_in_both_directions() {
+        assert_eq!(rate(2.2, 2.2, 1.0), 100.0);
+        assert_eq!(rate(1.0, 2.2, 1.0), 0.0);
+        assert!((rate(1.6, 2.2, 1.0) - 50.0).abs() < 1e-9);
+        assert_eq!(rate(300.0, 165.0, 210.0), 0.0);
+        assert!((rate(187.5, 165.0, 210.0) - 50.0).abs() < 1e-9);
+        assert_eq!(rate(0.0, 0.0, 2.0), 100.0);
+    }
+}

