@@ -141,7 +141,9 @@ pub fn measure(
 
 /// Speech level (energy mean of the frames in speech) minus the noise level
 /// (median of the frames outside speech, or the 5th percentile of all frames
-/// when there are fewer than ten non-speech frames).
+/// when there are fewer than ten non-speech frames). The noise level is never
+/// taken below 16-bit quantisation noise (-98 dBFS): digital silence between
+/// turns would otherwise give a meaningless SNR of hundreds of dB.
 fn snr(intensity: &IntensityTrack, activity: &Activity) -> Option<f64> {
     let mut speech = Vec::new();
     let mut other = Vec::new();
@@ -165,5 +167,8 @@ fn snr(intensity: &IntensityTrack, activity: &Activity) -> Option<f64> {
         all.sort_by(|a, b| a.total_cmp(b));
         quantile_sorted(&all, 0.05)?
     };
-    Some(speech_db - noise_db)
+    Some(speech_db - noise_db.max(QUANTISATION_FLOOR_DB))
 }
+
+/// 16-bit quantisation noise (-98 dBFS) on Praat's scale (full scale = 93.98 dB).
+const QUANTISATION_FLOOR_DB: f64 = 93.98 - 98.0;

@@ -143,6 +143,10 @@ pub fn f0_statistics(f0: &[f64]) -> Option<(f64, f64, f64)> {
     Some((median, std, range))
 }
 
+/// Intensity frames more than this far below the channel's 0.99 quantile do
+/// not count as speech in the loudness statistics (dB).
+const SPEECH_DB_RANGE: f64 = 50.0;
+
 /// Analyses one channel (samples in [-1, 1] at `sample_rate` Hz). Never
 /// panics: empty or very short input gives a report with empty figures.
 pub fn analyze_channel(samples: &[f32], sample_rate: u32, params: &FeatureParams) -> VoiceReport {
@@ -196,11 +200,17 @@ pub fn analyze_channel(samples: &[f32], sample_rate: u32, params: &FeatureParams
             n_voiced += f.is_some() as usize;
         }
     }
+    // Frames far below the loudest speech are silence caught at the edges of
+    // a speech interval (digital silence gives -300 dB), not voice: leave
+    // them out of the loudness statistics. Real speech spans < 50 dB.
+    let mut sorted_db: Vec<f64> = inten.db.iter().copied().filter(|d| d.is_finite()).collect();
+    sorted_db.sort_by(f64::total_cmp);
+    let loud = dsp::quantile_sorted(&sorted_db, 0.99).unwrap_or(0.0);
     let speech_db: Vec<f64> = inten
         .times
         .iter()
         .zip(inten.db.iter())
-        .filter(|(&t, _)| in_speech(t))
+        .filter(|(&t, &d)| in_speech(t) && d > loud - SPEECH_DB_RANGE)
         .map(|(_, &d)| d)
         .collect();
     let int_stats = dsp::mean_std(&speech_db);

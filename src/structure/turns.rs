@@ -71,9 +71,11 @@ pub struct TurnFigures {
     pub agent_words: usize,
     /// Words the customer says.
     pub customer_words: usize,
-    /// Agent words per minute of agent speech time.
+    /// Agent words per minute of the agent's turn time (the conventional
+    /// speaking rate: pauses inside a turn count, the other party's turns
+    /// do not).
     pub agent_wpm: Option<f64>,
-    /// Customer words per minute of customer speech time.
+    /// Customer words per minute of the customer's turn time.
     pub customer_wpm: Option<f64>,
 }
 
@@ -153,6 +155,15 @@ pub fn count_questions(words: &[SpeakerWord], phrases: &PhraseLists) -> usize {
     }
     flush(&mut utterance, &mut count);
     count
+}
+
+/// Total length of one party's turns (s).
+fn turn_time(turns: &[Turn], speaker: Speaker) -> f64 {
+    turns
+        .iter()
+        .filter(|t| t.speaker == speaker)
+        .map(|t| t.end_s - t.start_s)
+        .sum()
 }
 
 /// Computes the turn figures from the frame tracks (10 ms hop), the turns and
@@ -268,7 +279,7 @@ pub fn figures(
         agent_questions: count_questions(words, phrases),
         agent_words,
         customer_words,
-        agent_wpm: wpm(agent_words, agent_talk_s),
-        customer_wpm: wpm(customer_words, customer_talk_s),
+        agent_wpm: wpm(agent_words, turn_time(turns, Speaker::Agent)),
+        customer_wpm: wpm(customer_words, turn_time(turns, Speaker::Customer)),
     }
 }
