@@ -384,7 +384,7 @@ fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
             }
             (true, false) => {
                 println!("{}", path.display());
-                print!("{}", callcoach::structure::render_text(&card.structure));
+                print!("{}", callcoach::render::structure_text(&card.structure));
             }
         }
     }
