@@ -15,7 +15,9 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let path = PathBuf::from(args.next().expect("usage: bench_score CALL.wav [LANG]"));
     let language = args.next();
-    let duration = callcoach::audio::probe(&path).expect("readable WAV").duration_s();
+    let duration = callcoach::audio::probe(&path)
+        .expect("readable WAV")
+        .duration_s();
 
     let t0 = Instant::now();
     let model = callcoach::model::resolve_model(None).expect("model");
@@ -38,11 +40,17 @@ fn main() {
     let mut stages: Vec<(String, Instant)> = Vec::new();
     let start = Instant::now();
     let card = scorer
-        .score_with_progress(&path, &opts, &mut |s| stages.push((s.to_string(), Instant::now())))
+        .score_with_progress(&path, &opts, &mut |s| {
+            stages.push((s.to_string(), Instant::now()))
+        })
         .expect("scored");
     let end = Instant::now();
     let total = end - start;
-    println!("file {} ({duration:.1} s audio, {} channels)", path.display(), card.channels);
+    println!(
+        "file {} ({duration:.1} s audio, {} channels)",
+        path.display(),
+        card.channels
+    );
     println!("model load        {load_s:7.2} s");
     for (i, (name, at)) in stages.iter().enumerate() {
         let next = stages.get(i + 1).map_or(end, |s| s.1);

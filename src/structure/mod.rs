@@ -442,7 +442,6 @@ fn mix(channels: &[Vec<f32>]) -> Vec<f32> {
         .collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
