@@ -180,6 +180,7 @@ impl DecodeArgs {
 }
 
 fn main() -> ExitCode {
+    reset_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Score(args) => score(args, false),
@@ -194,6 +195,17 @@ fn main() -> ExitCode {
             eprintln!("callcoach: error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, which turns a closed pipe (`callcoach … | head`)
+/// into a panic on the next print; restore the default: end quietly.
+fn reset_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default before any other
+    // thread exists has no memory-safety preconditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
