@@ -175,7 +175,8 @@ pub fn agents(rows: &[CallRow]) -> Vec<AgentRow> {
                 calls: calls.len(),
                 scored: ok.len(),
                 failed: calls.len() - ok.len(),
-                audio_min: ok.iter().filter_map(|r| r.duration_s).sum::<f64>() / 60.0,
+                // `+ 0.0`: an empty f64 sum is -0.0.
+                audio_min: ok.iter().filter_map(|r| r.duration_s).sum::<f64>() / 60.0 + 0.0,
                 mean_overall: mean(ok.iter().filter_map(|r| r.overall.map(f64::from))),
                 findings,
                 mean_wpm: mean(ok.iter().filter_map(|r| r.agent_wpm)),
@@ -290,7 +291,7 @@ pub fn summary_json(rows: &[CallRow], agents: &[AgentRow]) -> Value {
         "calls": rows.len(),
         "scored": scored,
         "failed": rows.len() - scored,
-        "audio_min": rows.iter().filter(|r| r.scored()).filter_map(|r| r.duration_s).sum::<f64>() / 60.0,
+        "audio_min": rows.iter().filter(|r| r.scored()).filter_map(|r| r.duration_s).sum::<f64>() / 60.0 + 0.0,
         "agents": agents,
         "rows": rows,
     })
