@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Batch throughput and peak memory of the release binary at --jobs 1 and 2.
 #
-#   scripts/bench_batch.sh [INPUT...]      (default: samples/)
+#   [BIN=callcoach] scripts/bench_batch.sh [INPUT...]      (default: samples/)
 #
 # Prints, per job count: audio minutes, wall minutes, audio minutes per wall
 # minute, and peak resident memory (GNU time's "Maximum resident set size").
@@ -9,11 +9,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target}
-cargo build --release --quiet
-# The target directory is shared: run a private copy of this build.
+# BIN=path/to/callcoach skips the build. Otherwise build, and run a private
+# copy (a shared target directory may be rebuilt by someone else meanwhile).
 bin=$(mktemp /tmp/callcoach-bench.XXXXXX)
-cp "$CARGO_TARGET_DIR/release/callcoach" "$bin"
 trap 'rm -f "$bin"' EXIT
+if [ -n "${BIN:-}" ]; then
+  cp "$BIN" "$bin"
+else
+  cargo build --release --quiet
+  cp "$CARGO_TARGET_DIR/release/callcoach" "$bin"
+fi
 inputs=("$@")
 [ ${#inputs[@]} -eq 0 ] && inputs=(samples)
 audio_s=0

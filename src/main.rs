@@ -569,7 +569,9 @@ fn batch(args: BatchArgs) -> Result<ExitCode> {
     println!(
         "{} calls{}: {} scored now, {} skipped (already scored), {} failed{speed}; summary in {}",
         stats.calls,
-        cfg.shard.map(|s| format!(" (shard {s})")).unwrap_or_default(),
+        cfg.shard
+            .map(|s| format!(" (shard {s})"))
+            .unwrap_or_default(),
         stats.scored,
         stats.skipped,
         failed,

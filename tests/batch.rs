@@ -25,7 +25,19 @@ fn make_inputs(dir: &Path) -> PathBuf {
     std::fs::write(input.join("carl_empty.wav"), b"").unwrap();
     std::fs::write(input.join("carl_text.wav"), b"just some notes, not audio\n").unwrap();
     let silent = input.join("dana_silent.wav");
-    sox(&["-n", "-r", "16000", "-c", "1", "-b", "16", silent.to_str().unwrap(), "trim", "0", "2"]);
+    sox(&[
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        "-b",
+        "16",
+        silent.to_str().unwrap(),
+        "trim",
+        "0",
+        "2",
+    ]);
     // The manifest names one agent and call id explicitly; the others take
     // the agent from the file name (the default --agent-pattern).
     std::fs::write(
@@ -85,7 +97,18 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
     // 1. Ctrl-C: one worker; interrupt as soon as the first scorecard exists,
     //    while the second good call is being scored.
     let mut child = Command::new(env!("CARGO_BIN_EXE_callcoach"))
-        .args(["batch", in_s, "--out", out_s, "--manifest", man_s, "--jobs", "1", "--threads", "2"])
+        .args([
+            "batch",
+            in_s,
+            "--out",
+            out_s,
+            "--manifest",
+            man_s,
+            "--jobs",
+            "1",
+            "--threads",
+            "2",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("CALLCOACH_MODEL")
         .stdout(Stdio::null())
@@ -95,12 +118,22 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
     let first = out.join("calls/anna_0880.json");
     let t0 = Instant::now();
     while !first.exists() {
-        assert!(child.try_wait().unwrap().is_none(), "batch ended before the first scorecard");
-        assert!(t0.elapsed() < Duration::from_secs(600), "no scorecard after 10 min");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "batch ended before the first scorecard"
+        );
+        assert!(
+            t0.elapsed() < Duration::from_secs(600),
+            "no scorecard after 10 min"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
     let status = child.wait().unwrap();
     assert!(!status.success(), "SIGINT should stop the batch");
     assert!(
@@ -115,12 +148,19 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
     let (code, stdout, stderr) = run(&["batch", in_s, "--out", out_s, "--manifest", man_s]);
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     assert!(stdout.contains("1 scored now, 1 skipped"), "{stdout}");
-    assert_eq!(mtime(&first), first_mtime, "the interrupted run's scorecard was redone");
+    assert_eq!(
+        mtime(&first),
+        first_mtime,
+        "the interrupted run's scorecard was redone"
+    );
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     let lines: Vec<&str> = summary.lines().collect();
     assert_eq!(lines.len(), 7, "{summary}");
     let row = |name: &str| -> Vec<String> {
-        let l = lines.iter().find(|l| l.starts_with(&format!("{name},"))).unwrap();
+        let l = lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{name},")))
+            .unwrap();
         // No field of these rows holds a quoted comma except the error.
         l.split(',').map(str::to_string).collect()
     };
@@ -133,7 +173,10 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
         ("carl_text", "not a WAV"),
         ("dana_silent", "silent"),
     ] {
-        let r = lines.iter().find(|l| l.starts_with(&format!("{name},"))).unwrap();
+        let r = lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{name},")))
+            .unwrap();
         assert!(r.contains(",failed,") && r.contains(reason), "{r}");
     }
     for name in ["anna_0880", "ben_0930"] {
@@ -141,16 +184,28 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
         assert_eq!(r[r.len() - 2], "scored");
         // The clips are 3.0 s and 3.3 s long (soxi).
         let d: f64 = r[6].parse().unwrap();
-        assert!((d - if name == "anna_0880" { 3.0 } else { 3.3 }).abs() < 0.06, "{d}");
+        assert!(
+            (d - if name == "anna_0880" { 3.0 } else { 3.3 }).abs() < 0.06,
+            "{d}"
+        );
         let overall: u8 = r[7].parse().unwrap();
         assert!(overall <= 100);
     }
     let agents = std::fs::read_to_string(out.join("agents.csv")).unwrap();
-    assert!(agents.lines().any(|l| l.starts_with("ben,2,1,1,")), "{agents}");
-    assert!(agents.lines().any(|l| l.starts_with("carl,2,0,2,")), "{agents}");
+    assert!(
+        agents.lines().any(|l| l.starts_with("ben,2,1,1,")),
+        "{agents}"
+    );
+    assert!(
+        agents.lines().any(|l| l.starts_with("carl,2,0,2,")),
+        "{agents}"
+    );
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-    assert_eq!((json["calls"].as_u64(), json["failed"].as_u64()), (Some(6), Some(4)));
+    assert_eq!(
+        (json["calls"].as_u64(), json["failed"].as_u64()),
+        (Some(6), Some(4))
+    );
 
     // Every scorecard still validates against the published schema.
     let schema: serde_json::Value = serde_json::from_slice(
@@ -181,7 +236,14 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
         let dir = tmp.path().join(format!("shard{k}"));
         let shard = format!("{k}/2");
         let (code, stdout, stderr) = run(&[
-            "batch", in_s, "--out", dir.to_str().unwrap(), "--manifest", man_s, "--shard", &shard,
+            "batch",
+            in_s,
+            "--out",
+            dir.to_str().unwrap(),
+            "--manifest",
+            man_s,
+            "--shard",
+            &shard,
             "--quiet",
         ]);
         assert!(code == 0 || code == 1, "{stdout}\n{stderr}");
@@ -218,13 +280,23 @@ fn usage_errors_exit_2() {
         &["--language", "german"],
     ];
     for extra in cases {
-        let mut args = vec!["batch", jfk.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        let mut args = vec![
+            "batch",
+            jfk.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
         args.extend_from_slice(extra);
         let (code, _, stderr) = run(&args);
         assert_eq!(code, 2, "{extra:?}: {stderr}");
         assert!(stderr.contains("error"), "{extra:?}: {stderr}");
     }
-    let (code, _, stderr) = run(&["batch", empty.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let (code, _, stderr) = run(&[
+        "batch",
+        empty.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("no .wav files"), "{stderr}");
 }

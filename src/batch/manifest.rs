@@ -45,8 +45,9 @@ impl Manifest {
     /// Reads and checks a manifest; any problem is a usage error naming the
     /// file and line.
     pub fn load(path: &Path) -> Result<Self, BatchError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| BatchError::Usage(format!("{}: cannot read manifest: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            BatchError::Usage(format!("{}: cannot read manifest: {e}", path.display()))
+        })?;
         let base = path.parent().unwrap_or(Path::new("."));
         Self::parse(&text, base).map_err(|e| BatchError::Usage(format!("{}: {e}", path.display())))
     }
@@ -62,8 +63,8 @@ impl Manifest {
                 .iter()
                 .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
         };
-        let file_col = col(&["file", "path", "filename"])
-            .ok_or("the header row has no `file` column")?;
+        let file_col =
+            col(&["file", "path", "filename"]).ok_or("the header row has no `file` column")?;
         let cols = [
             col(&["agent", "agent_id"]),
             col(&["call_id", "call"]),
@@ -100,12 +101,16 @@ impl Manifest {
             };
             if let Some(l) = &entry.language {
                 if l != "auto" && !(l.len() == 2 && l.chars().all(|c| c.is_ascii_lowercase())) {
-                    return Err(format!("row {line}: language must be a two-letter code or auto, not {l}"));
+                    return Err(format!(
+                        "row {line}: language must be a two-letter code or auto, not {l}"
+                    ));
                 }
             }
             if let Some(c) = &entry.agent_channel {
                 if c != "left" && c != "right" {
-                    return Err(format!("row {line}: agent_channel must be left or right, not {c}"));
+                    return Err(format!(
+                        "row {line}: agent_channel must be left or right, not {c}"
+                    ));
                 }
             }
             let path = base.join(&file);

@@ -190,7 +190,10 @@ pub fn prepare(cfg: &BatchConfig) -> Result<Vec<Planned>, BatchError> {
     };
     let calls = plan::plan(&inputs)?;
     std::fs::create_dir_all(store::calls_dir(&cfg.out)).map_err(|e| {
-        BatchError::Usage(format!("{}: cannot create the output directory: {e}", cfg.out.display()))
+        BatchError::Usage(format!(
+            "{}: cannot create the output directory: {e}",
+            cfg.out.display()
+        ))
     })?;
     store::remove_stale_temps(&cfg.out);
     let mut planned = Vec::new();
@@ -233,7 +236,9 @@ pub fn prepare(cfg: &BatchConfig) -> Result<Vec<Planned>, BatchError> {
                 .unwrap_or_else(|| agent_from_path(&cfg.agent_pattern, &input.rel)),
             call_id: entry.call_id.clone(),
             date: entry.date.clone(),
-            duration_s: crate::audio::probe(&input.path).ok().map(|i| i.duration_s()),
+            duration_s: crate::audio::probe(&input.path)
+                .ok()
+                .map(|i| i.duration_s()),
             elapsed_s: 0.0,
             fingerprint,
         };
@@ -268,7 +273,10 @@ pub fn score_pending(
             opts: planned[i].opts.clone(),
         })
         .collect();
-    let audio_total: f64 = todo.iter().filter_map(|&i| planned[i].meta.duration_s).sum();
+    let audio_total: f64 = todo
+        .iter()
+        .filter_map(|&i| planned[i].meta.duration_s)
+        .sum();
     let mut stats = RunStats {
         calls: planned.len(),
         skipped: planned.len() - todo.len(),
@@ -304,12 +312,20 @@ pub fn score_pending(
                     let value = serde_json::to_value(&card).expect("serialisable");
                     stats.scored += 1;
                     stats.audio_s += audio_s;
-                    (outcome, store::save_scored(out, &p.meta, value).map(|_| ()), audio_s)
+                    (
+                        outcome,
+                        store::save_scored(out, &p.meta, value).map(|_| ()),
+                        audio_s,
+                    )
                 }
                 Err(why) => {
                     stats.failed += 1;
                     let saved = store::save_failed(out, &p.meta, &why);
-                    (format!("failed: {why}"), saved, p.meta.duration_s.unwrap_or(0.0))
+                    (
+                        format!("failed: {why}"),
+                        saved,
+                        p.meta.duration_s.unwrap_or(0.0),
+                    )
                 }
             };
             progress.finished(worker, &p.input.rel, &outcome, audio_s, elapsed_s);
@@ -349,7 +365,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(Vec<CallRow>, Vec<String>)
     let mut warnings = Vec::new();
     for dir in dirs {
         let calls = store::read_all(dir).map_err(|e| {
-            BatchError::Usage(format!("{}: not a batch output directory: {e}", dir.display()))
+            BatchError::Usage(format!(
+                "{}: not a batch output directory: {e}",
+                dir.display()
+            ))
         })?;
         for s in calls {
             let name = s.meta().name.clone();
@@ -367,7 +386,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(Vec<CallRow>, Vec<String>)
         }
     }
     std::fs::create_dir_all(store::calls_dir(out)).map_err(|e| {
-        BatchError::Usage(format!("{}: cannot create the output directory: {e}", out.display()))
+        BatchError::Usage(format!(
+            "{}: cannot create the output directory: {e}",
+            out.display()
+        ))
     })?;
     store::remove_stale_temps(out);
     let same = |a: &Path| std::fs::canonicalize(a).ok() == std::fs::canonicalize(out).ok();

@@ -57,7 +57,9 @@ pub fn plan(inputs: &[PathBuf]) -> Result<Vec<Input>, BatchError> {
         }
     }
     if files.is_empty() {
-        return Err(BatchError::Usage("no inputs: name files, directories or globs".into()));
+        return Err(BatchError::Usage(
+            "no inputs: name files, directories or globs".into(),
+        ));
     }
     let mut abs: Vec<PathBuf> = files
         .iter()
@@ -150,18 +152,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BatchError> {
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for p in paths {
-        if p
-            .file_name()
+        if p.file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with('.'))
         {
             continue;
         }
         if p.is_dir() {
             walk(&p, out)?;
-        } else if p
-            .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("wav"))
-        {
+        } else if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("wav")) {
             out.push(p);
         }
     }
@@ -251,10 +249,16 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_readable() {
-        let rels: Vec<String> = ["mon/a.wav", "tue/a.wav", "b c.WAV", "b_c.wav", "x.error.wav"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let rels: Vec<String> = [
+            "mon/a.wav",
+            "tue/a.wav",
+            "b c.WAV",
+            "b_c.wav",
+            "x.error.wav",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let names = unique_names(&rels);
         assert_eq!(names[0], "mon__a");
         assert_eq!(names[1], "tue__a");
@@ -269,19 +273,23 @@ mod tests {
         let d = dir.path();
         std::fs::create_dir_all(d.join("mon/x")).unwrap();
         std::fs::create_dir_all(d.join("tue")).unwrap();
-        for f in ["mon/a.wav", "mon/x/b.WAV", "mon/notes.txt", "tue/a.wav", "tue/.hidden.wav"] {
+        for f in [
+            "mon/a.wav",
+            "mon/x/b.WAV",
+            "mon/notes.txt",
+            "tue/a.wav",
+            "tue/.hidden.wav",
+        ] {
             std::fs::write(d.join(f), b"").unwrap();
         }
-        let got = plan(&[
-            d.join("mon"),
-            d.join("t*/*.wav"),
-            d.join("mon/a.wav"),
-        ])
-        .unwrap();
+        let got = plan(&[d.join("mon"), d.join("t*/*.wav"), d.join("mon/a.wav")]).unwrap();
         let rels: Vec<&str> = got.iter().map(|i| i.rel.as_str()).collect();
         assert_eq!(rels, ["mon/a.wav", "mon/x/b.WAV", "tue/a.wav"]);
         let names: Vec<&str> = got.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(names, ["mon__a", "mon__x__b", "tue__a"]);
-        assert!(matches!(plan(&[d.join("z*.wav")]), Err(BatchError::Usage(_))));
+        assert!(matches!(
+            plan(&[d.join("z*.wav")]),
+            Err(BatchError::Usage(_))
+        ));
     }
 }

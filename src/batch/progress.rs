@@ -99,7 +99,14 @@ impl Progress {
     }
 
     /// A call finished: `outcome` is "scored (overall 81)" or "failed: why".
-    pub fn finished(&mut self, worker: usize, file: &str, outcome: &str, audio_s: f64, elapsed_s: f64) {
+    pub fn finished(
+        &mut self,
+        worker: usize,
+        file: &str,
+        outcome: &str,
+        audio_s: f64,
+        elapsed_s: f64,
+    ) {
         self.done_files += 1;
         self.done_audio_s += audio_s;
         if let Some(line) = self.workers.get(worker) {

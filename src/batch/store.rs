@@ -207,10 +207,20 @@ mod tests {
     fn a_failure_replaces_a_scorecard_and_back() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(calls_dir(dir.path())).unwrap();
-        save_scored(dir.path(), &meta("a"), serde_json::json!({"overall_score": 80})).unwrap();
-        assert!(matches!(read_call(dir.path(), "a"), Some(Stored::Scored(..))));
+        save_scored(
+            dir.path(),
+            &meta("a"),
+            serde_json::json!({"overall_score": 80}),
+        )
+        .unwrap();
+        assert!(matches!(
+            read_call(dir.path(), "a"),
+            Some(Stored::Scored(..))
+        ));
         save_failed(dir.path(), &meta("a"), "a.wav: bad").unwrap();
-        assert!(matches!(read_call(dir.path(), "a"), Some(Stored::Failed(_, e)) if e == "a.wav: bad"));
+        assert!(
+            matches!(read_call(dir.path(), "a"), Some(Stored::Failed(_, e)) if e == "a.wav: bad")
+        );
         assert!(!scorecard_path(dir.path(), "a").exists());
         std::fs::write(calls_dir(dir.path()).join("b.json.tmp-99"), b"{").unwrap();
         assert_eq!(remove_stale_temps(dir.path()), 1);

@@ -158,15 +158,18 @@ pub fn agents(rows: &[CallRow]) -> Vec<AgentRow> {
             let findings = FindingId::ALL
                 .iter()
                 .map(|&id| {
-                    let cells: Vec<&FindingCell> = ok.iter().filter_map(|r| r.finding(id)).collect();
+                    let cells: Vec<&FindingCell> =
+                        ok.iter().filter_map(|r| r.finding(id)).collect();
                     AgentFinding {
                         id: id.as_str(),
                         mean_score: mean(cells.iter().map(|c| f64::from(c.score))),
-                        problem_share: mean(
-                            cells
-                                .iter()
-                                .map(|c| if c.verdict == "problem" { 1.0 } else { 0.0 }),
-                        ),
+                        problem_share: mean(cells.iter().map(|c| {
+                            if c.verdict == "problem" {
+                                1.0
+                            } else {
+                                0.0
+                            }
+                        })),
                     }
                 })
                 .collect();
@@ -214,7 +217,14 @@ fn line(fields: &[String]) -> String {
 /// `agent_wpm,agent_talk_share,status,error`.
 pub fn summary_csv(rows: &[CallRow]) -> String {
     let mut header: Vec<String> = [
-        "name", "file", "agent", "call_id", "date", "language", "duration_s", "overall",
+        "name",
+        "file",
+        "agent",
+        "call_id",
+        "date",
+        "language",
+        "duration_s",
+        "overall",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -254,9 +264,16 @@ pub fn summary_csv(rows: &[CallRow]) -> String {
 /// `<finding>_mean,<finding>_problem_share` for the eight findings, then
 /// `mean_wpm,mean_talk_share`.
 pub fn agents_csv(agents: &[AgentRow]) -> String {
-    let mut header: Vec<String> = ["agent", "calls", "scored", "failed", "audio_min", "mean_overall"]
-        .map(String::from)
-        .to_vec();
+    let mut header: Vec<String> = [
+        "agent",
+        "calls",
+        "scored",
+        "failed",
+        "audio_min",
+        "mean_overall",
+    ]
+    .map(String::from)
+    .to_vec();
     for id in FindingId::ALL {
         header.push(format!("{}_mean", id.as_str()));
         header.push(format!("{}_problem_share", id.as_str()));
@@ -335,7 +352,9 @@ mod tests {
             },
             agent_wpm: Some(150.0),
             agent_talk_share: Some(0.5),
-            error: overall.is_none().then(|| "x.wav: no speech, \"silent\"".to_string()),
+            error: overall
+                .is_none()
+                .then(|| "x.wav: no speech, \"silent\"".to_string()),
         }
     }
 
@@ -356,7 +375,10 @@ mod tests {
         assert_eq!(a[0].findings[1].mean_score, None);
         assert!((a[0].audio_min - 2.0).abs() < 1e-9);
         let csv = summary_csv(&rows);
-        assert!(csv.contains(",failed,\"x.wav: no speech, \"\"silent\"\"\"\n"), "{csv}");
+        assert!(
+            csv.contains(",failed,\"x.wav: no speech, \"\"silent\"\"\"\n"),
+            "{csv}"
+        );
         assert_eq!(csv.lines().count(), 5);
         assert_eq!(agents_csv(&a).lines().count(), 3);
     }
