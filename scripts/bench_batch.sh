@@ -19,6 +19,7 @@ else
   cargo build --release --quiet
   cp "$CARGO_TARGET_DIR/release/callcoach" "$bin"
 fi
+chmod +x "$bin"
 inputs=("$@")
 [ ${#inputs[@]} -eq 0 ] && inputs=(samples)
 audio_s=0
@@ -32,8 +33,10 @@ for jobs in 1 2; do
   out=$(mktemp -d)
   log=$(mktemp)
   start=$(date +%s.%N)
-  /usr/bin/time -v "$bin" batch "${inputs[@]}" --out "$out" --jobs "$jobs" --quiet >/dev/null 2>"$log" || true
+  rc=0
+  /usr/bin/time -v "$bin" batch "${inputs[@]}" --out "$out" --jobs "$jobs" --quiet >/dev/null 2>"$log" || rc=$?
   end=$(date +%s.%N)
+  if [ "$rc" -ge 2 ]; then echo "batch failed (exit $rc):"; cat "$log"; exit 1; fi
   rss_kb=$(awk -F': ' '/Maximum resident set size/{print $2}' "$log")
   python3 - "$audio_s" "$start" "$end" "$rss_kb" "$jobs" "$(cut -d' ' -f1 /proc/loadavg)" <<'PY'
 import sys
