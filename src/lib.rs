@@ -14,6 +14,7 @@
 //! 5. [`render`]: terminal text and JSON out.
 
 pub mod audio;
+pub mod batch;
 pub mod features;
 pub mod findings;
 pub mod model;

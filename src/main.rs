@@ -30,6 +30,10 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Transcribe calls: segments and words with times (ms) and probabilities.
     Transcribe(TranscribeArgs),
+    /// Score a day's recordings: a scorecard per call, summary and per-agent tables (docs/batch.md).
+    Batch(BatchArgs),
+    /// Join the output directories of batch shards into one summary.
+    Merge(MergeArgs),
     /// Fetch, convert and list whisper models.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -120,6 +124,74 @@ struct ScoreArgs {
 }
 
 #[derive(clap::Args)]
+struct BatchArgs {
+    /// WAV files, directories (searched recursively) or globs (`'calls/*.wav'`);
+    /// may be left out with --manifest (its files are the inputs).
+    #[arg(value_name = "INPUT", required_unless_present = "manifest")]
+    inputs: Vec<PathBuf>,
+    /// Output directory: calls/<name>.json, summary.csv, agents.csv, summary.json.
+    #[arg(long, short, value_name = "DIR")]
+    out: PathBuf,
+    /// Calls scored at once, sharing one model [default: cores, limited by memory at ~400 MB each].
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// CSV with a header row: file, agent, call_id, date, language, agent_channel, speakers.
+    #[arg(long, value_name = "CSV")]
+    manifest: Option<PathBuf>,
+    /// Regex giving the agent id from the file's relative path (group `agent`,
+    /// else group 1) when the manifest does not; default: the file name up to its first _ or -.
+    #[arg(long, value_name = "REGEX", default_value = callcoach::batch::DEFAULT_AGENT_PATTERN,
+          value_parser = parse_regex, hide_default_value = true)]
+    agent_pattern: regex::Regex,
+    /// Score only shard K of N (1-based), for running N machines (docs/batch.md).
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    shard: Option<callcoach::batch::shard::Shard>,
+    /// Score again calls already scored with the same model and profile.
+    #[arg(long)]
+    force: bool,
+    /// No progress on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Spoken language: de, en, or auto to detect it (the manifest may override it per call).
+    #[arg(long, short, default_value = "auto")]
+    language: String,
+    /// Channel of the agent in stereo recordings.
+    #[arg(long, value_enum, default_value = "left")]
+    agent_channel: AgentChannel,
+    /// Speakers in the recording: 2 (agent and customer) or 1 (the agent alone).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
+    speakers: u8,
+    /// Mono calls: the first speaker is the agent (false: the customer).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    agent_speaks_first: bool,
+    /// Scoring profile (TOML) laid over the defaults (see docs/scorecard.md).
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArg,
+    #[command(flatten)]
+    decode: DecodeArgs,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// Output directories of `callcoach batch` runs (e.g. one per shard).
+    #[arg(required = true, value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// Where the joined calls and tables go (may be one of the DIRs).
+    #[arg(long, short, value_name = "DIR")]
+    out: PathBuf,
+}
+
+fn parse_regex(s: &str) -> std::result::Result<regex::Regex, String> {
+    regex::Regex::new(s).map_err(|e| e.to_string().lines().last().unwrap_or("").to_string())
+}
+
+fn parse_shard(s: &str) -> std::result::Result<callcoach::batch::shard::Shard, String> {
+    s.parse()
+}
+
+#[derive(clap::Args)]
 struct AnalyzeArgs {
     /// WAV files or directories of WAV files.
     #[arg(required = true, value_name = "CALL.wav")]
@@ -187,6 +259,8 @@ fn main() -> ExitCode {
         Command::Turns(args) => score(args, true),
         Command::Analyze(args) => analyze(args),
         Command::Transcribe(args) => transcribe(args),
+        Command::Batch(args) => batch(args),
+        Command::Merge(args) => merge(args),
         Command::Model(cmd) => model_command(cmd),
     };
     match result {
@@ -400,6 +474,145 @@ fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
             }
         }
     }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Exit code of a batch that could not start (usage or setup error).
+const EXIT_USAGE: u8 = 2;
+
+/// Prints a usage error and returns exit code 2.
+fn usage_error(e: impl std::fmt::Display) -> Result<ExitCode> {
+    eprintln!("callcoach: error: {e}");
+    Ok(ExitCode::from(EXIT_USAGE))
+}
+
+fn agent_channel(c: AgentChannel) -> callcoach::structure::Channel {
+    match c {
+        AgentChannel::Left => callcoach::structure::Channel::Left,
+        AgentChannel::Right => callcoach::structure::Channel::Right,
+    }
+}
+
+/// `batch`: plan, skip what is done, score the rest on `--jobs` workers
+/// sharing one model, write the tables. Exit 0 when every call is scored,
+/// 1 when some failed, 2 when the batch could not start.
+fn batch(args: BatchArgs) -> Result<ExitCode> {
+    use callcoach::batch::{self, progress::Mode, BatchConfig, BatchError};
+    let language = match language_option(&args.language) {
+        Ok(l) => l,
+        Err(e) => return usage_error(e),
+    };
+    let model = match model::resolve_model(args.model.model.as_deref()) {
+        Ok(m) => m,
+        Err(e) => return usage_error(e),
+    };
+    let (profile, profile_name) = match &args.profile {
+        Some(p) => match Profile::load(p) {
+            Ok(profile) => (profile, p.display().to_string()),
+            Err(e) => return usage_error(e),
+        },
+        None => (Profile::default(), "default".to_string()),
+    };
+    let jobs = args.jobs.map_or_else(batch::default_jobs, usize::from);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut decode = args.decode.options(&args.language)?;
+    decode.threads = args.decode.threads.unwrap_or((cores / jobs).max(1));
+    let cfg = BatchConfig {
+        inputs: args.inputs,
+        out: args.out,
+        manifest: args.manifest,
+        agent_pattern: args.agent_pattern,
+        shard: args.shard,
+        force: args.force,
+        base: ScoreOptions {
+            language,
+            agent_channel: agent_channel(args.agent_channel),
+            speakers: args.speakers,
+            agent_speaks_first: args.agent_speaks_first,
+            decode,
+        },
+        model_fingerprint: batch::model_fingerprint(&model),
+        profile_fingerprint: batch::profile_fingerprint(&profile),
+    };
+    let mut planned = match batch::prepare(&cfg) {
+        Ok(p) => p,
+        Err(BatchError::Usage(e)) => return usage_error(e),
+        Err(e) => return Err(e.into()),
+    };
+    let mode = Mode::detect(args.quiet);
+    let pending = planned.iter().filter(|p| !p.done).count();
+    let stats = if pending > 0 {
+        let recognizer = match Recognizer::load(&model) {
+            Ok(r) => r,
+            Err(e) => return usage_error(e),
+        };
+        let scorer = Scorer {
+            recognizer: &recognizer,
+            profile,
+            profile_name,
+            features: Default::default(),
+            structure: Default::default(),
+        };
+        batch::score_pending(&scorer, &cfg.out, &mut planned, jobs, mode)?
+    } else {
+        batch::RunStats {
+            calls: planned.len(),
+            skipped: planned.len(),
+            ..Default::default()
+        }
+    };
+    let rows = batch::write_summary(&cfg.out, &planned)?;
+    let failed = rows.iter().filter(|r| !r.scored()).count();
+    let speed = if stats.wall_s > 0.0 {
+        format!(
+            ", {:.1} audio min in {:.1} wall min ({:.1}x real time, {} jobs)",
+            stats.audio_s / 60.0,
+            stats.wall_s / 60.0,
+            stats.audio_s / stats.wall_s,
+            jobs
+        )
+    } else {
+        String::new()
+    };
+    println!(
+        "{} calls{}: {} scored now, {} skipped (already scored), {} failed{speed}; summary in {}",
+        stats.calls,
+        cfg.shard
+            .map(|s| format!(" (shard {s})"))
+            .unwrap_or_default(),
+        stats.scored,
+        stats.skipped,
+        failed,
+        cfg.out.join("summary.csv").display()
+    );
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `merge`: joins shard outputs; exit 1 when the joined summary lists failures.
+fn merge(args: MergeArgs) -> Result<ExitCode> {
+    let (rows, warnings) = match callcoach::batch::merge(&args.dirs, &args.out) {
+        Ok(r) => r,
+        Err(callcoach::batch::BatchError::Usage(e)) => return usage_error(e),
+        Err(e) => return Err(e.into()),
+    };
+    for w in warnings {
+        eprintln!("callcoach: warning: {w}");
+    }
+    let failed = rows.iter().filter(|r| !r.scored()).count();
+    println!(
+        "{} calls merged: {} scored, {failed} failed; summary in {}",
+        rows.len(),
+        rows.len() - failed,
+        args.out.join("summary.csv").display()
+    );
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {

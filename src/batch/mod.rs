@@ -1,0 +1,426 @@
+//! Batch scoring: a day's recordings in, per-call and per-agent results out
+//! (docs/batch.md).
+//!
+//! [`prepare`] turns the inputs into calls ([`plan`]), applies the shard
+//! ([`shard`]) and the manifest ([`manifest`]) and marks the calls already
+//! scored with the same model, profile and options; [`score_pending`] scores
+//! the rest on a pool of workers sharing one model ([`run`]) and stores each
+//! result atomically ([`store`]); [`write_summary`] and [`merge`] write the
+//! tables ([`summary`]). [`progress`] only displays.
+
+pub mod manifest;
+pub mod plan;
+pub mod progress;
+pub mod run;
+pub mod shard;
+pub mod store;
+pub mod summary;
+
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use sha2::{Digest, Sha256};
+
+use crate::findings::Profile;
+use crate::scorecard::{ScoreOptions, Scorer};
+use crate::structure::{Channel, StructureParams};
+use manifest::Manifest;
+use plan::Input;
+use progress::{Mode, Progress};
+use shard::Shard;
+use store::{CallMeta, Fingerprint, Stored};
+use summary::CallRow;
+
+/// The default `--agent-pattern`: the agent id is the file name up to its
+/// first `_` or `-` (`anna_2024-05-02_0931.wav` → `anna`).
+pub const DEFAULT_AGENT_PATTERN: &str = r"(?P<agent>[^/_-]+)[_-][^/]*$";
+
+/// Memory one worker needs with the base model (MB): whisper state, audio
+/// and features of a 10-minute call; the model itself is shared.
+pub const WORKER_MEMORY_MB: u64 = 400;
+
+/// Why a batch could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// Bad arguments, manifest or inputs: nothing was scored (exit code 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Results could not be written.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// What a batch run is asked to do.
+#[derive(Debug, Clone)]
+pub struct BatchConfig {
+    /// Files, directories and globs.
+    pub inputs: Vec<PathBuf>,
+    /// Output directory.
+    pub out: PathBuf,
+    /// Manifest CSV.
+    pub manifest: Option<PathBuf>,
+    /// Agent id from the input's relative path (group `agent`, else group 1,
+    /// else the whole match).
+    pub agent_pattern: Regex,
+    /// This machine's share of the inputs.
+    pub shard: Option<Shard>,
+    /// Score again even when a matching scorecard exists.
+    pub force: bool,
+    /// Per-call options from the command line (the manifest overrides them).
+    pub base: ScoreOptions,
+    /// The model's fingerprint ([`model_fingerprint`]).
+    pub model_fingerprint: String,
+    /// The profile's fingerprint ([`profile_fingerprint`]).
+    pub profile_fingerprint: String,
+}
+
+/// One call of the batch, ready to score or already done.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The input.
+    pub input: Input,
+    /// Its batch record (elapsed time filled in when scored).
+    pub meta: CallMeta,
+    /// How to read it.
+    pub opts: ScoreOptions,
+    /// Already scored with the same fingerprint: nothing to do.
+    pub done: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunStats {
+    /// Calls in this run (this shard).
+    pub calls: usize,
+    /// Scored now.
+    pub scored: usize,
+    /// Skipped: scored before with the same fingerprint.
+    pub skipped: usize,
+    /// Failed now.
+    pub failed: usize,
+    /// Audio scored now (s).
+    pub audio_s: f64,
+    /// Wall time of the scoring (s).
+    pub wall_s: f64,
+}
+
+/// Default worker count: the cores, but no more than available memory
+/// allows at [`WORKER_MEMORY_MB`] per worker; at least 1.
+pub fn default_jobs() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let by_memory = available_memory_mb().map_or(usize::MAX, |mb| (mb / WORKER_MEMORY_MB) as usize);
+    cores.min(by_memory).max(1)
+}
+
+/// `MemAvailable` from /proc/meminfo (Linux), in MB.
+fn available_memory_mb() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}
+
+/// Model fingerprint: file name, size and modification time (cheap; a
+/// re-downloaded or converted model changes it).
+pub fn model_fingerprint(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let meta = std::fs::metadata(path).ok();
+    let size = meta.as_ref().map_or(0, |m| m.len());
+    let mtime = meta
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs());
+    format!("{name}:{size}:{mtime}")
+}
+
+/// Profile fingerprint: SHA-256 of the effective profile (defaults with the
+/// user's file laid over them) and the analysis parameters, so an edit that
+/// changes any threshold changes it, and renaming the file does not.
+pub fn profile_fingerprint(profile: &Profile) -> String {
+    let text = format!(
+        "{profile:?}\n{:?}\n{:?}\n{}",
+        crate::features::FeatureParams::default(),
+        StructureParams::default(),
+        crate::scorecard::SCHEMA_VERSION
+    );
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn options_fingerprint(o: &ScoreOptions) -> String {
+    format!(
+        "language={};agent_channel={};speakers={};agent_speaks_first={};beam_size={}",
+        o.language.as_deref().unwrap_or("auto"),
+        match o.agent_channel {
+            Channel::Left => "left",
+            Channel::Right => "right",
+        },
+        o.speakers,
+        o.agent_speaks_first,
+        o.decode.beam_size
+    )
+}
+
+/// The agent id of an input: group `agent` of the pattern, else group 1,
+/// else the whole match; "unknown" when it does not match.
+pub fn agent_from_path(pattern: &Regex, rel: &str) -> String {
+    let stem = match rel.rfind('.') {
+        Some(i) if !rel[i..].contains('/') => &rel[..i],
+        _ => rel,
+    };
+    pattern
+        .captures(stem)
+        .and_then(|c| c.name("agent").or_else(|| c.get(1)).or_else(|| c.get(0)))
+        .map(|m| m.as_str().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Plans the batch: inputs (or the manifest's files when no input is
+/// given), this shard's share, per-call options and which calls are done.
+/// Creates the output directory and removes stale temporary files.
+pub fn prepare(cfg: &BatchConfig) -> Result<Vec<Planned>, BatchError> {
+    let manifest = cfg.manifest.as_deref().map(Manifest::load).transpose()?;
+    let inputs = match (&manifest, cfg.inputs.is_empty()) {
+        (Some(m), true) => m.files.clone(),
+        _ => cfg.inputs.clone(),
+    };
+    let calls = plan::plan(&inputs)?;
+    std::fs::create_dir_all(store::calls_dir(&cfg.out)).map_err(|e| {
+        BatchError::Usage(format!(
+            "{}: cannot create the output directory: {e}",
+            cfg.out.display()
+        ))
+    })?;
+    store::remove_stale_temps(&cfg.out);
+    let mut planned = Vec::new();
+    for input in calls {
+        if cfg.shard.is_some_and(|s| !s.takes(&input.rel)) {
+            continue;
+        }
+        let entry = manifest
+            .as_ref()
+            .and_then(|m| m.lookup(&input.path))
+            .cloned()
+            .unwrap_or_default();
+        let mut opts = cfg.base.clone();
+        if let Some(l) = &entry.language {
+            opts.language = (l != "auto").then(|| l.clone());
+        }
+        if let Some(c) = &entry.agent_channel {
+            opts.agent_channel = if c == "right" {
+                Channel::Right
+            } else {
+                Channel::Left
+            };
+        }
+        if let Some(s) = entry.speakers {
+            opts.speakers = s;
+        }
+        let fingerprint = Fingerprint {
+            model: cfg.model_fingerprint.clone(),
+            profile: cfg.profile_fingerprint.clone(),
+            options: options_fingerprint(&opts),
+            input_size: std::fs::metadata(&input.path).map_or(0, |m| m.len()),
+        };
+        let meta = CallMeta {
+            name: input.name.clone(),
+            file: input.rel.clone(),
+            source: input.path.display().to_string(),
+            agent: entry
+                .agent
+                .clone()
+                .unwrap_or_else(|| agent_from_path(&cfg.agent_pattern, &input.rel)),
+            call_id: entry.call_id.clone(),
+            date: entry.date.clone(),
+            duration_s: crate::audio::probe(&input.path)
+                .ok()
+                .map(|i| i.duration_s()),
+            elapsed_s: 0.0,
+            fingerprint,
+        };
+        let done = !cfg.force
+            && matches!(store::read_call(&cfg.out, &input.name),
+                Some(Stored::Scored(old, _)) if old.fingerprint == meta.fingerprint);
+        planned.push(Planned {
+            input,
+            meta,
+            opts,
+            done,
+        });
+    }
+    Ok(planned)
+}
+
+/// Scores the calls of `planned` not yet done, `jobs` at a time, storing
+/// each result as it arrives; a call that fails is recorded and the batch
+/// goes on.
+pub fn score_pending(
+    scorer: &Scorer,
+    out: &Path,
+    planned: &mut [Planned],
+    jobs: usize,
+    mode: Mode,
+) -> Result<RunStats, BatchError> {
+    let todo: Vec<usize> = (0..planned.len()).filter(|&i| !planned[i].done).collect();
+    let work: Vec<run::Job> = todo
+        .iter()
+        .map(|&i| run::Job {
+            path: planned[i].input.path.clone(),
+            opts: planned[i].opts.clone(),
+        })
+        .collect();
+    let audio_total: f64 = todo
+        .iter()
+        .filter_map(|&i| planned[i].meta.duration_s)
+        .sum();
+    let mut stats = RunStats {
+        calls: planned.len(),
+        skipped: planned.len() - todo.len(),
+        ..RunStats::default()
+    };
+    let mut progress = Progress::new(mode, jobs.min(work.len()).max(1), work.len(), audio_total);
+    if stats.skipped > 0 {
+        progress.note(&format!(
+            "{} of {} calls already scored with this model and profile: skipped (--force redoes them)",
+            stats.skipped, stats.calls
+        ));
+    }
+    let t0 = std::time::Instant::now();
+    let mut failure: Option<String> = None;
+    run::run_pool(scorer, &work, jobs, |event| match event {
+        run::Event::Stage { worker, job, stage } => {
+            progress.stage(worker, &planned[todo[job]].input.rel, &stage);
+            true
+        }
+        run::Event::Done {
+            worker,
+            job,
+            result,
+            elapsed_s,
+        } => {
+            let p = &mut planned[todo[job]];
+            p.meta.elapsed_s = (elapsed_s * 10.0).round() / 10.0;
+            let (outcome, saved, audio_s) = match result {
+                Ok(card) => {
+                    let audio_s = card.duration_ms as f64 / 1000.0;
+                    p.meta.duration_s = Some(audio_s);
+                    let outcome = format!("scored (overall {})", card.overall_score);
+                    let value = serde_json::to_value(&card).expect("serialisable");
+                    stats.scored += 1;
+                    stats.audio_s += audio_s;
+                    (
+                        outcome,
+                        store::save_scored(out, &p.meta, value).map(|_| ()),
+                        audio_s,
+                    )
+                }
+                Err(why) => {
+                    stats.failed += 1;
+                    let saved = store::save_failed(out, &p.meta, &why);
+                    (
+                        format!("failed: {why}"),
+                        saved,
+                        p.meta.duration_s.unwrap_or(0.0),
+                    )
+                }
+            };
+            progress.finished(worker, &p.input.rel, &outcome, audio_s, elapsed_s);
+            if let Err(e) = saved {
+                failure = Some(format!("{}: cannot write results: {e}", out.display()));
+                return false;
+            }
+            true
+        }
+    });
+    progress.finish();
+    stats.wall_s = t0.elapsed().as_secs_f64();
+    match failure {
+        Some(e) => Err(BatchError::Io(e)),
+        None => Ok(stats),
+    }
+}
+
+/// Writes summary.csv, agents.csv and summary.json for the calls of
+/// `planned`, from their stored results. A call with no stored result (the
+/// run was stopped before it) is left out.
+pub fn write_summary(out: &Path, planned: &[Planned]) -> Result<Vec<CallRow>, BatchError> {
+    let stored: Vec<Stored> = planned
+        .iter()
+        .filter_map(|p| store::read_call(out, &p.input.name))
+        .collect();
+    summary::write_tables(out, &stored)
+        .map_err(|e| BatchError::Io(format!("{}: cannot write the summary: {e}", out.display())))
+}
+
+/// Joins the outputs of several batch runs (shards) into `out`: copies every
+/// call file into `out/calls` and writes the tables over all of them. When
+/// two directories hold the same call, a scorecard wins over a failure and
+/// otherwise the later directory wins. Returns the rows and warnings.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(Vec<CallRow>, Vec<String>), BatchError> {
+    let mut all: std::collections::BTreeMap<String, (Stored, &Path)> = Default::default();
+    let mut warnings = Vec::new();
+    for dir in dirs {
+        let calls = store::read_all(dir).map_err(|e| {
+            BatchError::Usage(format!(
+                "{}: not a batch output directory: {e}",
+                dir.display()
+            ))
+        })?;
+        for s in calls {
+            let name = s.meta().name.clone();
+            match all.get(&name) {
+                Some((Stored::Scored(..), _)) if matches!(s, Stored::Failed(..)) => continue,
+                Some((_, prev)) => warnings.push(format!(
+                    "{name}: in {} and {}; keeping {}",
+                    prev.display(),
+                    dir.display(),
+                    dir.display()
+                )),
+                None => {}
+            }
+            all.insert(name, (s, dir.as_path()));
+        }
+    }
+    std::fs::create_dir_all(store::calls_dir(out)).map_err(|e| {
+        BatchError::Usage(format!(
+            "{}: cannot create the output directory: {e}",
+            out.display()
+        ))
+    })?;
+    store::remove_stale_temps(out);
+    let same = |a: &Path| std::fs::canonicalize(a).ok() == std::fs::canonicalize(out).ok();
+    let io = |e: std::io::Error| BatchError::Io(format!("{}: cannot write: {e}", out.display()));
+    for (stored, from) in all.values() {
+        if same(from) {
+            continue;
+        }
+        match stored {
+            Stored::Scored(m, card) => {
+                store::save_scored(out, m, card.clone()).map_err(io)?;
+            }
+            Stored::Failed(m, e) => store::save_failed(out, m, e).map_err(io)?,
+        }
+    }
+    let stored: Vec<Stored> = all.into_values().map(|(s, _)| s).collect();
+    let rows = summary::write_tables(out, &stored).map_err(io)?;
+    Ok((rows, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_ids_come_from_the_file_name_by_default() {
+        let re = Regex::new(DEFAULT_AGENT_PATTERN).unwrap();
+        assert_eq!(agent_from_path(&re, "anna_2024-05-02_0931.wav"), "anna");
+        assert_eq!(agent_from_path(&re, "mon/ben-0007.wav"), "ben");
+        assert_eq!(agent_from_path(&re, "mon/call.wav"), "unknown");
+        let folder = Regex::new(r"^([^/]+)/").unwrap();
+        assert_eq!(agent_from_path(&folder, "carla/x.wav"), "carla");
+    }
+}

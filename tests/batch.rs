@@ -1,0 +1,302 @@
+//! `callcoach batch` and `callcoach merge` end to end with the real model:
+//! good and bad recordings, Ctrl-C, re-runs, shards and merge, exit codes.
+//!
+//! The audio is kept short (two real LibriVox clips of 3.0 s and 3.3 s,
+//! tests/fixtures/LICENSES.md): every whisper pass costs ~10–50 s of CPU on
+//! the 2-core test machine.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use common::{base_model, callcoach, fixture, sox};
+
+/// Copies two good clips and four bad files into `dir/in`, with a manifest.
+fn make_inputs(dir: &Path) -> PathBuf {
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::copy(fixture("librivox-0880.wav"), input.join("anna_0880.wav")).unwrap();
+    std::fs::copy(fixture("librivox-0930.wav"), input.join("ben_0930.wav")).unwrap();
+    let good = std::fs::read(fixture("jfk.wav")).unwrap();
+    std::fs::write(input.join("ben_truncated.wav"), &good[..20_000]).unwrap();
+    std::fs::write(input.join("carl_empty.wav"), b"").unwrap();
+    std::fs::write(input.join("carl_text.wav"), b"just some notes, not audio\n").unwrap();
+    let silent = input.join("dana_silent.wav");
+    sox(&[
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        "-b",
+        "16",
+        silent.to_str().unwrap(),
+        "trim",
+        "0",
+        "2",
+    ]);
+    // The manifest names one agent and call id explicitly; the others take
+    // the agent from the file name (the default --agent-pattern).
+    std::fs::write(
+        input.join("calls.csv"),
+        "file,agent,call_id,notes\nanna_0880.wav,anna.k,C-17,\"short, read speech\"\n",
+    )
+    .unwrap();
+    input
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = callcoach(args);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn mtime(p: &Path) -> SystemTime {
+    std::fs::metadata(p).unwrap().modified().unwrap()
+}
+
+/// The summary's data rows, as a set (row order is not part of the contract).
+fn rows(dir: &Path) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    text.lines().skip(1).map(str::to_string).collect()
+}
+
+/// Every file under `dir` named *.json parses: nothing is half-written.
+fn assert_no_partial_json(dir: &Path) -> usize {
+    let mut n = 0;
+    for sub in [dir.to_path_buf(), dir.join("calls")] {
+        for e in std::fs::read_dir(&sub).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".json") {
+                let bytes = std::fs::read(e.path()).unwrap();
+                serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .unwrap_or_else(|err| panic!("{name} is partial: {err}"));
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+#[test]
+fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
+    base_model();
+    let tmp = tempfile::tempdir().unwrap();
+    let input = make_inputs(tmp.path());
+    let out = tmp.path().join("out");
+    let (in_s, out_s) = (input.to_str().unwrap(), out.to_str().unwrap());
+    let manifest = input.join("calls.csv");
+    let man_s = manifest.to_str().unwrap();
+
+    // 1. Ctrl-C: one worker; interrupt as soon as the first scorecard exists,
+    //    while the second good call is being scored.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_callcoach"))
+        .args([
+            "batch",
+            in_s,
+            "--out",
+            out_s,
+            "--manifest",
+            man_s,
+            "--jobs",
+            "1",
+            "--threads",
+            "2",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CALLCOACH_MODEL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let first = out.join("calls/anna_0880.json");
+    let t0 = Instant::now();
+    while !first.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "batch ended before the first scorecard"
+        );
+        assert!(
+            t0.elapsed() < Duration::from_secs(600),
+            "no scorecard after 10 min"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "SIGINT should stop the batch");
+    assert!(
+        !out.join("calls/ben_0930.json").exists(),
+        "the second call finished before the interrupt; the test did not interrupt anything"
+    );
+    assert!(assert_no_partial_json(&out) >= 1);
+    let first_mtime = mtime(&first);
+
+    // 2. Resume: the rest is scored, the first call is not redone; bad files
+    //    are reported with their reason; exit 1 because some failed.
+    let (code, stdout, stderr) = run(&["batch", in_s, "--out", out_s, "--manifest", man_s]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stdout.contains("1 scored now, 1 skipped"), "{stdout}");
+    assert_eq!(
+        mtime(&first),
+        first_mtime,
+        "the interrupted run's scorecard was redone"
+    );
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let lines: Vec<&str> = summary.lines().collect();
+    assert_eq!(lines.len(), 7, "{summary}");
+    let row = |name: &str| -> Vec<String> {
+        let l = lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{name},")))
+            .unwrap();
+        // No field of these rows holds a quoted comma except the error.
+        l.split(',').map(str::to_string).collect()
+    };
+    assert_eq!(row("anna_0880")[2], "anna.k");
+    assert_eq!(row("anna_0880")[3], "C-17");
+    assert_eq!(row("ben_0930")[2], "ben");
+    for (name, reason) in [
+        ("ben_truncated", "truncated"),
+        ("carl_empty", "empty"),
+        ("carl_text", "not a WAV"),
+        ("dana_silent", "silent"),
+    ] {
+        let r = lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{name},")))
+            .unwrap();
+        assert!(r.contains(",failed,") && r.contains(reason), "{r}");
+    }
+    for name in ["anna_0880", "ben_0930"] {
+        let r = row(name);
+        assert_eq!(r[r.len() - 2], "scored");
+        // The clips are 3.0 s and 3.3 s long (soxi).
+        let d: f64 = r[6].parse().unwrap();
+        assert!(
+            (d - if name == "anna_0880" { 3.0 } else { 3.3 }).abs() < 0.06,
+            "{d}"
+        );
+        let overall: u8 = r[7].parse().unwrap();
+        assert!(overall <= 100);
+    }
+    let agents = std::fs::read_to_string(out.join("agents.csv")).unwrap();
+    assert!(
+        agents.lines().any(|l| l.starts_with("ben,2,1,1,")),
+        "{agents}"
+    );
+    assert!(
+        agents.lines().any(|l| l.starts_with("carl,2,0,2,")),
+        "{agents}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        (json["calls"].as_u64(), json["failed"].as_u64()),
+        (Some(6), Some(4))
+    );
+
+    // Every scorecard still validates against the published schema.
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scorecard.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for name in ["anna_0880", "ben_0930"] {
+        let card: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join(format!("calls/{name}.json"))).unwrap())
+                .unwrap();
+        assert!(validator.is_valid(&card), "{name}");
+        assert_eq!(card["batch"]["name"], name);
+    }
+
+    // 3. A re-run does no work twice: nothing is scored, no scorecard rewritten.
+    let second = out.join("calls/ben_0930.json");
+    let second_mtime = mtime(&second);
+    let (code, stdout, _) = run(&["batch", in_s, "--out", out_s, "--manifest", man_s]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("0 scored now, 2 skipped"), "{stdout}");
+    assert_eq!((mtime(&first), mtime(&second)), (first_mtime, second_mtime));
+
+    // 4. Two shards and a merge give the same summary as the single run.
+    let mut shard_dirs = Vec::new();
+    for k in 1..=2 {
+        let dir = tmp.path().join(format!("shard{k}"));
+        let shard = format!("{k}/2");
+        let (code, stdout, stderr) = run(&[
+            "batch",
+            in_s,
+            "--out",
+            dir.to_str().unwrap(),
+            "--manifest",
+            man_s,
+            "--shard",
+            &shard,
+            "--quiet",
+        ]);
+        assert!(code == 0 || code == 1, "{stdout}\n{stderr}");
+        assert!(stderr.is_empty(), "--quiet printed: {stderr}");
+        let n = rows(&dir).len();
+        assert!((1..6).contains(&n), "shard {shard} took {n} of 6 calls");
+        shard_dirs.push(dir);
+    }
+    let merged = tmp.path().join("merged");
+    let mut args = vec!["merge"];
+    args.extend(shard_dirs.iter().map(|d| d.to_str().unwrap()));
+    args.extend(["--out", merged.to_str().unwrap()]);
+    let (code, stdout, stderr) = run(&args);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert_eq!(rows(&merged), rows(&out));
+    assert_eq!(
+        std::fs::read_to_string(merged.join("agents.csv")).unwrap(),
+        agents
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    base_model();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let jfk = fixture("jfk.wav");
+    let cases: [&[&str]; 4] = [
+        &["--shard", "3/2"],
+        &["--manifest", "/nonexistent/calls.csv"],
+        &["--agent-pattern", "(unclosed"],
+        &["--language", "german"],
+    ];
+    for extra in cases {
+        let mut args = vec![
+            "batch",
+            jfk.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (code, _, stderr) = run(&args);
+        assert_eq!(code, 2, "{extra:?}: {stderr}");
+        assert!(stderr.contains("error"), "{extra:?}: {stderr}");
+    }
+    let (code, _, stderr) = run(&[
+        "batch",
+        empty.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no .wav files"), "{stderr}");
+}
