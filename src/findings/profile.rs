@@ -224,7 +224,7 @@ mod tests {
             }
         }
         let too_fast = p.finding(FindingId::TooFast);
-        assert_eq!(too_fast.threshold("agent_wpm", "de").unwrap().bad, 185.0);
+        assert_eq!(too_fast.threshold("agent_wpm", "de").unwrap().bad, 200.0);
         assert_eq!(too_fast.threshold("agent_wpm", "en").unwrap().bad, 210.0);
     }
 
