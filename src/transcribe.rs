@@ -206,7 +206,13 @@ impl Recognizer {
         samples: &[f32],
         opts: &Options,
     ) -> Result<Transcript, TranscribeError> {
-        let fallback_lang = opts.language.clone().unwrap_or_else(|| "en".into());
+        // An English-only model (tiny.en, base.en, …) knows one language;
+        // asking it to detect one gives nonsense ids.
+        let requested = match self.shape.multilingual() {
+            true => opts.language.clone(),
+            false => Some("en".to_string()),
+        };
+        let fallback_lang = requested.clone().unwrap_or_else(|| "en".into());
         let werr = |e: whisper_rs::WhisperError| TranscribeError::Whisper {
             path: self.path.clone(),
             why: e.to_string(),
@@ -222,7 +228,7 @@ impl Recognizer {
         };
         let mut params = FullParams::new(strategy);
         params.set_n_threads(opts.threads as i32);
-        params.set_language(Some(opts.language.as_deref().unwrap_or("auto")));
+        params.set_language(Some(requested.as_deref().unwrap_or("auto")));
         params.set_token_timestamps(true);
         params.set_print_progress(false);
         params.set_print_realtime(false);

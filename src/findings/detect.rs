@@ -269,8 +269,8 @@ fn greeting(f: &CallFacts) -> Measured {
     }
 }
 
-/// 5. Rushed voice: breathing pauses inside the agent's turns, the longest
-/// stretch without one, and how fast the agent takes over.
+/// Finding 5, rushed voice: breathing pauses inside the agent's turns, the
+/// longest stretch without one, and how fast the agent takes over.
 fn rushed(f: &CallFacts) -> Measured {
     let agent_turns: Vec<(u64, u64)> = f
         .structure
@@ -362,8 +362,8 @@ fn unclear(f: &CallFacts) -> Measured {
     }
 }
 
-/// 7. Speaking too fast: words per minute and articulation rate; evidence:
-/// the fastest long turn.
+/// Finding 7, speaking too fast: words per minute and articulation rate;
+/// evidence: the fastest long turn.
 fn too_fast(f: &CallFacts) -> Measured {
     let fastest = long_agent_turns(f)
         .into_iter()
