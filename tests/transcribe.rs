@@ -224,7 +224,10 @@ fn tiny_en_model_by_path_transcribes_jfk() {
         String::from_utf8_lossy(&out.stderr)
     );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["language"], "en", "an English-only model reports English");
+    assert_eq!(
+        doc["language"], "en",
+        "an English-only model reports English"
+    );
     // tiny.en is English-only and much smaller: allow one word off.
     let e = wer(JFK, doc["text"].as_str().unwrap());
     assert!(
