@@ -23,13 +23,7 @@ fn main() {
     let model = callcoach::model::resolve_model(None).expect("model");
     let recognizer = Recognizer::load(&model).expect("model loads");
     let load_s = t0.elapsed().as_secs_f64();
-    let scorer = Scorer {
-        recognizer: &recognizer,
-        profile: Profile::default(),
-        profile_name: "default".into(),
-        features: Default::default(),
-        structure: Default::default(),
-    };
+    let scorer = Scorer::new(&recognizer, Profile::default(), "default".into());
     let opts = ScoreOptions {
         language,
         agent_channel: Channel::Left,

@@ -94,11 +94,11 @@ enum AgentChannel {
     Right,
 }
 
+/// How to read each call: language, who is on which channel, the profile.
+/// Shared by `score`, `turns` and `batch` (where a manifest may override
+/// language, agent channel and speakers per call).
 #[derive(clap::Args)]
-struct ScoreArgs {
-    /// WAV files or directories of WAV files.
-    #[arg(required = true, value_name = "CALL.wav")]
-    inputs: Vec<PathBuf>,
+struct CallArgs {
     /// Spoken language: de, en, or auto to detect it.
     #[arg(long, short, default_value = "auto")]
     language: String,
@@ -114,6 +114,36 @@ struct ScoreArgs {
     /// Scoring profile (TOML) laid over the defaults (see docs/scorecard.md).
     #[arg(long, value_name = "FILE")]
     profile: Option<PathBuf>,
+}
+
+impl CallArgs {
+    /// The profile named by `--profile`, or the defaults, with its name.
+    fn profile(&self) -> std::result::Result<(Profile, String), callcoach::findings::ProfileError> {
+        Ok(match &self.profile {
+            Some(p) => (Profile::load(p)?, p.display().to_string()),
+            None => (Profile::default(), "default".to_string()),
+        })
+    }
+
+    /// The per-call options, with whisper's decoding options.
+    fn options(&self, decode: &DecodeArgs) -> Result<ScoreOptions> {
+        Ok(ScoreOptions {
+            language: language_option(&self.language)?,
+            agent_channel: agent_channel(self.agent_channel),
+            speakers: self.speakers,
+            agent_speaks_first: self.agent_speaks_first,
+            decode: decode.options(&self.language)?,
+        })
+    }
+}
+
+#[derive(clap::Args)]
+struct ScoreArgs {
+    /// WAV files or directories of WAV files.
+    #[arg(required = true, value_name = "CALL.wav")]
+    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    call: CallArgs,
     /// Print one JSON object per call on stdout (docs/scorecard.md).
     #[arg(long)]
     json: bool,
@@ -152,21 +182,8 @@ struct BatchArgs {
     /// No progress on stderr.
     #[arg(long, short)]
     quiet: bool,
-    /// Spoken language: de, en, or auto to detect it (the manifest may override it per call).
-    #[arg(long, short, default_value = "auto")]
-    language: String,
-    /// Channel of the agent in stereo recordings.
-    #[arg(long, value_enum, default_value = "left")]
-    agent_channel: AgentChannel,
-    /// Speakers in the recording: 2 (agent and customer) or 1 (the agent alone).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
-    speakers: u8,
-    /// Mono calls: the first speaker is the agent (false: the customer).
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
-    agent_speaks_first: bool,
-    /// Scoring profile (TOML) laid over the defaults (see docs/scorecard.md).
-    #[arg(long, value_name = "FILE")]
-    profile: Option<PathBuf>,
+    #[command(flatten)]
+    call: CallArgs,
     #[command(flatten)]
     model: ModelArg,
     #[command(flatten)]
@@ -427,27 +444,9 @@ fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
     let files = expand_inputs(&args.inputs)?;
     let model = model::resolve_model(args.model.model.as_deref())?;
     let recognizer = Recognizer::load(&model)?;
-    let (profile, profile_name) = match &args.profile {
-        Some(p) => (Profile::load(p)?, p.display().to_string()),
-        None => (Profile::default(), "default".to_string()),
-    };
-    let scorer = Scorer {
-        recognizer: &recognizer,
-        profile,
-        profile_name,
-        features: Default::default(),
-        structure: Default::default(),
-    };
-    let opts = ScoreOptions {
-        language: language_option(&args.language)?,
-        agent_channel: match args.agent_channel {
-            AgentChannel::Left => callcoach::structure::Channel::Left,
-            AgentChannel::Right => callcoach::structure::Channel::Right,
-        },
-        speakers: args.speakers,
-        agent_speaks_first: args.agent_speaks_first,
-        decode: args.decode.options(&args.language)?,
-    };
+    let (profile, profile_name) = args.call.profile()?;
+    let scorer = Scorer::new(&recognizer, profile, profile_name);
+    let opts = args.call.options(&args.decode)?;
     let style = callcoach::render::Style::for_stdout();
     let mut failed = 0;
     for (i, path) in files.iter().enumerate() {
@@ -502,25 +501,21 @@ fn agent_channel(c: AgentChannel) -> callcoach::structure::Channel {
 /// 1 when some failed, 2 when the batch could not start.
 fn batch(args: BatchArgs) -> Result<ExitCode> {
     use callcoach::batch::{self, progress::Mode, BatchConfig, BatchError};
-    let language = match language_option(&args.language) {
-        Ok(l) => l,
+    let mut base = match args.call.options(&args.decode) {
+        Ok(o) => o,
         Err(e) => return usage_error(e),
     };
     let model = match model::resolve_model(args.model.model.as_deref()) {
         Ok(m) => m,
         Err(e) => return usage_error(e),
     };
-    let (profile, profile_name) = match &args.profile {
-        Some(p) => match Profile::load(p) {
-            Ok(profile) => (profile, p.display().to_string()),
-            Err(e) => return usage_error(e),
-        },
-        None => (Profile::default(), "default".to_string()),
+    let (profile, profile_name) = match args.call.profile() {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
     };
     let jobs = args.jobs.map_or_else(batch::default_jobs, usize::from);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut decode = args.decode.options(&args.language)?;
-    decode.threads = args.decode.threads.unwrap_or((cores / jobs).max(1));
+    base.decode.threads = args.decode.threads.unwrap_or((cores / jobs).max(1));
     let cfg = BatchConfig {
         inputs: args.inputs,
         out: args.out,
@@ -528,13 +523,7 @@ fn batch(args: BatchArgs) -> Result<ExitCode> {
         agent_pattern: args.agent_pattern,
         shard: args.shard,
         force: args.force,
-        base: ScoreOptions {
-            language,
-            agent_channel: agent_channel(args.agent_channel),
-            speakers: args.speakers,
-            agent_speaks_first: args.agent_speaks_first,
-            decode,
-        },
+        base,
         model_fingerprint: batch::model_fingerprint(&model),
         profile_fingerprint: batch::profile_fingerprint(&profile),
     };
@@ -550,13 +539,7 @@ fn batch(args: BatchArgs) -> Result<ExitCode> {
             Ok(r) => r,
             Err(e) => return usage_error(e),
         };
-        let scorer = Scorer {
-            recognizer: &recognizer,
-            profile,
-            profile_name,
-            features: Default::default(),
-            structure: Default::default(),
-        };
+        let scorer = Scorer::new(&recognizer, profile, profile_name);
         batch::score_pending(&scorer, &cfg.out, &mut planned, jobs, mode)?
     } else {
         batch::RunStats {

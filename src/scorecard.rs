@@ -140,7 +140,18 @@ pub struct Scorer<'a> {
     pub structure: StructureParams,
 }
 
-impl Scorer<'_> {
+impl<'a> Scorer<'a> {
+    /// A scorer with `profile` and the default feature and structure parameters.
+    pub fn new(recognizer: &'a Recognizer, profile: Profile, profile_name: String) -> Self {
+        Scorer {
+            recognizer,
+            profile,
+            profile_name,
+            features: FeatureParams::default(),
+            structure: StructureParams::default(),
+        }
+    }
+
     /// Scores one call.
     pub fn score(&self, path: &Path, opts: &ScoreOptions) -> Result<Scorecard, ScoreError> {
         self.score_with_progress(path, opts, &mut |_| {})

@@ -24,13 +24,7 @@ fn scored() -> &'static [(Value, Scorecard)] {
     static CARDS: OnceLock<Vec<(Value, Scorecard)>> = OnceLock::new();
     CARDS.get_or_init(|| {
         let recognizer = Recognizer::load(&base_model()).unwrap();
-        let scorer = Scorer {
-            recognizer: &recognizer,
-            profile: Profile::default(),
-            profile_name: "default".into(),
-            features: Default::default(),
-            structure: Default::default(),
-        };
+        let scorer = Scorer::new(&recognizer, Profile::default(), "default".into());
         let mut truths: Vec<PathBuf> = std::fs::read_dir(samples_dir())
             .unwrap()
             .map(|e| e.unwrap().path())
