@@ -300,6 +300,15 @@ fn reset_sigpipe() {
     }
 }
 
+/// Exit code of a run over several calls: 0 when none failed, else 1.
+fn exit_for(failed: usize) -> ExitCode {
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// Expands directories into the WAV files they hold (sorted), keeps files.
@@ -473,11 +482,7 @@ fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
             }
         }
     }
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(exit_for(failed))
 }
 
 /// Exit code of a batch that could not start (usage or setup error).
@@ -572,11 +577,7 @@ fn batch(args: BatchArgs) -> Result<ExitCode> {
         failed,
         cfg.out.join("summary.csv").display()
     );
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(exit_for(failed))
 }
 
 /// `merge`: joins shard outputs; exit 1 when the joined summary lists failures.
@@ -596,11 +597,7 @@ fn merge(args: MergeArgs) -> Result<ExitCode> {
         rows.len() - failed,
         args.out.join("summary.csv").display()
     );
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(exit_for(failed))
 }
 
 /// `analyze`: voice figures per channel at the file's own rate; no whisper.
