@@ -10,7 +10,7 @@ use std::path::Path;
 use callcoach::audio::{self, WHISPER_RATE};
 use callcoach::transcribe::{Options, Recognizer};
 use callcoach::transcript::Transcript;
-use common::{base_model, callcoach, fixture, normalise, sox, wer};
+use common::{base_model, callcoach, callcoach_json, fixture, normalise, sox, wer};
 
 const JFK: &str = "And so my fellow Americans, ask not what your country can do for you, \
                    ask what you can do for your country.";
@@ -107,7 +107,7 @@ fn telephone_mu_law_copy_transcribes_the_same_but_one_word() {
         phone.to_str().unwrap(),
     ]);
     let p = phone.to_str().unwrap();
-    let out = callcoach(&[
+    let doc = callcoach_json(&[
         "transcribe",
         p,
         "--language",
@@ -116,12 +116,6 @@ fn telephone_mu_law_copy_transcribes_the_same_but_one_word() {
         "5",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let text = doc["text"].as_str().unwrap();
     // Measured with base: beam 5 gives "And so my fellow America, ask not …"
     // (1 of 22 words off: the plural s of "Americans" lies above 4 kHz, which
@@ -144,7 +138,7 @@ fn stereo_channels_are_transcribed_separately() {
         "1",
     ]);
     let s = stereo.to_str().unwrap();
-    let right = callcoach(&[
+    let doc = callcoach_json(&[
         "transcribe",
         s,
         "--channel",
@@ -153,16 +147,10 @@ fn stereo_channels_are_transcribed_separately() {
         "en",
         "--json",
     ]);
-    assert!(
-        right.status.success(),
-        "{}",
-        String::from_utf8_lossy(&right.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&right.stdout).unwrap();
     assert_eq!(doc["channels"], 2);
     assert_eq!(normalise(doc["text"].as_str().unwrap()), normalise(JFK));
 
-    let left = callcoach(&[
+    let doc = callcoach_json(&[
         "transcribe",
         s,
         "--channel",
@@ -171,27 +159,19 @@ fn stereo_channels_are_transcribed_separately() {
         "en",
         "--json",
     ]);
-    assert!(left.status.success());
-    let doc: serde_json::Value = serde_json::from_slice(&left.stdout).unwrap();
     assert_eq!(doc["segments"].as_array().unwrap().len(), 0, "{doc}");
     assert_eq!(doc["text"], "");
 }
 
 #[test]
 fn json_output_has_words_with_times_and_probabilities() {
-    let out = callcoach(&[
+    let doc = callcoach_json(&[
         "transcribe",
         "tests/fixtures/jfk.wav",
         "--json",
         "--language",
         "en",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["schema"], "callcoach.transcript/1");
     assert_eq!(doc["duration_ms"], 11_000);
     let words: Vec<&serde_json::Value> = doc["segments"]
@@ -211,19 +191,13 @@ fn json_output_has_words_with_times_and_probabilities() {
 fn tiny_en_model_by_path_transcribes_jfk() {
     let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-tiny.en.bin");
     assert!(tiny.exists(), "run `callcoach model fetch tiny.en`");
-    let out = callcoach(&[
+    let doc = callcoach_json(&[
         "transcribe",
         "tests/fixtures/jfk.wav",
         "--model",
         "models/ggml-tiny.en.bin",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         doc["language"], "en",
         "an English-only model reports English"

@@ -34,6 +34,17 @@ pub fn callcoach(args: &[&str]) -> Output {
         .expect("run callcoach")
 }
 
+/// Runs callcoach, asserts it succeeded, and parses its stdout as one JSON value.
+pub fn callcoach_json(args: &[&str]) -> serde_json::Value {
+    let out = callcoach(args);
+    assert!(
+        out.status.success(),
+        "callcoach {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
+}
+
 /// The default model; tests that need it fail with the fetch command if absent.
 pub fn base_model() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-base.bin");
