@@ -96,16 +96,37 @@ pub fn bessel_i0(x: f64) -> f64 {
     sum
 }
 
+/// The FFT length to use for at least `min` points: the smallest 2^k, 3·2^k,
+/// 5·2^k or 9·2^k not below it. These sizes run nearly as fast per point as
+/// powers of two in rustfft, and save up to half of the work when `min` lies
+/// just above a power of two (a 43 ms pitch window needs 1026 points: 1152,
+/// not 2048).
+pub fn fft_len_at_least(min: usize) -> usize {
+    [1, 3, 5, 9]
+        .iter()
+        .map(|&m| {
+            let mut n = m;
+            while n < min {
+                n *= 2;
+            }
+            n
+        })
+        .min()
+        .unwrap_or(min)
+}
+
 /// Planned autocorrelation of real frames through the FFT (Wiener–Khinchin):
 /// the inverse FFT of the power spectrum. Two real frames are transformed at
 /// once as the real and imaginary parts of one complex FFT, so each pair of
-/// frames costs one forward and one inverse transform.
+/// frames costs one forward and one inverse transform. The transforms run in
+/// f32, which gives twice the SIMD lanes of f64; the pitch tests show Praat's
+/// track (computed in f64) still reproduced frame by frame.
 pub struct AutoCorrelator {
     n: usize,
-    fwd: Arc<dyn Fft<f64>>,
-    inv: Arc<dyn Fft<f64>>,
-    buf: Vec<Complex<f64>>,
-    scratch: Vec<Complex<f64>>,
+    fwd: Arc<dyn Fft<f32>>,
+    inv: Arc<dyn Fft<f32>>,
+    buf: Vec<Complex<f32>>,
+    scratch: Vec<Complex<f32>>,
 }
 
 impl AutoCorrelator {
@@ -140,10 +161,12 @@ impl AutoCorrelator {
     /// (each at most `len()` samples, zero padded). `b` may be empty.
     pub fn pair(&mut self, a: &[f64], b: &[f64], out_a: &mut [f64], out_b: &mut [f64]) {
         let n = self.n;
-        for (i, c) in self.buf.iter_mut().enumerate() {
-            let re = a.get(i).copied().unwrap_or(0.0);
-            let im = b.get(i).copied().unwrap_or(0.0);
-            *c = Complex::new(re, im);
+        self.buf.fill(Complex::new(0.0, 0.0));
+        for (c, &re) in self.buf.iter_mut().zip(a) {
+            c.re = re as f32;
+        }
+        for (c, &im) in self.buf.iter_mut().zip(b) {
+            c.im = im as f32;
         }
         self.fwd
             .process_with_scratch(&mut self.buf, &mut self.scratch);
@@ -163,11 +186,11 @@ impl AutoCorrelator {
         }
         self.inv
             .process_with_scratch(&mut self.buf, &mut self.scratch);
-        for (i, o) in out_a.iter_mut().enumerate() {
-            *o = self.buf[i].re;
+        for (o, c) in out_a.iter_mut().zip(&self.buf) {
+            *o = c.re as f64;
         }
-        for (i, o) in out_b.iter_mut().enumerate() {
-            *o = self.buf[i].im;
+        for (o, c) in out_b.iter_mut().zip(&self.buf) {
+            *o = c.im as f64;
         }
     }
 }
@@ -258,46 +281,38 @@ pub fn sinc_interp_symmetric(y: &[f64], x: f64, depth: usize) -> f64 {
     if depth == 1 {
         return at(midleft) + (x - midleft as f64) * (at(midright) - at(midleft));
     }
-    let left = midright - depth;
-    let right = midleft + depth;
-    let mut result = 0.0;
-    // Left half: distances x - ix for ix = midleft down to left.
-    {
-        let mut a = PI * (x - midleft as f64);
-        let mut half_sin_a = 0.5 * a.sin();
-        let width = x - left as f64 + 1.0;
-        let (mut cos_aa, mut sin_aa) = ((a / width).cos(), (a / width).sin());
-        let (cos_d, sin_d) = ((PI / width).cos(), (PI / width).sin());
-        let mut ix = midleft;
-        while ix >= left {
-            result += at(ix) * half_sin_a / a * (1.0 + cos_aa);
-            a += PI;
-            let c = cos_aa * cos_d - sin_aa * sin_d;
-            sin_aa = cos_aa * sin_d + sin_aa * cos_d;
-            cos_aa = c;
-            half_sin_a = -half_sin_a;
-            ix -= 1;
-        }
+    // Both halves have `depth` taps: left at distances x - ix for ix =
+    // midleft down to midright - depth, right at ix - x for ix = midright up
+    // to midleft + depth. Each tap is sin(a)/a times a Hann weight
+    // (1 + cos(a / width)) / 2, with a stepping by pi: sin(a) only changes
+    // sign and the cosine follows a rotation recurrence. The two halves run
+    // in one loop so that their recurrences overlap in the pipeline.
+    let frac = x - midleft as f64;
+    let half_sin = 0.5 * (PI * frac).sin(); // sin(pi (1 - frac)) is the same
+    let half = |a0: f64, width: f64| {
+        let (s0, c0) = (a0 / width).sin_cos();
+        let (sd, cd) = (PI / width).sin_cos();
+        (a0, c0, s0, cd, sd)
+    };
+    let depth_f = depth as f64;
+    let (mut al, mut cl, mut sl, cdl, sdl) = half(PI * frac, frac + depth_f);
+    let (mut ar, mut cr, mut sr, cdr, sdr) = half(PI * (1.0 - frac), depth_f + 1.0 - frac);
+    let (mut sum_l, mut sum_r) = (0.0, 0.0);
+    let mut sign = half_sin;
+    for k in 0..depth {
+        sum_l += at(midleft - k) * sign / al * (1.0 + cl);
+        sum_r += at(midright + k) * sign / ar * (1.0 + cr);
+        al += PI;
+        ar += PI;
+        let c = cl * cdl - sl * sdl;
+        sl = cl * sdl + sl * cdl;
+        cl = c;
+        let c = cr * cdr - sr * sdr;
+        sr = cr * sdr + sr * cdr;
+        cr = c;
+        sign = -sign;
     }
-    // Right half: distances ix - x for ix = midright up to right.
-    {
-        let mut a = PI * (midright as f64 - x);
-        let mut half_sin_a = 0.5 * a.sin();
-        let width = right as f64 - x + 1.0;
-        let (mut cos_aa, mut sin_aa) = ((a / width).cos(), (a / width).sin());
-        let (cos_d, sin_d) = ((PI / width).cos(), (PI / width).sin());
-        let mut ix = midright;
-        while ix <= right {
-            result += at(ix) * half_sin_a / a * (1.0 + cos_aa);
-            a += PI;
-            let c = cos_aa * cos_d - sin_aa * sin_d;
-            sin_aa = cos_aa * sin_d + sin_aa * cos_d;
-            cos_aa = c;
-            half_sin_a = -half_sin_a;
-            ix += 1;
-        }
-    }
-    result
+    sum_l + sum_r
 }
 
 /// Maximises `f` on `[a, b]` by Brent's method (golden section with parabolic
@@ -424,18 +439,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn fft_lengths_are_smooth_and_close() {
+        assert_eq!(fft_len_at_least(1024), 1024);
+        assert_eq!(fft_len_at_least(1026), 1152);
+        assert_eq!(fft_len_at_least(1100), 1152);
+        assert_eq!(fft_len_at_least(1), 1);
+    }
+
+    #[test]
     fn autocorrelation_matches_direct_sum() {
         let a: Vec<f64> = (0..50).map(|i| ((i * 7 % 13) as f64) - 6.0).collect();
         let b: Vec<f64> = (0..40).map(|i| ((i * 5 % 11) as f64) - 5.0).collect();
         let mut ac = AutoCorrelator::new(128);
         let (mut ra, mut rb) = (vec![0.0; 30], vec![0.0; 30]);
         ac.pair(&a, &b, &mut ra, &mut rb);
+        let direct =
+            |x: &[f64], lag: usize| -> f64 { (0..x.len() - lag).map(|i| x[i] * x[i + lag]).sum() };
+        let (ea, eb) = (direct(&a, 0), direct(&b, 0));
         for lag in 0..30 {
-            let da: f64 = (0..a.len() - lag).map(|i| a[i] * a[i + lag]).sum();
-            let db: f64 = (0..b.len() - lag).map(|i| b[i] * b[i + lag]).sum();
-            // The inverse FFT is unnormalised: a factor n = 128.
-            assert!((ra[lag] / 128.0 - da).abs() < 1e-6 * da.abs().max(1.0));
-            assert!((rb[lag] / 128.0 - db).abs() < 1e-6 * db.abs().max(1.0));
+            // The inverse FFT is unnormalised: a factor n = 128. The f32
+            // transforms err by about 1e-7 of the energy (lag 0).
+            assert!((ra[lag] / 128.0 - direct(&a, lag)).abs() < 1e-5 * ea);
+            assert!((rb[lag] / 128.0 - direct(&b, lag)).abs() < 1e-5 * eb);
         }
     }
 
@@ -445,6 +470,33 @@ mod tests {
         let y: Vec<f64> = (0..200).map(|i| (0.05 * i as f64).cos()).collect();
         let v = sinc_interp_symmetric(&y, 40.3, 70);
         assert!((v - (0.05f64 * 40.3).cos()).abs() < 1e-3);
+    }
+
+    #[test]
+    fn sinc_interpolation_matches_its_direct_formula() {
+        // Praat's NUM_interpolate_sinc written out tap by tap, with the
+        // signal mirrored around index 0 and a Hann taper per half.
+        let y: Vec<f64> = (0..120)
+            .map(|i| ((i * 37 % 17) as f64) / 17.0 - 0.4)
+            .collect();
+        for (x, depth) in [(40.3f64, 70usize), (5.71, 30), (60.02, 30), (2.5, 70)] {
+            let ml = x.floor() as i64;
+            let depth = (depth as i64).min(ml + 120).min(119 - ml);
+            let (wl, wr) = (
+                x - (ml + 1 - depth) as f64 + 1.0,
+                (ml + depth) as f64 - x + 1.0,
+            );
+            let direct: f64 = (ml + 1 - depth..=ml + depth)
+                .map(|i| {
+                    let d = x - i as f64;
+                    let w = if i <= ml { wl } else { wr };
+                    let a = PI * d;
+                    y[i.unsigned_abs() as usize] * a.sin() / a * 0.5 * (1.0 + (a / w).cos())
+                })
+                .sum();
+            let v = sinc_interp_symmetric(&y, x, depth as usize);
+            assert!((v - direct).abs() < 1e-12, "x = {x}: {v} vs {direct}");
+        }
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! voiced/unvoiced transition cost picks one candidate per frame.
 
 use super::dsp::{
-    brent_maximize, hann_praat, quantile_sorted, sinc_interp_symmetric, AutoCorrelator, FrameGrid,
+    brent_maximize, fft_len_at_least, hann_praat, quantile_sorted, sinc_interp_symmetric,
+    AutoCorrelator, FrameGrid,
 };
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +54,9 @@ pub struct PitchParams {
     pub adaptive_floor_factor: f64,
     /// Factor on the first pass's 3rd quartile giving the adapted ceiling.
     pub adaptive_ceiling_factor: f64,
+    /// Time step of the first pass (s) when `adaptive_range` is set; it only
+    /// has to give the quartiles, so a coarser step saves most of its cost.
+    pub adaptive_first_step_s: f64,
 }
 
 impl Default for PitchParams {
@@ -71,6 +75,7 @@ impl Default for PitchParams {
             adaptive_range: true,
             adaptive_floor_factor: 0.75,
             adaptive_ceiling_factor: 1.5,
+            adaptive_first_step_s: 0.03,
         }
     }
 }
@@ -126,6 +131,16 @@ struct Candidate {
     lag_guess: f64,
 }
 
+impl Candidate {
+    /// The unvoiced candidate every frame has.
+    const UNVOICED: Self = Self {
+        freq: 0.0,
+        strength: 0.0,
+        lag: 0,
+        lag_guess: 0.0,
+    };
+}
+
 /// Fixed quantities of one analysis, derived from the parameters and rate.
 struct Setup {
     rate: f64,
@@ -153,10 +168,8 @@ impl Setup {
         let max_lag =
             ((nsamp_window as f64 / p.periods_per_window).floor() as usize + 2).min(nsamp_window);
         let brent_ixmax = nsamp_window / 2;
-        let mut n = 1;
-        while (n as f64) < nsamp_window as f64 * 1.5 {
-            n *= 2;
-        }
+        // Lags up to half the window without circular wrap-around.
+        let n = fft_len_at_least((nsamp_window as f64 * 1.5).ceil() as usize);
         *fft_len = n;
         let window = hann_praat(nsamp_window);
         // Normalised autocorrelation of the window itself.
@@ -182,123 +195,261 @@ impl Setup {
     }
 }
 
-/// Computes the pitch track of a mono signal (samples in [-1, 1]) at `rate` Hz:
-/// one pass with the configured floor and ceiling and, when
-/// `adaptive_range` is set, a second pass with the speaker-adapted range
-/// (floor = 0.75 × Q1, ceiling = min(1.5 × Q3, configured ceiling) of the
-/// first pass's voiced F0; De Looze & Hirst 2008). A signal shorter than one
+/// Computes the pitch track of a mono signal (samples in [-1, 1]) at `rate` Hz.
+///
+/// One pass uses the configured floor and ceiling; when `adaptive_range` is
+/// set, a second pass runs with the speaker-adapted range (floor = 0.75 × Q1,
+/// ceiling = min(1.5 × Q3, configured ceiling) of the first pass's voiced F0;
+/// De Looze & Hirst 2008). Only the candidates on the final path are refined
+/// by Brent maximisation (see [`refine_path`]). A signal shorter than one
 /// analysis window (40 ms at a 75 Hz floor) gives an empty track.
 pub fn track(samples: &[f32], rate: u32, params: &PitchParams) -> PitchTrack {
-    let first = single_pass(samples, rate, params);
+    let ceiling = params.ceiling_hz.min(0.5 * rate as f64);
+    let one_pass = |p: &PitchParams| match Analysis::new(samples, rate, p) {
+        Some(a) => {
+            let path = viterbi(&a.frames, &a.intensities, p, ceiling);
+            a.finish(samples, &path, ceiling)
+        }
+        None => empty_track(p),
+    };
     if !params.adaptive_range {
-        return first;
+        return one_pass(params);
     }
-    let mut v: Vec<f64> = first.voiced().collect();
-    // Quartiles need enough voiced frames to mean anything (0.2 s).
-    if v.len() < 20 {
-        return first;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    let q1 = quantile_sorted(&v, 0.25).unwrap_or(params.floor_hz);
-    let q3 = quantile_sorted(&v, 0.75).unwrap_or(params.ceiling_hz);
-    let floor = params.adaptive_floor_factor * q1;
-    let ceiling = (params.adaptive_ceiling_factor * q3).min(params.ceiling_hz);
-    if !(floor > 0.0 && floor < ceiling) {
-        return first;
-    }
-    let second = PitchParams {
-        floor_hz: floor,
-        ceiling_hz: ceiling,
+    // The first pass only has to give the quartiles: a coarser time step
+    // (Praat's path costs are corrected for the step) does that at a
+    // fraction of the cost.
+    let first_params = PitchParams {
+        time_step_s: params.time_step_s.max(params.adaptive_first_step_s),
         adaptive_range: false,
         ..params.clone()
     };
-    let t = single_pass(samples, rate, &second);
-    if t.is_empty() {
-        first
-    } else {
-        t
+    let Some(a) = Analysis::new(samples, rate, &first_params) else {
+        return empty_track(params);
+    };
+    let path = viterbi(&a.frames, &a.intensities, &first_params, ceiling);
+    let min_voiced = (0.2 / first_params.time_step_s).ceil() as usize;
+    let Some((floor, top)) = adapted_range(&a.frames, &path, params, ceiling, min_voiced) else {
+        return one_pass(params);
+    };
+    // The adapted range sets a new window length: a fresh analysis, as
+    // Praat's second "To Pitch (ac)" in Hirst's two-pass method.
+    let second = PitchParams {
+        floor_hz: floor,
+        ceiling_hz: top,
+        adaptive_range: false,
+        ..params.clone()
+    };
+    match Analysis::new(samples, rate, &second) {
+        Some(b) => {
+            let path = viterbi(&b.frames, &b.intensities, &second, top);
+            b.finish(samples, &path, top)
+        }
+        None => one_pass(params),
     }
 }
 
-/// One pass of the pitch analysis with the floor and ceiling of `params`.
+/// One pass with the floor and ceiling of `params` and no range adaptation:
+/// Praat's "To Pitch (ac)" with the same settings.
 pub fn single_pass(samples: &[f32], rate: u32, params: &PitchParams) -> PitchTrack {
-    let empty = PitchTrack {
+    track(
+        samples,
+        rate,
+        &PitchParams {
+            adaptive_range: false,
+            ..params.clone()
+        },
+    )
+}
+
+fn empty_track(params: &PitchParams) -> PitchTrack {
+    PitchTrack {
         times: Vec::new(),
         f0: Vec::new(),
         time_step_s: params.time_step_s,
-    };
-    if rate == 0 || params.floor_hz <= 0.0 || params.time_step_s <= 0.0 {
-        return empty;
     }
-    let mut fft_len = 0;
-    let Some(setup) = Setup::new(rate, params, &mut fft_len) else {
-        return empty;
-    };
-    let ceiling = params.ceiling_hz.min(0.5 * rate as f64);
-    let dt_window = params.periods_per_window / params.floor_hz;
-    let grid = FrameGrid::fit(samples.len(), rate, dt_window, params.time_step_s);
-    if grid.count == 0 {
-        return empty;
-    }
-    let times: Vec<f64> = (0..grid.count).map(|i| grid.time(i)).collect();
+}
 
-    // Global peak of the mean-removed signal, for the silence threshold.
-    let mean = samples.iter().map(|&v| v as f64).sum::<f64>() / samples.len() as f64;
-    let global_peak = samples
+/// The speaker-adapted (floor, ceiling) from the first path's voiced F0, or
+/// `None` when fewer than `min_voiced` frames are voiced (too few to judge).
+fn adapted_range(
+    frames: &[Vec<Candidate>],
+    path: &[usize],
+    p: &PitchParams,
+    ceiling: f64,
+    min_voiced: usize,
+) -> Option<(f64, f64)> {
+    let mut v: Vec<f64> = path
         .iter()
-        .map(|&v| (v as f64 - mean).abs())
-        .fold(0.0, f64::max);
-    if global_peak == 0.0 {
-        return PitchTrack {
-            f0: vec![None; times.len()],
+        .zip(frames)
+        .map(|(&c, cands)| cands[c].freq)
+        .filter(|&f| f > 0.0 && f < ceiling)
+        .collect();
+    if v.len() < min_voiced {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let q1 = quantile_sorted(&v, 0.25)?;
+    let q3 = quantile_sorted(&v, 0.75)?;
+    let floor = p.adaptive_floor_factor * q1;
+    let top = (p.adaptive_ceiling_factor * q3).min(ceiling);
+    (floor > 0.0 && floor < top).then_some((floor, top))
+}
+
+/// The candidates of every frame of one signal, before the path search.
+struct Analysis {
+    setup: Setup,
+    fft_len: usize,
+    times: Vec<f64>,
+    frames: Vec<Vec<Candidate>>,
+    /// Local peak over the global peak, per frame (for the silence threshold).
+    intensities: Vec<f64>,
+    time_step_s: f64,
+}
+
+impl Analysis {
+    /// Frames the signal and lists each frame's candidates; `None` when the
+    /// parameters are unusable or the signal is shorter than one window.
+    fn new(samples: &[f32], rate: u32, params: &PitchParams) -> Option<Self> {
+        if rate == 0 || params.floor_hz <= 0.0 || params.time_step_s <= 0.0 {
+            return None;
+        }
+        let mut fft_len = 0;
+        let setup = Setup::new(rate, params, &mut fft_len)?;
+        let dt_window = params.periods_per_window / params.floor_hz;
+        let grid = FrameGrid::fit(samples.len(), rate, dt_window, params.time_step_s);
+        if grid.count == 0 {
+            return None;
+        }
+        let times: Vec<f64> = (0..grid.count).map(|i| grid.time(i)).collect();
+        let mut a = Self {
+            setup,
+            fft_len,
+            frames: Vec::with_capacity(times.len()),
+            intensities: Vec::with_capacity(times.len()),
             times,
             time_step_s: params.time_step_s,
         };
+
+        // Global peak of the mean-removed signal, for the silence threshold.
+        let mean = samples.iter().map(|&v| v as f64).sum::<f64>() / samples.len() as f64;
+        let global_peak = samples
+            .iter()
+            .map(|&v| (v as f64 - mean).abs())
+            .fold(0.0, f64::max);
+        if global_peak == 0.0 {
+            let unvoiced = vec![Candidate::UNVOICED];
+            a.frames = vec![unvoiced; a.times.len()];
+            a.intensities = vec![0.0; a.times.len()];
+            return Some(a);
+        }
+        let max_cand = params
+            .max_candidates
+            .max((params.ceiling_hz / params.floor_hz).floor() as usize)
+            .max(2);
+        let mut acf = FrameAcf::new(&a.setup, a.fft_len);
+        let count = a.times.len();
+        let mut i = 0;
+        while i < count {
+            let j = (i + 1 < count).then_some(i + 1);
+            let (peak_a, peak_b) =
+                acf.compute(samples, &a.setup, a.times[i], j.map(|j| a.times[j]));
+            let s = &a.setup;
+            a.frames
+                .push(candidates(&mut acf.r_a, peak_a, s, params, max_cand));
+            a.intensities.push((peak_a / global_peak).min(1.0));
+            if j.is_some() {
+                a.frames
+                    .push(candidates(&mut acf.r_b, peak_b, s, params, max_cand));
+                a.intensities.push((peak_b / global_peak).min(1.0));
+            }
+            i += 2;
+        }
+        Some(a)
     }
 
-    let max_cand = params
-        .max_candidates
-        .max((params.ceiling_hz / params.floor_hz).floor() as usize)
-        .max(2);
-    let mut ac = AutoCorrelator::new(fft_len);
-    let mut frames: Vec<Vec<Candidate>> = Vec::with_capacity(grid.count);
-    let mut intensities: Vec<f64> = Vec::with_capacity(grid.count);
-    let mut buf_a = vec![0.0; setup.nsamp_window];
-    let mut buf_b = vec![0.0; setup.nsamp_window];
-    let mut r_a = vec![0.0; setup.brent_ixmax + 1];
-    let mut r_b = vec![0.0; setup.brent_ixmax + 1];
-    let mut i = 0;
-    while i < grid.count {
-        let peak_a = fill_frame(samples, &setup, times[i], &mut buf_a);
-        let has_b = i + 1 < grid.count;
-        let peak_b = if has_b {
-            fill_frame(samples, &setup, times[i + 1], &mut buf_b)
-        } else {
-            0.0
-        };
-        let b: &[f64] = if has_b { &buf_b } else { &[] };
-        ac.pair(&buf_a, b, &mut r_a, &mut r_b);
-        frames.push(candidates(&mut r_a, peak_a, &setup, params, max_cand));
-        intensities.push((peak_a / global_peak).min(1.0));
-        if has_b {
-            frames.push(candidates(&mut r_b, peak_b, &setup, params, max_cand));
-            intensities.push((peak_b / global_peak).min(1.0));
+    /// The track along `path`, voiced where the chosen candidate lies in
+    /// (0, `ceiling`), with the chosen candidates refined.
+    fn finish(self, samples: &[f32], path: &[usize], ceiling: f64) -> PitchTrack {
+        let in_range = |f: f64| f > 0.0 && f < ceiling;
+        let chosen: Vec<Option<Candidate>> = path
+            .iter()
+            .zip(&self.frames)
+            .map(|(&c, cands)| Some(cands[c]).filter(|c| in_range(c.freq)))
+            .collect();
+        let refined = refine_path(samples, &self.setup, self.fft_len, &self.times, chosen);
+        let f0 = refined
+            .into_iter()
+            .map(|c| c.map(|c| c.freq).filter(|&f| in_range(f)).map(|f| f as f32))
+            .collect();
+        PitchTrack {
+            times: self.times,
+            f0,
+            time_step_s: self.time_step_s,
         }
-        i += 2;
     }
-    let path = viterbi(&frames, &intensities, params, ceiling);
-    let f0 = path
-        .iter()
-        .zip(frames.iter())
-        .map(|(&c, cands)| {
-            let f = cands[c].freq;
-            (f > 0.0 && f < ceiling).then_some(f as f32)
-        })
-        .collect();
-    PitchTrack {
-        times,
-        f0,
-        time_step_s: params.time_step_s,
+}
+
+/// Refines the chosen candidate of each voiced frame: Brent maximisation of
+/// the sinc-interpolated (depth 70) autocorrelation around its integer lag,
+/// as Praat does for every candidate. Doing it only on the path, after the
+/// search, costs one more autocorrelation per voiced frame instead of a
+/// Brent search per candidate (60 % of the analysis time before); the
+/// search itself sees the first-guess strengths (sinc depth 30 at the
+/// parabolic peak), which differ from the refined ones in the third decimal.
+fn refine_path(
+    samples: &[f32],
+    s: &Setup,
+    fft_len: usize,
+    times: &[f64],
+    mut chosen: Vec<Option<Candidate>>,
+) -> Vec<Option<Candidate>> {
+    let voiced: Vec<usize> = (0..chosen.len()).filter(|&k| chosen[k].is_some()).collect();
+    let mut acf = FrameAcf::new(s, fft_len);
+    for pair in voiced.chunks(2) {
+        let second = pair.get(1).map(|&k| times[k]);
+        let (peak_a, peak_b) = acf.compute(samples, s, times[pair[0]], second);
+        let rs = [(&mut acf.r_a, peak_a), (&mut acf.r_b, peak_b)];
+        for (&k, (r, peak)) in pair.iter().zip(rs) {
+            if normalise(r, peak, s) {
+                if let Some(c) = chosen[k].as_mut() {
+                    refine(r, s, c);
+                }
+            }
+        }
+    }
+    chosen
+}
+
+/// Windowed frames and their autocorrelations, two frames per FFT.
+struct FrameAcf {
+    ac: AutoCorrelator,
+    buf_a: Vec<f64>,
+    buf_b: Vec<f64>,
+    r_a: Vec<f64>,
+    r_b: Vec<f64>,
+}
+
+impl FrameAcf {
+    fn new(s: &Setup, fft_len: usize) -> Self {
+        Self {
+            ac: AutoCorrelator::new(fft_len),
+            buf_a: vec![0.0; s.nsamp_window],
+            buf_b: vec![0.0; s.nsamp_window],
+            r_a: vec![0.0; s.brent_ixmax + 1],
+            r_b: vec![0.0; s.brent_ixmax + 1],
+        }
+    }
+
+    /// Autocorrelations (unnormalised) of the frames at `ta` and, if given,
+    /// `tb` into `r_a` and `r_b`; returns their local peaks.
+    fn compute(&mut self, x: &[f32], s: &Setup, ta: f64, tb: Option<f64>) -> (f64, f64) {
+        let peak_a = fill_frame(x, s, ta, &mut self.buf_a);
+        let (peak_b, b): (f64, &[f64]) = match tb {
+            Some(t) => (fill_frame(x, s, t, &mut self.buf_b), &self.buf_b),
+            None => (0.0, &[]),
+        };
+        self.ac.pair(&self.buf_a, b, &mut self.r_a, &mut self.r_b);
+        (peak_a, peak_b)
     }
 }
 
@@ -309,29 +460,53 @@ fn fill_frame(x: &[f32], s: &Setup, t: f64, out: &mut [f64]) -> f64 {
     // 0-based index of the sample at or just left of t (sample k sits at (k + 0.5)/rate).
     let left = ((t - 0.5 / s.rate) / (1.0 / s.rate)).floor() as i64;
     let right = left + 1;
-    let get = |k: i64| -> f64 {
-        if k >= 0 && k < n {
-            x[k as usize] as f64
-        } else {
-            0.0
-        }
-    };
     let p = s.nsamp_period as i64;
-    let mut local_mean = 0.0;
-    for k in (right - p)..=(left + p) {
-        local_mean += get(k);
-    }
-    local_mean /= (2 * p) as f64;
+    // Sum of x[lo..hi], zero outside the signal.
+    let sum = |lo: i64, hi: i64| -> f64 {
+        let (lo, hi) = (lo.clamp(0, n) as usize, hi.clamp(0, n) as usize);
+        x[lo..hi.max(lo)].iter().map(|&v| v as f64).sum()
+    };
+    let local_mean = sum(right - p, left + p + 1) / (2 * p) as f64;
     let start = right - s.half_window as i64;
-    for (j, o) in out.iter_mut().enumerate() {
-        *o = (get(start + j as i64) - local_mean) * s.window[j];
+    let end = start + out.len() as i64;
+    if start >= 0 && end <= n {
+        let seg = &x[start as usize..end as usize];
+        for ((o, &v), &w) in out.iter_mut().zip(seg).zip(&s.window) {
+            *o = (v as f64 - local_mean) * w;
+        }
+    } else {
+        for (j, o) in out.iter_mut().enumerate() {
+            let k = start + j as i64;
+            let v = if k >= 0 && k < n {
+                x[k as usize] as f64
+            } else {
+                0.0
+            };
+            *o = (v - local_mean) * s.window[j];
+        }
     }
     let lo = (s.half_window + 1).saturating_sub(s.half_period).max(1) - 1;
     let hi = (s.half_window + s.half_period).min(s.nsamp_window);
     out[lo..hi].iter().fold(0.0, |m, v| m.max(v.abs()))
 }
 
-/// Normalises the autocorrelation `r` in place and lists the frame's candidates.
+/// Normalises the autocorrelation `r` in place: divides it by its value at
+/// lag 0 and by the window's own autocorrelation. Returns false for a silent
+/// frame (nothing to normalise).
+fn normalise(r: &mut [f64], local_peak: f64, s: &Setup) -> bool {
+    let r0 = r[0];
+    if local_peak == 0.0 || r0 <= 0.0 {
+        return false;
+    }
+    for (v, w) in r.iter_mut().zip(s.window_r.iter()).skip(1) {
+        *v /= r0 * w;
+    }
+    r[0] = 1.0;
+    true
+}
+
+/// Normalises the autocorrelation `r` in place and lists the frame's
+/// candidates (first guesses: parabolic peak, sinc depth 30 strength).
 fn candidates(
     r: &mut [f64],
     local_peak: f64,
@@ -340,20 +515,12 @@ fn candidates(
     max_cand: usize,
 ) -> Vec<Candidate> {
     let mut cands = Vec::with_capacity(max_cand);
-    cands.push(Candidate {
-        freq: 0.0,
-        strength: 0.0,
-        lag: 0,
-        lag_guess: 0.0,
-    });
-    let r0 = r[0];
-    if local_peak == 0.0 || r0 <= 0.0 {
+    cands.push(Candidate::UNVOICED);
+    let mut scores = Vec::with_capacity(max_cand);
+    scores.push(0.0);
+    if !normalise(r, local_peak, s) {
         return cands;
     }
-    for (v, w) in r.iter_mut().zip(s.window_r.iter()).skip(1) {
-        *v /= r0 * w;
-    }
-    r[0] = 1.0;
     let rate = s.rate;
     let top = s.max_lag.min(s.brent_ixmax);
     for i in 2..top {
@@ -369,63 +536,55 @@ fn candidates(
         if strength > 1.0 {
             strength = 1.0 / strength;
         }
-        let place = if cands.len() < max_cand {
-            cands.push(Candidate {
-                freq,
-                strength,
-                lag: i,
-                lag_guess: lag,
-            });
-            continue;
-        } else {
-            let mut weakest = 2.0;
-            let mut place = 0;
-            for (k, c) in cands.iter().enumerate().skip(1) {
-                let local = c.strength - p.octave_cost * (p.floor_hz / c.freq).log2();
-                if local < weakest {
-                    weakest = local;
-                    place = k;
-                }
-            }
-            if strength - p.octave_cost * (p.floor_hz / freq).log2() <= weakest {
-                0
-            } else {
-                place
-            }
+        let candidate = Candidate {
+            freq,
+            strength,
+            lag: i,
+            lag_guess: lag,
         };
-        if place > 0 {
-            cands[place] = Candidate {
-                freq,
-                strength,
-                lag: i,
-                lag_guess: lag,
-            };
-        }
-    }
-    // Refine each voiced candidate: maximise the sinc-interpolated
-    // autocorrelation around its integer lag. Candidates far above the
-    // ceiling count as unvoiced anyway and are left as they are.
-    let r_ro: &[f64] = r;
-    for c in cands.iter_mut().skip(1) {
-        if c.freq > 1.5 * p.ceiling_hz {
+        // Rank with the octave cost included; when full, replace the weakest
+        // if this one beats it.
+        let score = strength - p.octave_cost * (p.floor_hz / freq).log2();
+        if cands.len() < max_cand {
+            cands.push(candidate);
+            scores.push(score);
             continue;
         }
-        let lag = c.lag as f64;
-        let (x, y) = brent_maximize(
-            |x| sinc_interp_symmetric(r_ro, x, 70),
-            lag - 1.0,
-            lag + 1.0,
-            Some(c.lag_guess),
-            1e-5,
-        );
-        c.freq = rate / x;
-        c.strength = if y > 1.0 { 1.0 / y } else { y };
+        let (place, weakest) = scores
+            .iter()
+            .enumerate()
+            .skip(1)
+            .fold(
+                (0, 2.0),
+                |best, (k, &v)| if v < best.1 { (k, v) } else { best },
+            );
+        if place > 0 && score > weakest {
+            cands[place] = candidate;
+            scores[place] = score;
+        }
     }
     cands
 }
 
+/// Refines one candidate against the normalised autocorrelation `r`: Brent
+/// maximisation of its sinc interpolation (depth 70) within one lag of the
+/// integer peak, as in Praat's "To Pitch (ac)".
+fn refine(r: &[f64], s: &Setup, c: &mut Candidate) {
+    let lag = c.lag as f64;
+    let (x, y) = brent_maximize(
+        |x| sinc_interp_symmetric(r, x, 70),
+        lag - 1.0,
+        lag + 1.0,
+        Some(c.lag_guess),
+        1e-5,
+    );
+    c.freq = s.rate / x;
+    c.strength = if y > 1.0 { 1.0 / y } else { y };
+}
+
 /// Viterbi search for the best path through the candidates (Boersma 1993,
 /// section 4), with Praat's time-step correction of the transition costs.
+/// Candidates at or above `ceiling` count as unvoiced.
 /// Returns the chosen candidate index per frame.
 fn viterbi(
     frames: &[Vec<Candidate>],
