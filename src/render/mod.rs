@@ -1,10 +1,12 @@
 //! Renderers: turn pipeline results into text for people and JSON for tools.
 //! They compute nothing; everything they show was measured upstream.
 
+mod live;
 mod scorecard;
 mod structure;
 mod transcript;
 
+pub use live::{meter_line, reading_line, words_line};
 pub use scorecard::{scorecard_text, Style};
 pub use structure::structure_text;
 pub use transcript::{transcript_json, transcript_text, voice_text, TRANSCRIPT_SCHEMA};
