@@ -842,6 +842,12 @@ fn record(args: RecordArgs) -> Result<ExitCode> {
         summary.peak_dbfs,
         summary.clipped_samples
     );
+    if summary.lost_blocks > 0 {
+        eprintln!(
+            "callcoach: warning: {} audio blocks from the device were lost because writing fell behind; the recording has gaps",
+            summary.lost_blocks
+        );
+    }
     if !args.score {
         return Ok(ExitCode::SUCCESS);
     }

@@ -13,6 +13,15 @@ use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Sample formats we convert, in order of preference.
+const READABLE: [SampleFormat; 5] = [
+    SampleFormat::I16,
+    SampleFormat::F32,
+    SampleFormat::I32,
+    SampleFormat::U16,
+    SampleFormat::U8,
+];
+
 /// An input device as `callcoach devices` lists it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DeviceInfo {
@@ -138,11 +147,18 @@ impl DeviceSource {
         if rate.is_some() || channels.is_some() {
             let want_rate = rate.unwrap_or(default.sample_rate());
             let want_ch = channels.unwrap_or(default.channels());
-            supported = device
+            // Of the formats offered at that rate and channel count, the
+            // first we read in this order (16-bit first: lossless for the
+            // 16-bit file we write).
+            let offered: Vec<_> = device
                 .supported_input_configs()
                 .map_err(|e| fail(e.to_string()))?
                 .filter(|c| c.channels() == want_ch)
-                .find_map(|c| c.try_with_sample_rate(want_rate))
+                .filter_map(|c| c.try_with_sample_rate(want_rate))
+                .collect();
+            supported = READABLE
+                .iter()
+                .find_map(|f| offered.iter().find(|c| c.sample_format() == *f).copied())
                 .ok_or_else(|| {
                     fail(format!(
                         "cannot record {want_ch} channel(s) at {want_rate} Hz; its default is {} channel(s) at {} Hz",
@@ -152,7 +168,9 @@ impl DeviceSource {
                 })?;
         }
         let config = supported.config();
-        let (tx, rx) = sync_channel::<Vec<f32>>(256);
+        // Room for 4096 blocks (seconds to minutes of audio, depending on
+        // the device's period) before a stalled reader loses any.
+        let (tx, rx) = sync_channel::<Vec<f32>>(4096);
         let dropped = Arc::new(AtomicUsize::new(0));
         let stream = match supported.sample_format() {
             SampleFormat::F32 => build::<f32>(&device, &config, tx, dropped.clone()),
@@ -172,11 +190,6 @@ impl DeviceSource {
             dropped,
             _stream: stream,
         })
-    }
-
-    /// Blocks lost because the reader could not keep up.
-    pub fn dropped_blocks(&self) -> usize {
-        self.dropped.load(Ordering::Relaxed)
     }
 }
 
@@ -226,6 +239,10 @@ impl Source for DeviceSource {
 
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn lost_blocks(&self) -> usize {
+        self.dropped.load(Ordering::Relaxed)
     }
 
     fn read(&mut self) -> Result<Option<Vec<f32>>, CaptureError> {

@@ -24,6 +24,11 @@ pub trait Source {
     /// The next block of interleaved samples in [-1, 1], waiting for it if
     /// need be; `Ok(None)` when the source has ended (a replayed file).
     fn read(&mut self) -> Result<Option<Vec<f32>>, CaptureError>;
+    /// Blocks lost so far because the reader fell behind (a device keeps
+    /// delivering and cannot wait).
+    fn lost_blocks(&self) -> usize {
+        0
+    }
 }
 
 /// Where to take audio from.

@@ -78,6 +78,9 @@ pub struct RecordSummary {
     pub clipped_samples: u64,
     /// Why it stopped.
     pub stopped_by: StopReason,
+    /// Blocks the device delivered that were lost because writing fell
+    /// behind (0 on any healthy machine; reported, never hidden).
+    pub lost_blocks: usize,
 }
 
 /// Why a recording failed. `Display` is one line naming the file.
@@ -183,6 +186,7 @@ pub fn record(
         peak_dbfs: dbfs(peak),
         clipped_samples: clipped_total,
         stopped_by,
+        lost_blocks: source.lost_blocks(),
     })
 }
 
