@@ -356,17 +356,20 @@ fn check_call_page(page: &Path, card: &Value) {
         (current - expected).abs() <= SEEK_TOLERANCE_S,
         "timestamp {expected} s, player at {current} s"
     );
-    // The middle of the timeline is half the call, to one pixel of the plot
-    // (clicks land on whole pixels).
+    // The middle of the timeline is half the call. A synthetic click lands
+    // on a whole CSS pixel (clientX is truncated): the four sample pages
+    // measured 0.87–0.91 px early (e.g. 27.895 s for 27.975 s, 1 px =
+    // 0.089 s); 1.5 px allows for the rounded element sizes the selftest
+    // reports.
     let timeline_px = st["sizes"]["timeline-svg"][0].as_f64().unwrap();
     let plot_px = timeline_px * 910.0 / 1000.0;
-    let one_px_s = duration_s / plot_px;
+    let tolerance_s = 1.5 * duration_s / plot_px;
     let mid = st["timeline"]["current"]
         .as_f64()
         .expect("timeline click seeked");
     assert!(
-        (mid - duration_s / 2.0).abs() <= one_px_s,
-        "timeline middle: player at {mid} s, expected {} ± {one_px_s:.3} s",
+        (mid - duration_s / 2.0).abs() <= tolerance_s,
+        "timeline middle: player at {mid} s, expected {} ± {tolerance_s:.3} s",
         duration_s / 2.0
     );
     // Main elements are laid out with real sizes.
