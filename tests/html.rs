@@ -446,13 +446,14 @@ fn batch_run() -> &'static BatchRun {
         std::fs::write(
             &manifest,
             format!(
-                "file,agent\n{0}/01-en-good.wav,anna\n{0}/11-en-real-call.wav,anna\n{0}/02-de-monotone.wav,ben\n",
+                "file,agent,language\n{0}/01-en-good.wav,anna,\n{0}/11-en-real-call.wav,anna,\n{0}/02-de-monotone.wav,ben,de\n",
                 samples.display()
             ),
         )
         .unwrap();
         let out = dir.path().join("out");
-        // 45 s: the 30 s call is embedded, the 54 and 56 s calls are linked.
+        // German given: language detection takes the monotone synthetic
+        // German of 02 for Latin. 45 s: the 30 s call is embedded, the 54 and 56 s calls are linked.
         let o = callcoach(&[
             "batch",
             "--manifest",

@@ -100,13 +100,13 @@ pub(crate) fn timeline(card: &Scorecard) -> String {
     let s = &card.structure;
     let ts = TimeScale::new(card.duration_ms as f64 / 1000.0);
     let lanes = [
-        ("Agent", 26.0),
-        ("Customer", 56.0),
-        ("Overtalk", 86.0),
-        ("Silence", 110.0),
-        ("Evidence", 134.0),
+        ("Agent", 36.0),
+        ("Customer", 66.0),
+        ("Overtalk", 96.0),
+        ("Silence", 120.0),
+        ("Evidence", 144.0),
     ];
-    let bottom = 150.0;
+    let bottom = 160.0;
     let h = bottom + AXIS_H;
     let mut out = svg_open("timeline-svg", "Timeline of the call", h, ts.dur);
     out.push_str(&plot_area(8.0, bottom));
@@ -131,8 +131,8 @@ pub(crate) fn timeline(card: &Scorecard) -> String {
     };
     for t in &s.turns {
         let (class, y) = match t.speaker {
-            Speaker::Agent => ("turn agent", 26.0),
-            Speaker::Customer => ("turn customer", 56.0),
+            Speaker::Agent => ("turn agent", 36.0),
+            Speaker::Customer => ("turn customer", 66.0),
         };
         let who = if t.speaker == Speaker::Agent {
             "Agent"
@@ -143,8 +143,8 @@ pub(crate) fn timeline(card: &Scorecard) -> String {
         rect(&mut out, class, t.start_s, t.end_s, y, 24.0, &title);
     }
     for (ivs, class, y) in [
-        (&s.agent_speech, "speech agent", 26.0),
-        (&s.customer_speech, "speech customer", 56.0),
+        (&s.agent_speech, "speech agent", 36.0),
+        (&s.customer_speech, "speech customer", 66.0),
     ] {
         for i in ivs {
             rect(&mut out, class, i.start_s, i.end_s, y, 14.0, "speech");
@@ -152,27 +152,27 @@ pub(crate) fn timeline(card: &Scorecard) -> String {
     }
     for i in &s.overlaps {
         let title = format!("overtalk {}–{}", clock_s(i.start_s), clock_s(i.end_s));
-        rect(&mut out, "overtalk", i.start_s, i.end_s, 86.0, 12.0, &title);
+        rect(&mut out, "overtalk", i.start_s, i.end_s, 96.0, 12.0, &title);
     }
     for i in &s.figures.interruption_spans {
         let x = ts.x(i.start_s);
         let _ = writeln!(
             out,
-            "<path class=\"interrupt\" d=\"M{x:.1} 76 l-5 -7 h10 z\"><title>agent interrupts at {}</title></path>",
+            "<path class=\"interrupt\" d=\"M{x:.1} 86 l-5 -7 h10 z\"><title>agent interrupts at {}</title></path>",
             clock_s(i.start_s)
         );
     }
     for i in &s.figures.hold_spans {
         let title = format!("silence {}–{}", clock_s(i.start_s), clock_s(i.end_s));
-        rect(&mut out, "silence", i.start_s, i.end_s, 110.0, 12.0, &title);
+        rect(&mut out, "silence", i.start_s, i.end_s, 120.0, 12.0, &title);
     }
     let g = &s.greeting;
     if g.present {
         let (xa, xb) = (ts.x(g.start_s), ts.x(g.end_s).max(ts.x(g.start_s) + 2.0));
         let _ = writeln!(
             out,
-            "<g class=\"greeting\" data-t=\"{:.3}\"><path d=\"M{xa:.1} 14 V10 H{xb:.1} V14\"/>\
-             <text x=\"{xa:.1}\" y=\"7\">greeting {:.1} s</text><title>{}</title></g>",
+            "<g class=\"greeting\" data-t=\"{:.3}\"><path d=\"M{xa:.1} 24 V20 H{xb:.1} V24\"/>\
+             <text x=\"{xa:.1}\" y=\"16\">greeting {:.1} s</text><title>{}</title></g>",
             g.start_s,
             g.duration_s,
             esc(&g.text)
@@ -188,7 +188,7 @@ pub(crate) fn timeline(card: &Scorecard) -> String {
             let x = ts.x(t);
             let _ = writeln!(
                 out,
-                "<g class=\"marker {}\" data-t=\"{t:.3}\"><path d=\"M{x:.1} 128 l6 7 l-6 7 l-6 -7 z\"/>\
+                "<g class=\"marker {}\" data-t=\"{t:.3}\"><path d=\"M{x:.1} 137 l6 7 l-6 7 l-6 -7 z\"/>\
                  <title>{} {}: {}</title></g>",
                 super::verdict_class(f.verdict),
                 clock_s(t),

@@ -50,7 +50,7 @@ fn agent_chart(a: &AgentSpread) -> String {
     let x = |s: f64| X0 + s / 100.0 * (X1 - X0);
     let mut out = format!(
         "<figure class=\"agent\"><figcaption><b>{}</b> · {} scored call{}</figcaption>\n\
-         <svg class=\"chart agent-chart\" viewBox=\"0 0 400 {h}\" role=\"img\" aria-label=\"Scores of agent {}\">\n",
+         <svg class=\"chart agent-chart\" viewBox=\"0 0 420 {h}\" role=\"img\" aria-label=\"Scores of agent {}\">\n",
         esc(&a.agent),
         a.calls,
         if a.calls == 1 { "" } else { "s" },

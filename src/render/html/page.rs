@@ -367,13 +367,17 @@ fn transcript_section(card: &Scorecard) -> String {
         out.push_str("<p class=\"muted\">No words were recognised.</p></section>\n");
         return out;
     }
-    // Evidence spans of flagged findings, with what they show.
+    // Evidence spans of flagged findings, with what they show; a span of
+    // half the call or more (a figure of the whole call) marks no words.
     let spans: Vec<(u64, u64, Verdict, String)> = card
         .findings
         .iter()
         .filter(|f| f.verdict != Verdict::Ok)
         .flat_map(|f| {
-            f.evidence.iter().map(move |e| {
+            let local = |e: &&crate::findings::Evidence| {
+                e.end_ms.saturating_sub(e.start_ms) * 2 < card.duration_ms
+            };
+            f.evidence.iter().filter(local).map(move |e| {
                 (
                     e.start_ms,
                     e.end_ms,
@@ -427,7 +431,7 @@ fn transcript_section(card: &Scorecard) -> String {
     }
     out.push_str(
         "</div><p class=\"caption\">Highlighted: words inside the evidence of a flagged finding \
-         (hover for which); underlined: the greeting.</p></section>\n",
+         (hover for which; figures of the whole call mark no words); underlined: the greeting.</p></section>\n",
     );
     out
 }
