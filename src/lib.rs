@@ -16,8 +16,10 @@
 
 pub mod audio;
 pub mod batch;
+pub mod capture;
 pub mod features;
 pub mod findings;
+pub mod live;
 pub mod model;
 pub mod render;
 pub mod report;

@@ -34,6 +34,16 @@ enum Command {
     Batch(BatchArgs),
     /// Join the output directories of batch shards into one summary.
     Merge(MergeArgs),
+    /// List audio input devices; the default is marked with *.
+    Devices {
+        /// Print the list as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record from the microphone into a WAV file, written as it goes (docs/live.md).
+    Record(RecordArgs),
+    /// Coach live from the microphone: rolling rate, melody and loudness with hints.
+    Live(LiveArgs),
     /// Fetch, convert and list whisper models.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -219,6 +229,95 @@ struct BatchArgs {
     decode: DecodeArgs,
 }
 
+/// Where `record` and `live` take their audio from.
+#[derive(clap::Args)]
+struct InputArgs {
+    /// Input device: its id or (part of) its name as `callcoach devices` lists it [default: the system default].
+    #[arg(long, short, value_name = "NAME", conflicts_with = "replay")]
+    device: Option<String>,
+    /// Sample rate to ask the device for [default: the device's].
+    #[arg(long, value_name = "HZ")]
+    rate: Option<u32>,
+    /// Channels to ask the device for [default: the device's].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=2))]
+    channels: Option<u16>,
+    /// Replay a WAV file as if it were the microphone (tests, demos, machines without one).
+    #[arg(long, value_name = "FILE.wav")]
+    replay: Option<PathBuf>,
+    /// Pace of --replay relative to real time; 0 replays as fast as possible.
+    #[arg(long, default_value_t = 1.0, value_name = "X", requires = "replay")]
+    speed: f64,
+}
+
+impl InputArgs {
+    fn spec(&self) -> callcoach::capture::SourceSpec {
+        use callcoach::capture::SourceSpec;
+        match &self.replay {
+            Some(path) => SourceSpec::Replay {
+                path: path.clone(),
+                speed: self.speed.max(0.0),
+            },
+            None => SourceSpec::Device {
+                name: self.device.clone(),
+                rate: self.rate,
+                channels: self.channels,
+            },
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct RecordArgs {
+    /// The WAV file to write (16-bit PCM).
+    #[arg(value_name = "OUT.wav")]
+    output: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    /// Stop after this many seconds [default: at Ctrl-C].
+    #[arg(long, value_name = "N")]
+    seconds: Option<f64>,
+    /// Overwrite OUT.wav if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Score the recording when it stops (the same scorecard as `score`).
+    #[arg(long)]
+    score: bool,
+    /// With --score: print the scorecard as JSON.
+    #[arg(long, requires = "score")]
+    json: bool,
+    #[command(flatten)]
+    call: CallArgs,
+    #[command(flatten)]
+    model: ModelArg,
+    #[command(flatten)]
+    decode: DecodeArgs,
+}
+
+#[derive(clap::Args)]
+struct LiveArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Scoring profile (TOML) whose thresholds trigger the hints.
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+    /// Language of thresholds and hints: en or de.
+    #[arg(long, short, default_value = "en", value_parser = ["en", "de"])]
+    language: String,
+    /// Seconds of audio in the rolling window.
+    #[arg(long, default_value_t = 10.0, value_name = "S")]
+    window: f64,
+    /// Also show the words as they come (whisper on sliding windows), if the machine keeps up.
+    #[arg(long)]
+    transcribe: bool,
+    /// One JSON object per update on stdout instead of the display line.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    model: ModelArg,
+    #[command(flatten)]
+    decode: DecodeArgs,
+}
+
 #[derive(clap::Args)]
 struct MergeArgs {
     /// Output directories of `callcoach batch` runs (e.g. one per shard).
@@ -307,6 +406,9 @@ fn main() -> ExitCode {
         Command::Transcribe(args) => transcribe(args),
         Command::Batch(args) => batch(args),
         Command::Merge(args) => merge(args),
+        Command::Devices { json } => devices(json),
+        Command::Record(args) => record(args),
+        Command::Live(args) => live(args),
         Command::Model(cmd) => model_command(cmd),
     };
     match result {
@@ -745,5 +847,255 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `devices`: the input devices, the default marked with `*`.
+fn devices(json: bool) -> Result<ExitCode> {
+    let list = callcoach::capture::device::list()?;
+    if json {
+        println!("{}", serde_json::to_string(&list)?);
+    } else {
+        for d in &list {
+            let config = match (d.default_rate, d.default_channels) {
+                (Some(r), Some(c)) => format!("  ({r} Hz, {c} ch)"),
+                _ => String::new(),
+            };
+            let mark = if d.is_default { "*" } else { " " };
+            println!("{mark} {}  {}{config}", d.id, d.name);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// True when stderr is a terminal (the meter redraws one line there).
+fn stderr_is_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
+}
+
+/// `record`: capture into OUT.wav with a level meter on stderr, then
+/// optionally score it.
+fn record(args: RecordArgs) -> Result<ExitCode> {
+    use callcoach::capture::{recorder, stop};
+    use std::io::Write;
+    stop::install();
+    if args.score {
+        // A missing model must stop us before the recording, not after it.
+        model::resolve_model(args.model.model.as_deref())?;
+    }
+    if args.output.exists() && !args.force {
+        return Err(recorder::RecordError::Exists(args.output.clone()).into());
+    }
+    let mut source = args.input.spec().open()?;
+    eprintln!(
+        "recording from {} ({} Hz, {} ch) into {}; Ctrl-C stops",
+        source.name(),
+        source.rate(),
+        source.channels(),
+        args.output.display()
+    );
+    let tty = stderr_is_terminal();
+    let mut last_draw = std::time::Instant::now();
+    let mut last_second = 0u64;
+    let opts = recorder::RecordOptions {
+        max_seconds: args.seconds,
+        force: args.force,
+        ..Default::default()
+    };
+    let summary = recorder::record(source.as_mut(), &args.output, &opts, |level| {
+        if tty {
+            if last_draw.elapsed().as_millis() >= 100 || level.clipped {
+                last_draw = std::time::Instant::now();
+                eprint!("\r\x1b[2K{}", callcoach::render::meter_line(level));
+                let _ = std::io::stderr().flush();
+            }
+        } else if level.elapsed_s as u64 > last_second {
+            // Not a terminal: one line per second, for logs.
+            last_second = level.elapsed_s as u64;
+            eprintln!("{}", callcoach::render::meter_line(level));
+        }
+    });
+    if tty {
+        eprintln!();
+    }
+    let summary = summary?;
+    eprintln!(
+        "saved {}: {:.2} s, {} Hz, {} ch, peak {:.1} dBFS, {} clipped samples",
+        summary.path.display(),
+        summary.duration_s,
+        summary.rate,
+        summary.channels,
+        summary.peak_dbfs,
+        summary.clipped_samples
+    );
+    if !args.score {
+        return Ok(ExitCode::SUCCESS);
+    }
+    score(
+        ScoreArgs {
+            inputs: vec![args.output],
+            call: args.call,
+            json: args.json,
+            html: None,
+            embed: EmbedArg {
+                embed_audio_max_s: callcoach::report::EMBED_AUDIO_MAX_S,
+            },
+            model: args.model,
+            decode: args.decode,
+        },
+        false,
+    )
+}
+
+/// What `live --json` prints per line.
+#[derive(serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum LiveEvent<'a> {
+    /// Rolling figures and hints.
+    Reading {
+        #[serde(flatten)]
+        reading: &'a callcoach::live::Reading,
+        /// From the arrival of the newest block to the line being written (ms).
+        latency_ms: f64,
+    },
+    /// Words recognised in the newest window.
+    Words {
+        words: &'a [callcoach::transcript::Word],
+        /// Seconds whisper took for the window, and the window's length.
+        took_s: f64,
+        audio_s: f64,
+    },
+}
+
+/// `live`: rolling voice figures and hints, optionally the words.
+fn live(args: LiveArgs) -> Result<ExitCode> {
+    use callcoach::capture::stop;
+    use callcoach::live::{words, Coach, LiveParams};
+    use std::io::Write;
+    stop::install();
+    let profile = match &args.profile {
+        Some(p) => Profile::load(p)?,
+        None => Profile::default(),
+    };
+    let recognizer = if args.transcribe {
+        let path = model::resolve_model(args.model.model.as_deref())?;
+        Some(Recognizer::load(&path)?)
+    } else {
+        None
+    };
+    let mut decode = args.decode.options(&args.language)?;
+    // whisper and the voice analysis share the cores: leave one to the latter.
+    if args.decode.threads.is_none() {
+        decode.threads = decode.threads.saturating_sub(1).max(1);
+    }
+    let mut source = args.input.spec().open()?;
+    let (rate, channels) = (source.rate(), source.channels());
+    let params = LiveParams {
+        window_s: args.window.max(1.0),
+        language: args.language.clone(),
+        ..Default::default()
+    };
+    let mut coach = Coach::new(rate, channels, params, profile);
+    let tty = !args.json && {
+        use std::io::IsTerminal;
+        std::io::stdout().is_terminal()
+    };
+    eprintln!(
+        "coaching live from {} ({rate} Hz, {channels} ch); Ctrl-C stops",
+        source.name()
+    );
+    let mut out = std::io::stdout().lock();
+    let mut status = String::new();
+    let result: Result<()> = std::thread::scope(|scope| {
+        let mut feed = recognizer
+            .as_ref()
+            .map(|r| words::start(scope, r, decode.clone(), rate, 8.0, 4.0));
+        let mut warned_slow = false;
+        let show_words = |out: &mut std::io::StdoutLock,
+                          got: Vec<std::result::Result<words::WindowWords, String>>,
+                          status: &str|
+         -> Result<()> {
+            for w in got {
+                let w = w?;
+                if w.words.is_empty() {
+                    continue;
+                }
+                if args.json {
+                    let e = LiveEvent::Words {
+                        words: &w.words,
+                        took_s: w.took_s,
+                        audio_s: w.audio_s,
+                    };
+                    writeln!(out, "{}", serde_json::to_string(&e)?)?;
+                } else if tty {
+                    write!(
+                        out,
+                        "\r\x1b[2K{}\n{status}",
+                        callcoach::render::words_line(&w.words)
+                    )?;
+                } else {
+                    writeln!(out, "{}", callcoach::render::words_line(&w.words))?;
+                }
+            }
+            out.flush()?;
+            Ok(())
+        };
+        loop {
+            if stop::requested() {
+                break;
+            }
+            let Some(block) = source.read()? else { break };
+            let arrived = std::time::Instant::now();
+            if let Some(feed) = feed.as_mut() {
+                let ch = usize::from(channels.max(1));
+                let mono: Vec<f32> = block
+                    .chunks_exact(ch)
+                    .map(|f| f.iter().sum::<f32>() / ch as f32)
+                    .collect();
+                feed.push(&mono);
+                if feed.skipped > 0 && !warned_slow {
+                    warned_slow = true;
+                    eprintln!("{}note: whisper does not keep up with live audio on this machine; words are shown for every other window or less", if tty { "\r\x1b[2K" } else { "" });
+                }
+                show_words(&mut out, feed.ready(), &status)?;
+            }
+            let Some(reading) = coach.push(&block) else {
+                continue;
+            };
+            let line = callcoach::render::reading_line(&reading);
+            let latency_ms = arrived.elapsed().as_secs_f64() * 1000.0;
+            if args.json {
+                let e = LiveEvent::Reading {
+                    reading: &reading,
+                    latency_ms,
+                };
+                writeln!(out, "{}", serde_json::to_string(&e)?)?;
+            } else if tty {
+                write!(out, "\r\x1b[2K{line}")?;
+            } else {
+                writeln!(out, "{line}")?;
+            }
+            out.flush()?;
+            status = line;
+        }
+        if let Some(mut feed) = feed {
+            feed.send();
+            let (sent, skipped) = (feed.sent, feed.skipped);
+            show_words(&mut out, feed.finish(), &status)?;
+            if skipped > 0 {
+                eprintln!(
+                    "{}note: whisper kept up with {sent} of {} windows",
+                    if tty { "\n" } else { "" },
+                    sent + skipped
+                );
+            }
+        }
+        Ok(())
+    });
+    if tty {
+        println!();
+    }
+    result?;
     Ok(ExitCode::SUCCESS)
 }

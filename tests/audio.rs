@@ -199,6 +199,25 @@ fn error_of(dir: &Path, name: &str, bytes: &[u8]) -> audio::AudioError {
     audio::load(&p, Some(16_000)).unwrap_err()
 }
 
+/// A recording killed before its header was finished (hound writes RIFF and
+/// data sizes of 0 until its first flush) still loads, to the last whole
+/// frame, sample for sample.
+#[test]
+fn unfinished_header_reads_to_the_end_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let jfk = std::fs::read(fixture("jfk.wav")).unwrap();
+    let data = jfk.windows(4).position(|w| w == b"data").unwrap();
+    let mut unfinished = jfk.clone();
+    unfinished[4..8].copy_from_slice(&0u32.to_le_bytes());
+    unfinished[data + 4..data + 8].copy_from_slice(&0u32.to_le_bytes());
+    unfinished.push(0x7f); // half a 16-bit frame: dropped
+    let p = dir.path().join("unfinished.wav");
+    std::fs::write(&p, &unfinished).unwrap();
+    let got = audio::load(&p, None).unwrap();
+    let want = audio::load(&fixture("jfk.wav"), None).unwrap();
+    assert_eq!(got, want);
+}
+
 #[test]
 fn bad_files_give_one_line_errors_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -159,6 +159,14 @@ impl AudioError {
     }
 }
 
+/// Resamples one mono block from `from` Hz to `to` Hz with the same
+/// band-limited resampler the loader uses (for live capture).
+pub fn resample_mono(samples: &[f32], from: u32, to: u32) -> Result<Vec<f32>, String> {
+    let mut r = resample::StreamResampler::new(from, to, 1, samples.len())?;
+    r.push_interleaved(samples)?;
+    Ok(r.finish()?.swap_remove(0))
+}
+
 /// Reads a WAV file's format from its header, checking it is one we decode.
 pub fn probe(path: &Path) -> Result<WavInfo, AudioError> {
     let file = File::open(path).map_err(|e| AudioError::new(path, e))?;

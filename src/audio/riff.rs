@@ -95,10 +95,12 @@ pub fn read_header<R: Read + Seek>(r: &mut R) -> Result<Header, AudioErrorKind> 
                 let (encoding, channels, sample_rate, block_align) = fmt
                     .ok_or_else(|| AudioErrorKind::Corrupt("data chunk before fmt chunk".into()))?;
                 let available = file_len - pos;
-                // Recorders that stream write 0 or 0xFFFFFFFF until they finish:
-                // then the data runs to the end of the file.
+                // Recorders that stream write 0 or 0xFFFFFFFF until they
+                // finish (hound writes 0 until its first flush), and a
+                // recording killed before that leaves it so: then the data
+                // runs to the end of the file, whole frames only.
                 let declared = match size {
-                    0xFFFF_FFFF => available,
+                    0 | 0xFFFF_FFFF => available,
                     n => u64::from(n),
                 };
                 if declared > available {

@@ -7,6 +7,10 @@ use super::dsp::{bessel_i0, FrameGrid};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
+/// The level of a signal of mean square 1 (full scale) in these dB:
+/// 10·log10(1 / 4·10⁻¹⁰) = 93.98 dB. dB minus this gives dBFS.
+pub const FULL_SCALE_DB: f64 = 93.98;
+
 /// Parameters of the intensity analysis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

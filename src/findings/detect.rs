@@ -10,8 +10,7 @@ use crate::transcript::Word;
 use super::phrases::{find_timed, PhraseHit, ScoringPhrases, TimedText};
 use super::{rate_finding, Evidence, Finding, FindingId, Measured, Profile, Tips};
 
-/// dB (Praat's reference, full scale = 93.98 dB) minus this gives dBFS.
-const PRAAT_FULL_SCALE_DB: f64 = 93.98;
+use crate::features::intensity::FULL_SCALE_DB as PRAAT_FULL_SCALE_DB;
 /// Words whisper gives less than this probability count as unclear.
 const LOW_CONFIDENCE: f32 = 0.5;
 /// Turns shorter than this are too short to judge per-turn rate or pitch.

@@ -184,6 +184,9 @@ pub struct Tips(BTreeMap<String, TipEntry>);
 struct TipEntry {
     title: String,
     tip: String,
+    /// One or two words for `callcoach live` (voice findings only).
+    #[serde(default)]
+    hint: Option<String>,
 }
 
 impl Tips {
@@ -205,6 +208,11 @@ impl Tips {
     /// The finding's coaching tip.
     pub fn tip(&self, id: FindingId) -> &str {
         self.0.get(id.as_str()).map_or("", |e| &e.tip)
+    }
+
+    /// The finding's short live hint ("slower"), if it has one.
+    pub fn hint(&self, id: FindingId) -> Option<&str> {
+        self.0.get(id.as_str()).and_then(|e| e.hint.as_deref())
     }
 }
 

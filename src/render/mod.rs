@@ -3,10 +3,12 @@
 //! They compute nothing; everything they show was measured upstream.
 
 pub mod html;
+mod live;
 mod scorecard;
 mod structure;
 mod transcript;
 
+pub use live::{meter_line, reading_line, words_line};
 pub use scorecard::{scorecard_text, Style};
 pub use structure::structure_text;
 pub use transcript::{transcript_json, transcript_text, voice_text, TRANSCRIPT_SCHEMA};

@@ -1,0 +1,146 @@
+//! Words as they come: whisper on sliding windows, on a worker thread.
+//!
+//! Every `hop_s` of audio the last `window_s` (mono, resampled to 16 kHz)
+//! go to the worker; the words it finds that start after the last word
+//! already shown are passed back with times on the stream's clock. A window
+//! is handed over only when whisper is idle: when it is still busy with the
+//! previous one the new window is skipped and counted, which is how the
+//! caller learns (and says) that the machine does not keep up.
+
+use crate::transcribe::{Options, Recognizer};
+use crate::transcript::Word;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+
+/// A window waiting for whisper: 16 kHz mono and its start on the stream's clock.
+struct Job {
+    samples: Vec<f32>,
+    start_ms: u64,
+}
+
+/// What the worker sends back for one window.
+pub struct WindowWords {
+    /// New words, times on the stream's clock.
+    pub words: Vec<Word>,
+    /// Seconds of audio in the window.
+    pub audio_s: f64,
+    /// Seconds whisper took.
+    pub took_s: f64,
+}
+
+/// The caller's side: feeds windows, collects words.
+pub struct WordFeed {
+    rate: u32,
+    window: Vec<f32>,
+    window_len: usize,
+    hop_len: usize,
+    since_hop: usize,
+    frames: u64,
+    jobs: SyncSender<Job>,
+    results: Receiver<Result<WindowWords, String>>,
+    /// Windows skipped because whisper was still busy.
+    pub skipped: usize,
+    /// Windows sent.
+    pub sent: usize,
+}
+
+/// Starts the worker inside `scope` and returns the feed.
+pub fn start<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    recognizer: &'env Recognizer,
+    opts: Options,
+    rate: u32,
+    window_s: f64,
+    hop_s: f64,
+) -> WordFeed {
+    let (jobs, job_rx) = sync_channel::<Job>(0);
+    let (result_tx, results) = sync_channel(16);
+    scope.spawn(move || {
+        let mut shown_until_ms = 0u64;
+        for job in job_rx {
+            let started = std::time::Instant::now();
+            let out = recognizer
+                .transcribe(&job.samples, &opts)
+                .map_err(|e| e.to_string())
+                .map(|t| {
+                    let words: Vec<Word> = t
+                        .words()
+                        .map(|w| Word {
+                            start_ms: w.start_ms + job.start_ms,
+                            end_ms: w.end_ms + job.start_ms,
+                            ..w.clone()
+                        })
+                        .filter(|w| w.start_ms >= shown_until_ms)
+                        .collect();
+                    if let Some(last) = words.last() {
+                        shown_until_ms = last.end_ms;
+                    }
+                    WindowWords {
+                        words,
+                        audio_s: job.samples.len() as f64 / 16_000.0,
+                        took_s: started.elapsed().as_secs_f64(),
+                    }
+                });
+            if result_tx.send(out).is_err() {
+                break;
+            }
+        }
+    });
+    WordFeed {
+        rate,
+        window: Vec::new(),
+        window_len: (window_s * f64::from(rate)) as usize,
+        hop_len: (hop_s * f64::from(rate)) as usize,
+        since_hop: 0,
+        frames: 0,
+        jobs,
+        results,
+        skipped: 0,
+        sent: 0,
+    }
+}
+
+impl WordFeed {
+    /// Adds mono samples; hands a window to whisper every hop.
+    pub fn push(&mut self, mono: &[f32]) {
+        self.window.extend_from_slice(mono);
+        self.frames += mono.len() as u64;
+        self.since_hop += mono.len();
+        if self.window.len() > self.window_len {
+            let cut = self.window.len() - self.window_len;
+            self.window.drain(..cut);
+        }
+        if self.since_hop >= self.hop_len {
+            self.since_hop = 0;
+            self.send();
+        }
+    }
+
+    /// Sends the current window (also used once more at the end).
+    pub fn send(&mut self) {
+        let start_frame = self.frames - self.window.len() as u64;
+        let samples = match crate::audio::resample_mono(&self.window, self.rate, 16_000) {
+            Ok(s) => s,
+            Err(_) => return,
+        };
+        let job = Job {
+            samples,
+            start_ms: start_frame * 1000 / u64::from(self.rate),
+        };
+        match self.jobs.try_send(job) {
+            Ok(()) => self.sent += 1,
+            Err(TrySendError::Full(_)) => self.skipped += 1,
+            Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
+
+    /// Results that have arrived, without waiting.
+    pub fn ready(&self) -> Vec<Result<WindowWords, String>> {
+        self.results.try_iter().collect()
+    }
+
+    /// Stops feeding and waits for the results still being worked on.
+    pub fn finish(self) -> Vec<Result<WindowWords, String>> {
+        drop(self.jobs);
+        self.results.iter().collect()
+    }
+}
