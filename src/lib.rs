@@ -11,7 +11,8 @@
 //!    response times, the greeting.
 //! 4. [`findings`]: the eight telephone mistakes, scored with evidence;
 //!    [`scorecard`] runs the whole pipeline for one call.
-//! 5. [`render`]: terminal text and JSON out.
+//! 5. [`render`]: terminal text, JSON and HTML out; [`report`] writes the
+//!    visual report (a page per call, an index per batch).
 
 pub mod audio;
 pub mod batch;
@@ -21,6 +22,7 @@ pub mod findings;
 pub mod live;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod scorecard;
 pub mod structure;
 pub mod transcribe;

@@ -157,10 +157,33 @@ struct ScoreArgs {
     /// Print one JSON object per call on stdout (docs/scorecard.md).
     #[arg(long)]
     json: bool,
+    /// Also write the visual report (docs/html-report.md): the page for one
+    /// call, or a directory of pages (<name>.html) for several.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    #[command(flatten)]
+    embed: EmbedArg,
     #[command(flatten)]
     model: ModelArg,
     #[command(flatten)]
     decode: DecodeArgs,
+}
+
+/// How the visual report carries the audio.
+#[derive(clap::Args)]
+struct EmbedArg {
+    /// HTML pages embed the audio of calls up to this long (seconds); longer
+    /// ones link the recording by relative path.
+    #[arg(long, value_name = "SECONDS", default_value_t = callcoach::report::EMBED_AUDIO_MAX_S)]
+    embed_audio_max_s: f64,
+}
+
+impl EmbedArg {
+    fn options(&self) -> callcoach::report::HtmlOptions {
+        callcoach::report::HtmlOptions {
+            embed_audio_max_s: self.embed_audio_max_s,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -192,6 +215,12 @@ struct BatchArgs {
     /// No progress on stderr.
     #[arg(long, short)]
     quiet: bool,
+    /// Also write the visual report: calls/<name>.html per call and index.html
+    /// (docs/html-report.md).
+    #[arg(long)]
+    html: bool,
+    #[command(flatten)]
+    embed: EmbedArg,
     #[command(flatten)]
     call: CallArgs,
     #[command(flatten)]
@@ -553,6 +582,7 @@ impl TranscribeArgs {
 /// stderr and the others go on; the exit code is 1 if any failed.
 fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
     let files = expand_inputs(&args.inputs)?;
+    let pages = html_pages(args.html.as_deref(), &files)?;
     let model = model::resolve_model(args.model.model.as_deref())?;
     let recognizer = Recognizer::load(&model)?;
     let (profile, profile_name) = args.call.profile()?;
@@ -561,14 +591,21 @@ fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
     let style = callcoach::render::Style::for_stdout();
     let mut failed = 0;
     for (i, path) in files.iter().enumerate() {
-        let card = match scorer.score(path, &opts) {
-            Ok(card) => card,
+        let (card, series) = match scorer.score_for_report(path, &opts, &mut |_| {}) {
+            Ok(scored) => scored,
             Err(e) => {
                 eprintln!("callcoach: error: {e}");
                 failed += 1;
                 continue;
             }
         };
+        if let Some(page) = pages.get(i) {
+            let html = args.embed.options();
+            if let Err(e) = callcoach::report::write_call_page(page, &card, &series, path, &html) {
+                eprintln!("callcoach: error: {e}");
+                failed += 1;
+            }
+        }
         match (turns_only, args.json) {
             (false, true) => println!("{}", serde_json::to_string(&card)?),
             (true, true) => println!("{}", serde_json::to_string(&card.structure)?),
@@ -585,6 +622,45 @@ fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
         }
     }
     Ok(exit_for(failed))
+}
+
+/// The page of each call for `score --html PATH`: PATH itself for one call;
+/// for several, PATH is a directory (created) of `<file stem>.html`. Checks
+/// that they can be written before any scoring.
+fn html_pages(html: Option<&Path>, files: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let Some(target) = html else {
+        return Ok(Vec::new());
+    };
+    let pages: Vec<PathBuf> = if files.len() == 1 && !target.is_dir() {
+        vec![target.to_path_buf()]
+    } else {
+        std::fs::create_dir_all(target).map_err(|e| {
+            format!(
+                "{}: cannot create the directory for the HTML pages: {e}",
+                target.display()
+            )
+        })?;
+        let mut used = std::collections::HashSet::new();
+        files
+            .iter()
+            .map(|f| {
+                let stem = f
+                    .file_stem()
+                    .map_or_else(|| "call".into(), |s| s.to_string_lossy().into_owned());
+                let mut name = format!("{stem}.html");
+                let mut k = 2;
+                while !used.insert(name.clone()) {
+                    name = format!("{stem}-{k}.html");
+                    k += 1;
+                }
+                target.join(name)
+            })
+            .collect()
+    };
+    for p in &pages {
+        callcoach::report::check_writable(p)?;
+    }
+    Ok(pages)
 }
 
 /// Exit code of a batch that could not start (usage or setup error).
@@ -633,6 +709,7 @@ fn batch(args: BatchArgs) -> Result<ExitCode> {
         base,
         model_fingerprint: batch::model_fingerprint(&model),
         profile_fingerprint: batch::profile_fingerprint(&profile),
+        html: args.html.then(|| args.embed.options()),
     };
     let mut planned = match batch::prepare(&cfg) {
         Ok(p) => p,
@@ -647,7 +724,14 @@ fn batch(args: BatchArgs) -> Result<ExitCode> {
             Err(e) => return usage_error(e),
         };
         let scorer = Scorer::new(&recognizer, profile, profile_name);
-        batch::score_pending(&scorer, &cfg.out, &mut planned, jobs, mode)?
+        batch::score_pending(
+            &scorer,
+            &cfg.out,
+            &mut planned,
+            jobs,
+            mode,
+            cfg.html.as_ref(),
+        )?
     } else {
         batch::RunStats {
             calls: planned.len(),
@@ -656,6 +740,9 @@ fn batch(args: BatchArgs) -> Result<ExitCode> {
         }
     };
     let rows = batch::write_summary(&cfg.out, &planned)?;
+    if cfg.html.is_some() {
+        callcoach::report::write_index(&cfg.out, &rows)?;
+    }
     let failed = rows.iter().filter(|r| !r.scored()).count();
     let speed = if stats.wall_s > 0.0 {
         format!(
@@ -856,6 +943,10 @@ fn record(args: RecordArgs) -> Result<ExitCode> {
             inputs: vec![args.output],
             call: args.call,
             json: args.json,
+            html: None,
+            embed: EmbedArg {
+                embed_audio_max_s: callcoach::report::EMBED_AUDIO_MAX_S,
+            },
             model: args.model,
             decode: args.decode,
         },

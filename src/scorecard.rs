@@ -13,6 +13,7 @@ use crate::audio::{self, Audio, WHISPER_RATE};
 use crate::features::{self, FeatureParams, VoiceReport};
 use crate::findings::phrases::find_timed;
 use crate::findings::{self, Finding, Profile, ScoringPhrases, Tips};
+use crate::report::series::CallSeries;
 use crate::structure::{
     self, CallStructure, Channel, Layout, PhraseLists, Speaker, StructureParams, TaggedWord,
 };
@@ -164,6 +165,19 @@ impl<'a> Scorer<'a> {
         opts: &ScoreOptions,
         stage: &mut dyn FnMut(&str),
     ) -> Result<Scorecard, ScoreError> {
+        self.score_for_report(path, opts, stage)
+            .map(|(card, _)| card)
+    }
+
+    /// Scores one call and keeps the time series the visual report draws
+    /// (pitch contour, loudness, speaking rate), which the JSON scorecard
+    /// does not carry.
+    pub fn score_for_report(
+        &self,
+        path: &Path,
+        opts: &ScoreOptions,
+        stage: &mut dyn FnMut(&str),
+    ) -> Result<(Scorecard, CallSeries), ScoreError> {
         stage("decode");
         let info = audio::probe(path)?;
         let audio = audio::load(path, Some(WHISPER_RATE))?;
@@ -259,8 +273,7 @@ impl<'a> Scorer<'a> {
             )
         };
         let agent_voice = features::analyze_channel(&agent_signal, WHISPER_RATE, &params);
-        params.keep_frames = false;
-        let customer_voice =
+        let mut customer_voice =
             customer_signal.map(|s| features::analyze_channel(&s, WHISPER_RATE, &params));
 
         stage("findings");
@@ -285,10 +298,15 @@ impl<'a> Scorer<'a> {
                 quote: h.quote,
             })
             .collect();
+        let series =
+            CallSeries::from_voices(audio.duration_s(), &agent_voice, customer_voice.as_ref());
         let mut agent_voice = agent_voice;
         agent_voice.frames = None;
+        if let Some(c) = customer_voice.as_mut() {
+            c.frames = None;
+        }
 
-        Ok(Scorecard {
+        let card = Scorecard {
             schema_version: SCHEMA_VERSION,
             callcoach_version: env!("CARGO_PKG_VERSION"),
             file: path.display().to_string(),
@@ -308,7 +326,8 @@ impl<'a> Scorer<'a> {
             findings: found,
             overall_score,
             follow_ups,
-        })
+        };
+        Ok((card, series))
     }
 }
 

@@ -22,6 +22,7 @@ use regex::Regex;
 use sha2::{Digest, Sha256};
 
 use crate::findings::Profile;
+use crate::report::HtmlOptions;
 use crate::scorecard::{ScoreOptions, Scorer};
 use crate::structure::{Channel, StructureParams};
 use manifest::Manifest;
@@ -72,6 +73,8 @@ pub struct BatchConfig {
     pub model_fingerprint: String,
     /// The profile's fingerprint ([`profile_fingerprint`]).
     pub profile_fingerprint: String,
+    /// `--html`: a page per call (`calls/<name>.html`) and `index.html`.
+    pub html: Option<HtmlOptions>,
 }
 
 /// One call of the batch, ready to score or already done.
@@ -244,7 +247,8 @@ pub fn prepare(cfg: &BatchConfig) -> Result<Vec<Planned>, BatchError> {
         };
         let done = !cfg.force
             && matches!(store::read_call(&cfg.out, &input.name),
-                Some(Stored::Scored(old, _)) if old.fingerprint == meta.fingerprint);
+                Some(Stored::Scored(old, _)) if old.fingerprint == meta.fingerprint)
+            && (cfg.html.is_none() || page_is_current(&cfg.out, &input.name));
         planned.push(Planned {
             input,
             meta,
@@ -255,15 +259,30 @@ pub fn prepare(cfg: &BatchConfig) -> Result<Vec<Planned>, BatchError> {
     Ok(planned)
 }
 
+/// Whether a call's page exists and is not older than its scorecard (the
+/// page needs the time series of a scoring run, so a call scored without
+/// `--html` is scored again to get one).
+fn page_is_current(out: &Path, name: &str) -> bool {
+    let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (
+        modified(store::page_path(out, name)),
+        modified(store::scorecard_path(out, name)),
+    ) {
+        (Some(page), Some(card)) => page >= card,
+        _ => false,
+    }
+}
+
 /// Scores the calls of `planned` not yet done, `jobs` at a time, storing
-/// each result as it arrives; a call that fails is recorded and the batch
-/// goes on.
+/// each result (and with `html` its page) as it arrives; a call that fails
+/// is recorded and the batch goes on.
 pub fn score_pending(
     scorer: &Scorer,
     out: &Path,
     planned: &mut [Planned],
     jobs: usize,
     mode: Mode,
+    html: Option<&HtmlOptions>,
 ) -> Result<RunStats, BatchError> {
     let todo: Vec<usize> = (0..planned.len()).filter(|&i| !planned[i].done).collect();
     let work: Vec<run::Job> = todo
@@ -305,18 +324,29 @@ pub fn score_pending(
             let p = &mut planned[todo[job]];
             p.meta.elapsed_s = (elapsed_s * 10.0).round() / 10.0;
             let (outcome, saved, audio_s) = match result {
-                Ok(card) => {
+                Ok(scored) => {
+                    let card = &scored.card;
                     let audio_s = card.duration_ms as f64 / 1000.0;
                     p.meta.duration_s = Some(audio_s);
                     let outcome = format!("scored (overall {})", card.overall_score);
-                    let value = serde_json::to_value(&card).expect("serialisable");
+                    let value = serde_json::to_value(card).expect("serialisable");
                     stats.scored += 1;
                     stats.audio_s += audio_s;
-                    (
-                        outcome,
-                        store::save_scored(out, &p.meta, value).map(|_| ()),
-                        audio_s,
-                    )
+                    let saved = store::save_scored(out, &p.meta, value).map(|_| ());
+                    if let (Ok(()), Some(opts)) = (&saved, html) {
+                        let page = store::page_path(out, &p.input.name);
+                        if let Err(e) = crate::report::write_call_page(
+                            &page,
+                            card,
+                            &scored.series,
+                            &p.input.path,
+                            opts,
+                        ) {
+                            failure = Some(e.to_string());
+                            return false;
+                        }
+                    }
+                    (outcome, saved, audio_s)
                 }
                 Err(why) => {
                     stats.failed += 1;

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
+use crate::report::series::CallSeries;
 use crate::scorecard::{ScoreOptions, Scorecard, Scorer};
 
 /// One call for the pool.
@@ -22,6 +23,15 @@ pub struct Job {
     pub path: PathBuf,
     /// How to read it.
     pub opts: ScoreOptions,
+}
+
+/// A scored call: the scorecard and the time series its page draws.
+#[derive(Debug)]
+pub struct Scored {
+    /// The scorecard.
+    pub card: Scorecard,
+    /// Pitch, loudness and rate over time (for `--html`).
+    pub series: CallSeries,
 }
 
 /// What the workers report.
@@ -42,8 +52,8 @@ pub enum Event {
         worker: usize,
         /// Job index.
         job: usize,
-        /// The scorecard, or the one-line reason it failed.
-        result: Result<Box<Scorecard>, String>,
+        /// The scored call, or the one-line reason it failed.
+        result: Result<Box<Scored>, String>,
         /// Wall time (s).
         elapsed_s: f64,
     },
@@ -81,10 +91,10 @@ pub fn run_pool(
                     });
                 };
                 let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    scorer.score_with_progress(&j.path, &j.opts, &mut report)
+                    scorer.score_for_report(&j.path, &j.opts, &mut report)
                 }));
                 let result = match result {
-                    Ok(Ok(card)) => Ok(Box::new(card)),
+                    Ok(Ok((card, series))) => Ok(Box::new(Scored { card, series })),
                     Ok(Err(e)) => Err(e.to_string()),
                     Err(_) => Err(format!(
                         "{}: internal error while scoring (a bug: please report it)",

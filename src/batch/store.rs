@@ -77,6 +77,11 @@ pub fn scorecard_path(out: &Path, name: &str) -> PathBuf {
     calls_dir(out).join(format!("{name}.json"))
 }
 
+/// Path of a call's page (`--html`, docs/html-report.md).
+pub fn page_path(out: &Path, name: &str) -> PathBuf {
+    calls_dir(out).join(format!("{name}.html"))
+}
+
 /// Path of a call's failure record.
 pub fn error_path(out: &Path, name: &str) -> PathBuf {
     calls_dir(out).join(format!("{name}.error.json"))

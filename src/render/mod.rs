@@ -1,6 +1,8 @@
-//! Renderers: turn pipeline results into text for people and JSON for tools.
+//! Renderers: turn pipeline results into text for people, JSON for tools
+//! and HTML pages ([`html`]).
 //! They compute nothing; everything they show was measured upstream.
 
+pub mod html;
 mod live;
 mod scorecard;
 mod structure;

@@ -44,7 +44,7 @@ impl Style {
 }
 
 /// `m:ss.s` from milliseconds.
-fn clock(ms: u64) -> String {
+pub(crate) fn clock(ms: u64) -> String {
     format!("{}:{:04.1}", ms / 60_000, (ms % 60_000) as f64 / 1000.0)
 }
 
@@ -53,7 +53,7 @@ fn opt(v: Option<f64>, digits: usize, unit: &str) -> String {
 }
 
 /// The key figure of a finding: its first measured metric and threshold.
-fn key_figure(f: &Finding) -> String {
+pub(crate) fn key_figure(f: &Finding) -> String {
     f.metrics.iter().find(|m| m.value.is_some()).map_or_else(
         || "not measurable in this call".to_string(),
         |m| {

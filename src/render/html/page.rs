@@ -1,0 +1,484 @@
+//! The page of one call: header with the player, the eight-row scorecard
+//! with evidence and tips, the timeline, pitch, loudness and speaking-rate
+//! charts, the transcript by speaker, the follow-ups.
+
+use std::fmt::Write;
+
+use super::charts::{linear_ticks, timeline, Line, LineChart, Rule};
+use super::{clock_s, document, esc, ts_link, verdict_class, AudioRef};
+use crate::findings::{Finding, FindingId, Verdict};
+use crate::render::scorecard::key_figure;
+use crate::report::series::CallSeries;
+use crate::scorecard::Scorecard;
+use crate::structure::{Speaker, SpeakerWord};
+
+/// A new transcript paragraph starts after a silence this long (s).
+const PARAGRAPH_GAP_S: f64 = 2.0;
+
+/// The HTML page of one scored call.
+pub fn call_page(card: &Scorecard, series: &CallSeries, audio: &AudioRef) -> String {
+    let mut body = String::new();
+    body.push_str(&header(card, audio));
+    body.push_str("<main>\n");
+    body.push_str(&scorecard_section(card));
+    let _ = writeln!(
+        body,
+        "<section id=\"timeline\"><h2>Timeline</h2>\
+         <p class=\"hint\">Click anywhere on a chart, a marker or a timestamp to play from there.</p>\n{}\
+         <p class=\"legend-row\"><span class=\"key agent\"></span>agent \
+         <span class=\"key customer\"></span>customer (tinted: turn, solid: speech) \
+         <span class=\"key overtalk\"></span>overtalk <span class=\"key silence\"></span>silence \
+         <span class=\"key greeting\"></span>greeting <span class=\"key v-problem\"></span>evidence</p></section>",
+        timeline(card)
+    );
+    body.push_str(&pitch_section(card, series));
+    body.push_str(&loudness_section(card, series));
+    body.push_str(&rate_section(card, series));
+    body.push_str(&transcript_section(card));
+    body.push_str(&follow_ups(card));
+    body.push_str("</main>\n");
+    let _ = writeln!(
+        body,
+        "<footer>callcoach {} · scorecard schema {} · model {} · profile {} · \
+         made offline; this page loads nothing from the network.</footer>",
+        esc(card.callcoach_version),
+        esc(card.schema_version),
+        esc(&file_name(&card.model)),
+        esc(&card.profile)
+    );
+    document(&format!("{} – callcoach", file_name(&card.file)), &body)
+}
+
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+fn header(card: &Scorecard, audio: &AudioRef) -> String {
+    let layout = if card.channels == 2 { "stereo" } else { "mono" };
+    let (src, preload) = match audio {
+        AudioRef::Embedded { base64 } => (format!("data:audio/wav;base64,{base64}"), "auto"),
+        AudioRef::Linked { href } => (esc(href), "metadata"),
+    };
+    let flagged = card
+        .findings
+        .iter()
+        .filter(|f| f.verdict != Verdict::Ok)
+        .count();
+    format!(
+        "<header id=\"head\">\n<div class=\"title\"><h1>{}</h1>\
+         <p class=\"meta\">{} · {} · {layout} · {} Hz {} · {} flagged of 8</p></div>\n\
+         <div class=\"overall\" title=\"Overall score\"><span>{}</span><small>/100</small></div>\n\
+         <audio id=\"player\" controls preload=\"{preload}\" src=\"{src}\"></audio>\n</header>\n",
+        esc(&file_name(&card.file)),
+        clock_s(card.duration_ms as f64 / 1000.0),
+        esc(&card.language),
+        card.sample_rate_hz,
+        esc(&card.encoding),
+        flagged,
+        card.overall_score
+    )
+}
+
+fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Ok => "ok",
+        Verdict::Watch => "watch",
+        Verdict::Problem => "problem",
+    }
+}
+
+fn scorecard_section(card: &Scorecard) -> String {
+    let mut out = String::from(
+        "<section id=\"scorecard\"><h2>Scorecard</h2>\n<table class=\"card\">\
+         <thead><tr><th>#</th><th>Mistake</th><th>Score</th><th>Verdict</th>\
+         <th>Key figure</th><th>Tip</th></tr></thead><tbody>\n",
+    );
+    for (i, f) in card.findings.iter().enumerate() {
+        let vc = verdict_class(f.verdict);
+        let tip = if f.verdict == Verdict::Ok {
+            String::from("<span class=\"muted\">—</span>")
+        } else {
+            esc(&f.tip)
+        };
+        let _ = writeln!(
+            out,
+            "<tr class=\"{vc}\" id=\"f-{}\"><td>{}</td><td>{}</td>\
+             <td class=\"score\"><span class=\"bar\"><span class=\"fill {vc}\" style=\"width:{}%\"></span></span>{}</td>\
+             <td><span class=\"pill {vc}\">{}</span></td><td class=\"figure\">{}</td><td class=\"tip\">{tip}</td></tr>",
+            f.id.as_str(),
+            i + 1,
+            esc(&f.title),
+            f.score,
+            f.score,
+            verdict_word(f.verdict),
+            esc(&key_figure(f)),
+        );
+    }
+    out.push_str("</tbody></table>\n");
+    let flagged: Vec<&Finding> = card
+        .findings
+        .iter()
+        .filter(|f| f.verdict != Verdict::Ok && !f.evidence.is_empty())
+        .collect();
+    if !flagged.is_empty() {
+        out.push_str("<div class=\"evidence\"><h3>Evidence</h3>\n");
+        for f in flagged {
+            let _ = write!(
+                out,
+                "<div class=\"ev {}\"><h4>{} <span class=\"pill {}\">{}</span></h4><ul>",
+                verdict_class(f.verdict),
+                esc(&f.title),
+                verdict_class(f.verdict),
+                f.score
+            );
+            for e in &f.evidence {
+                let (a, b) = (e.start_ms as f64 / 1000.0, e.end_ms as f64 / 1000.0);
+                let quote = e
+                    .quote
+                    .as_ref()
+                    .map(|q| format!(" <q>{}</q>", esc(q)))
+                    .unwrap_or_default();
+                let _ = write!(
+                    out,
+                    "<li>{} {}{quote}</li>",
+                    ts_link(a, &format!("{}–{}", clock_s(a), clock_s(b))),
+                    esc(&e.what)
+                );
+            }
+            out.push_str("</ul></div>\n");
+        }
+        out.push_str("</div>\n");
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+/// The metric `name` of finding `id`, if measured.
+fn metric(card: &Scorecard, id: FindingId, name: &str) -> Option<(f64, f64)> {
+    card.findings
+        .iter()
+        .find(|f| f.id == id)?
+        .metrics
+        .iter()
+        .find(|m| m.name == name)
+        .map(|m| (m.threshold, m.good))
+}
+
+fn pitch_section(card: &Scorecard, s: &CallSeries) -> String {
+    let p = &s.agent_pitch;
+    let mut out = String::from("<section id=\"pitch\"><h2>Agent pitch</h2>\n");
+    let Some((lo, hi)) = p.contour_hz.range() else {
+        out.push_str(
+            "<p class=\"muted\">No voiced agent speech: no pitch contour.</p></section>\n",
+        );
+        return out;
+    };
+    let (mut lo, mut hi) = (lo, hi);
+    if let Some((a, b)) = p.band_hz {
+        lo = lo.min(a);
+        hi = hi.max(b);
+    }
+    let (lo, hi) = ((lo * 0.9).max(50.0), (hi * 1.1).min(800.0));
+    let ticks: Vec<f64> = [
+        50.0, 75.0, 100.0, 125.0, 150.0, 200.0, 250.0, 300.0, 400.0, 500.0, 600.0, 800.0,
+    ]
+    .into_iter()
+    .filter(|t| *t >= lo && *t <= hi)
+    .collect();
+    let sd = card.voice.agent.f0_std_semitones;
+    let chart = LineChart {
+        id: "pitch-svg",
+        label: "Agent pitch contour",
+        unit: "Hz",
+        dur: s.duration_s,
+        range: (lo, hi),
+        log: true,
+        ticks,
+        lines: vec![Line {
+            class: "agent",
+            label: "agent F0",
+            track: &p.contour_hz,
+        }],
+        band: p.band_hz.map(|(a, b)| {
+            (
+                a,
+                b,
+                format!(
+                    "median ± 1 SD ({:.1} st): {a:.0}–{b:.0} Hz",
+                    sd.unwrap_or_default()
+                ),
+            )
+        }),
+        rules: p
+            .median_hz
+            .map(|m| Rule {
+                class: "median",
+                value: m,
+                label: format!("median {m:.0} Hz"),
+            })
+            .into_iter()
+            .collect(),
+    };
+    out.push_str(&chart.svg());
+    let _ = writeln!(
+        out,
+        "<p class=\"caption\">Shaded: the variability band, median ± one standard deviation \
+         ({} semitones; a monotone voice keeps it narrow). Log scale: equal steps are equal intervals.</p></section>",
+        sd.map_or_else(|| "n/a".into(), |v| format!("{v:.1}"))
+    );
+    out
+}
+
+fn loudness_section(card: &Scorecard, s: &CallSeries) -> String {
+    let mut out = String::from("<section id=\"loudness\"><h2>Loudness</h2>\n");
+    let mut lines = vec![Line {
+        class: "agent",
+        label: "agent",
+        track: &s.agent_level_dbfs,
+    }];
+    if let Some(c) = &s.customer_level_dbfs {
+        lines.push(Line {
+            class: "customer",
+            label: "customer",
+            track: c,
+        });
+    }
+    let (mut lo, mut hi) = (-60.0f64, -10.0f64);
+    for l in &lines {
+        if let Some((a, b)) = l.track.range() {
+            lo = lo.min((a / 10.0).floor() * 10.0);
+            hi = hi.max((b / 10.0).ceil() * 10.0);
+        }
+    }
+    let rules = metric(card, FindingId::Apathetic, "speech_level_dbfs")
+        .map(|(bad, good)| {
+            vec![
+                Rule {
+                    class: "good",
+                    value: good,
+                    label: format!("good from {good:.0} dBFS"),
+                },
+                Rule {
+                    class: "bad",
+                    value: bad,
+                    label: format!("apathetic at {bad:.0} dBFS"),
+                },
+            ]
+        })
+        .unwrap_or_default();
+    let chart = LineChart {
+        id: "loudness-svg",
+        label: "Loudness over time",
+        unit: "dBFS",
+        dur: s.duration_s,
+        range: (lo, hi),
+        log: false,
+        ticks: linear_ticks(lo, hi, 6),
+        lines,
+        band: None,
+        rules,
+    };
+    out.push_str(&chart.svg());
+    out.push_str(
+        "<p class=\"caption\">Level of the speech (energy mean per bin, Praat's intensity in dB re full scale); \
+         silence is left blank.</p></section>\n",
+    );
+    out
+}
+
+fn rate_section(card: &Scorecard, s: &CallSeries) -> String {
+    let mut out = String::from("<section id=\"rate\"><h2>Agent speaking rate</h2>\n");
+    let (mut lo, mut hi) = (0.0f64, 8.0f64);
+    if let Some((_, b)) = s.agent_rate_syl_per_s.range() {
+        hi = hi.max(b.ceil());
+    }
+    let rules = metric(card, FindingId::TooFast, "articulation_rate_syl_per_s")
+        .map(|(bad, good)| {
+            hi = hi.max(bad.ceil() + 1.0);
+            lo = lo.min(good);
+            vec![
+                Rule {
+                    class: "good",
+                    value: good,
+                    label: format!("good up to {good:.1} syl/s"),
+                },
+                Rule {
+                    class: "bad",
+                    value: bad,
+                    label: format!("too fast from {bad:.1} syl/s"),
+                },
+            ]
+        })
+        .unwrap_or_default();
+    let chart = LineChart {
+        id: "rate-svg",
+        label: "Agent speaking rate over time",
+        unit: "syl/s",
+        dur: s.duration_s,
+        range: (lo, hi),
+        log: false,
+        ticks: linear_ticks(lo, hi, 5),
+        lines: vec![Line {
+            class: "agent",
+            label: "agent articulation rate",
+            track: &s.agent_rate_syl_per_s,
+        }],
+        band: None,
+        rules,
+    };
+    out.push_str(&chart.svg());
+    let _ = writeln!(
+        out,
+        "<p class=\"caption\">Syllables per second of the agent's speech in a {:.0}-second window \
+         (de Jong &amp; Wempe 2009); whole call: {} words/min.</p></section>",
+        crate::report::series::RATE_WINDOW_S,
+        card.structure
+            .figures
+            .agent_wpm
+            .map_or_else(|| "n/a".into(), |v| format!("{v:.0}"))
+    );
+    out
+}
+
+/// Consecutive words of one speaker, split at long silences.
+fn paragraphs(words: &[SpeakerWord]) -> Vec<&[SpeakerWord]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=words.len() {
+        let split = i == words.len()
+            || words[i].speaker != words[i - 1].speaker
+            || (words[i].start_ms as f64 - words[i - 1].end_ms as f64) / 1000.0 > PARAGRAPH_GAP_S;
+        if split {
+            if i > start {
+                out.push(&words[start..i]);
+            }
+            start = i;
+        }
+    }
+    out
+}
+
+fn transcript_section(card: &Scorecard) -> String {
+    let mut out = String::from("<section id=\"transcript\"><h2>Transcript</h2>\n");
+    let words = &card.structure.words;
+    if words.is_empty() {
+        out.push_str("<p class=\"muted\">No words were recognised.</p></section>\n");
+        return out;
+    }
+    // Evidence spans of flagged findings, with what they show; a span of
+    // half the call or more (a figure of the whole call) marks no words.
+    let spans: Vec<(u64, u64, Verdict, String)> = card
+        .findings
+        .iter()
+        .filter(|f| f.verdict != Verdict::Ok)
+        .flat_map(|f| {
+            let local = |e: &&crate::findings::Evidence| {
+                e.end_ms.saturating_sub(e.start_ms) * 2 < card.duration_ms
+            };
+            f.evidence.iter().filter(local).map(move |e| {
+                (
+                    e.start_ms,
+                    e.end_ms,
+                    f.verdict,
+                    format!("{}: {}", f.title, e.what),
+                )
+            })
+        })
+        .collect();
+    let g = &card.structure.greeting;
+    let (g0, g1) = ((g.start_s * 1000.0) as u64, (g.end_s * 1000.0) as u64);
+    out.push_str("<div class=\"utterances\">\n");
+    for para in paragraphs(words) {
+        let who = para[0].speaker;
+        let (class, name) = match who {
+            Speaker::Agent => ("agent", "Agent"),
+            Speaker::Customer => ("customer", "Customer"),
+        };
+        let t = para[0].start_ms as f64 / 1000.0;
+        let _ = write!(
+            out,
+            "<p class=\"utt {class}\">{} <b>{name}</b> ",
+            ts_link(t, &clock_s(t))
+        );
+        for w in para {
+            let text = esc(w.text.trim());
+            let hits: Vec<&(u64, u64, Verdict, String)> = spans
+                .iter()
+                .filter(|s| w.start_ms < s.1 && w.end_ms > s.0)
+                .collect();
+            let in_greeting =
+                g.present && who == Speaker::Agent && w.start_ms < g1 && w.end_ms > g0;
+            if let Some(worst) = hits.iter().map(|s| s.2).max() {
+                let title: Vec<&str> = hits.iter().map(|s| s.3.as_str()).collect();
+                let _ = write!(
+                    out,
+                    "<mark class=\"{}\" title=\"{}\">{text}</mark> ",
+                    verdict_class(worst),
+                    esc(&title.join("; "))
+                );
+            } else if in_greeting {
+                let _ = write!(
+                    out,
+                    "<span class=\"greet\" title=\"greeting\">{text}</span> "
+                );
+            } else {
+                let _ = write!(out, "{text} ");
+            }
+        }
+        out.push_str("</p>\n");
+    }
+    out.push_str(
+        "</div><p class=\"caption\">Highlighted: words inside the evidence of a flagged finding \
+         (hover for which; figures of the whole call mark no words); underlined: the greeting.</p></section>\n",
+    );
+    out
+}
+
+fn follow_ups(card: &Scorecard) -> String {
+    if card.follow_ups.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<section id=\"follow-ups\"><h2>Follow-ups promised</h2><ul>\n");
+    for f in &card.follow_ups {
+        let t = f.start_ms as f64 / 1000.0;
+        let _ = writeln!(
+            out,
+            "<li>{} <q>{}</q></li>",
+            ts_link(t, &clock_s(t)),
+            esc(&f.quote)
+        );
+    }
+    out.push_str("</ul></section>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(text: &str, start_ms: u64, end_ms: u64, speaker: Speaker) -> SpeakerWord {
+        SpeakerWord {
+            text: text.into(),
+            start_ms,
+            end_ms,
+            speaker,
+            from_hint: true,
+        }
+    }
+
+    #[test]
+    fn paragraphs_split_at_speaker_changes_and_long_silences() {
+        let words = [
+            w("Hello", 0, 400, Speaker::Agent),
+            w("there", 450, 800, Speaker::Agent),
+            w("Hi", 1000, 1200, Speaker::Customer),
+            w("So", 3500, 3700, Speaker::Customer),
+            w("Right", 3800, 4000, Speaker::Agent),
+        ];
+        let p = paragraphs(&words);
+        let sizes: Vec<usize> = p.iter().map(|p| p.len()).collect();
+        assert_eq!(sizes, vec![2, 1, 1, 1]);
+    }
+}

@@ -1,0 +1,256 @@
+//! The visual report (docs/html-report.md): one self-contained HTML page per
+//! call and an `index.html` for a batch.
+//!
+//! This module decides and writes; [`crate::render::html`] only draws.
+//! It picks how a page carries its audio (short calls embedded as a WAV
+//! data URI, long ones linked by relative path), builds the per-agent
+//! spread the index draws, and writes every page atomically (a temporary
+//! file beside it, then a rename), naming the file in any error.
+
+pub mod series;
+
+use std::io::Cursor;
+use std::path::{Component, Path, PathBuf};
+
+use base64::Engine;
+
+use crate::batch::store::write_atomic;
+use crate::batch::summary::CallRow;
+use crate::findings::FindingId;
+use crate::render::html::{self, AgentSpread, AudioRef, FindingSpread, IndexEntry};
+use crate::scorecard::Scorecard;
+use series::CallSeries;
+
+/// Calls up to this long (s) carry their audio inside the page; longer ones
+/// link the recording by relative path. Five minutes of 8 kHz mono 16-bit
+/// PCM is 4.8 MB, of 16 kHz stereo 19 MB, as base64 a third more.
+pub const EMBED_AUDIO_MAX_S: f64 = 300.0;
+
+/// How pages are made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HtmlOptions {
+    /// Embed the audio of calls up to this long (s); link longer ones.
+    pub embed_audio_max_s: f64,
+}
+
+impl Default for HtmlOptions {
+    fn default() -> Self {
+        HtmlOptions {
+            embed_audio_max_s: EMBED_AUDIO_MAX_S,
+        }
+    }
+}
+
+/// A page could not be made or written. One line, naming the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: cannot write the HTML report: {why}")]
+pub struct ReportError {
+    /// The page (or the directory it goes to).
+    pub path: PathBuf,
+    /// What went wrong.
+    pub why: String,
+}
+
+impl ReportError {
+    fn new(path: &Path, why: impl std::fmt::Display) -> Self {
+        ReportError {
+            path: path.to_path_buf(),
+            why: why.to_string(),
+        }
+    }
+}
+
+/// Checks that `page` can be written (its directory exists and accepts a
+/// file) before hours of scoring are spent: creates and removes a
+/// temporary file beside it.
+pub fn check_writable(page: &Path) -> Result<(), ReportError> {
+    if page.is_dir() {
+        return Err(ReportError::new(page, "is a directory"));
+    }
+    let mut probe = page.as_os_str().to_owned();
+    probe.push(format!(".tmp-{}", std::process::id()));
+    let probe = PathBuf::from(probe);
+    std::fs::File::create(&probe).map_err(|e| ReportError::new(page, e))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// How the page at `page` plays `recording`: embedded when the call is at
+/// most `opts.embed_audio_max_s` long (re-encoded as 16-bit PCM WAV at the
+/// file's own rate and channels, which every browser plays, whatever the
+/// original encoding), else a link relative to the page's directory.
+pub fn audio_ref(
+    recording: &Path,
+    page: &Path,
+    duration_s: f64,
+    opts: &HtmlOptions,
+) -> Result<AudioRef, ReportError> {
+    if duration_s <= opts.embed_audio_max_s {
+        let audio = crate::audio::load(recording, None).map_err(|e| ReportError::new(page, e))?;
+        let wav = pcm16_wav(&audio).map_err(|e| ReportError::new(page, e))?;
+        return Ok(AudioRef::Embedded {
+            base64: base64::engine::general_purpose::STANDARD.encode(wav),
+        });
+    }
+    let dir = page.parent().unwrap_or(Path::new("."));
+    Ok(AudioRef::Linked {
+        href: relative_href(dir, recording).map_err(|e| ReportError::new(page, e))?,
+    })
+}
+
+/// 16-bit PCM WAV bytes of `audio` (samples clamped to [-1, 1]).
+fn pcm16_wav(audio: &crate::audio::Audio) -> Result<Vec<u8>, hound::Error> {
+    let spec = hound::WavSpec {
+        channels: audio.channels.len() as u16,
+        sample_rate: audio.sample_rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut buf = Cursor::new(Vec::new());
+    {
+        let mut w = hound::WavWriter::new(&mut buf, spec)?;
+        let n = audio.channels.first().map_or(0, Vec::len);
+        for i in 0..n {
+            for c in &audio.channels {
+                let s = c.get(i).copied().unwrap_or(0.0).clamp(-1.0, 1.0);
+                w.write_sample((s * 32767.0).round() as i16)?;
+            }
+        }
+        w.finalize()?;
+    }
+    Ok(buf.into_inner())
+}
+
+/// A URL path from directory `from` to file `to` (`../samples/call%201.wav`),
+/// both made absolute first.
+pub fn relative_href(from: &Path, to: &Path) -> std::io::Result<String> {
+    let from = std::fs::canonicalize(from)?;
+    let to = std::fs::canonicalize(to)?;
+    let a: Vec<Component> = from.components().collect();
+    let b: Vec<Component> = to.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); a.len() - common];
+    parts.extend(
+        b[common..]
+            .iter()
+            .map(|c| percent_encode(&c.as_os_str().to_string_lossy())),
+    );
+    Ok(parts.join("/"))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Makes the page of one call and writes it atomically to `page`.
+pub fn write_call_page(
+    page: &Path,
+    card: &Scorecard,
+    series: &CallSeries,
+    recording: &Path,
+    opts: &HtmlOptions,
+) -> Result<(), ReportError> {
+    let audio = audio_ref(recording, page, card.duration_ms as f64 / 1000.0, opts)?;
+    let text = html::call_page(card, series, &audio);
+    write_atomic(page, text.as_bytes()).map_err(|e| ReportError::new(page, e))
+}
+
+/// Per agent, per finding: mean, smallest and largest score and every
+/// call's score with its verdict, over the scored calls.
+pub fn agent_spreads(rows: &[CallRow]) -> Vec<AgentSpread> {
+    let mut agents: Vec<&str> = rows.iter().map(|r| r.agent.as_str()).collect();
+    agents.sort_unstable();
+    agents.dedup();
+    agents
+        .into_iter()
+        .map(|agent| {
+            let calls: Vec<&CallRow> = rows
+                .iter()
+                .filter(|r| r.agent == agent && r.scored())
+                .collect();
+            let findings = FindingId::ALL
+                .iter()
+                .map(|id| {
+                    let scores: Vec<(u8, String)> = calls
+                        .iter()
+                        .filter_map(|r| r.findings.iter().find(|f| f.id == id.as_str()))
+                        .map(|f| (f.score, f.verdict.clone()))
+                        .collect();
+                    let n = scores.len();
+                    FindingSpread {
+                        id: *id,
+                        mean: (n > 0)
+                            .then(|| scores.iter().map(|s| f64::from(s.0)).sum::<f64>() / n as f64),
+                        min: scores.iter().map(|s| s.0).min(),
+                        max: scores.iter().map(|s| s.0).max(),
+                        scores,
+                    }
+                })
+                .collect();
+            AgentSpread {
+                agent: agent.to_string(),
+                calls: calls.len(),
+                findings,
+            }
+        })
+        .collect()
+}
+
+/// Writes `out/index.html` for the batch rows: a sortable table linking
+/// each call to its page (`calls/<name>.html`, when it exists) and the
+/// per-agent charts.
+pub fn write_index(out: &Path, rows: &[CallRow]) -> Result<PathBuf, ReportError> {
+    let path = out.join("index.html");
+    let entries: Vec<IndexEntry> = rows
+        .iter()
+        .map(|r| IndexEntry {
+            row: r,
+            page: crate::batch::store::calls_dir(out)
+                .join(format!("{}.html", r.name))
+                .exists()
+                .then(|| format!("calls/{}.html", percent_encode(&r.name))),
+        })
+        .collect();
+    let text = html::index_page(&entries, &agent_spreads(rows));
+    write_atomic(&path, text.as_bytes()).map_err(|e| ReportError::new(&path, e))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links_climb_and_encode() {
+        let dir = tempfile::tempdir().unwrap();
+        let pages = dir.path().join("out/calls");
+        let rec = dir.path().join("rec/day 1/a&b.wav");
+        std::fs::create_dir_all(&pages).unwrap();
+        std::fs::create_dir_all(rec.parent().unwrap()).unwrap();
+        std::fs::write(&rec, b"x").unwrap();
+        assert_eq!(
+            relative_href(&pages, &rec).unwrap(),
+            "../../rec/day%201/a%26b.wav"
+        );
+    }
+
+    #[test]
+    fn unwritable_pages_are_reported_with_their_path() {
+        let e = check_writable(Path::new("/nonexistent-dir/x.html")).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("/nonexistent-dir/x.html: cannot write the HTML report: "),
+            "{msg}"
+        );
+        assert!(!msg.contains('\n'));
+    }
+}
