@@ -2,7 +2,8 @@
 //!
 //! The modules follow the pipeline, in order:
 //!
-//! 1. [`audio`]: WAV files in (PCM, float, G.711), resampled to 16 kHz.
+//! 1. [`audio`]: WAV files in (PCM, float, G.711), resampled to 16 kHz;
+//!    [`capture`]: the microphone (cpal) or a replayed file, and recording.
 //! 2. [`transcribe`] → [`transcript`]: speech recognition with whisper.cpp,
 //!    words with DTW-aligned times; [`model`] fetches and converts models.
 //!    [`features`]: the voice, measured as Praat would (pitch, loudness,
@@ -10,7 +11,8 @@
 //! 3. [`structure`]: who speaks when: agent and customer, turns, overlaps,
 //!    response times, the greeting.
 //! 4. [`findings`]: the eight telephone mistakes, scored with evidence;
-//!    [`scorecard`] runs the whole pipeline for one call.
+//!    [`scorecard`] runs the whole pipeline for one call; [`batch`] a day's
+//!    recordings; [`live`] rates the voice while the agent speaks.
 //! 5. [`render`]: terminal text, JSON and HTML out; [`report`] writes the
 //!    visual report (a page per call, an index per batch).
 
