@@ -898,6 +898,8 @@ fn record(args: RecordArgs) -> Result<ExitCode> {
     let tty = stderr_is_terminal();
     let mut last_draw = std::time::Instant::now();
     let mut last_second = 0u64;
+    let mut second_peak = f64::NEG_INFINITY;
+    let mut second_clipped = false;
     let opts = recorder::RecordOptions {
         max_seconds: args.seconds,
         force: args.force,
@@ -910,10 +912,22 @@ fn record(args: RecordArgs) -> Result<ExitCode> {
                 eprint!("\r\x1b[2K{}", callcoach::render::meter_line(level));
                 let _ = std::io::stderr().flush();
             }
-        } else if level.elapsed_s as u64 > last_second {
-            // Not a terminal: one line per second, for logs.
-            last_second = level.elapsed_s as u64;
-            eprintln!("{}", callcoach::render::meter_line(level));
+        } else {
+            // Not a terminal: one line per second, for logs, with that
+            // second's peak and clipping.
+            second_peak = second_peak.max(level.peak_dbfs);
+            second_clipped |= level.clipped;
+            if level.elapsed_s as u64 > last_second {
+                last_second = level.elapsed_s as u64;
+                let summary = recorder::Level {
+                    peak_dbfs: second_peak,
+                    clipped: second_clipped,
+                    ..*level
+                };
+                eprintln!("{}", callcoach::render::meter_line(&summary));
+                second_peak = f64::NEG_INFINITY;
+                second_clipped = false;
+            }
         }
     });
     if tty {
