@@ -884,6 +884,7 @@ fn record(args: RecordArgs) -> Result<ExitCode> {
         // A missing model must stop us before the recording, not after it.
         model::resolve_model(args.model.model.as_deref())?;
     }
+    // Checked before the device opens (the recorder checks again, atomically).
     if args.output.exists() && !args.force {
         return Err(recorder::RecordError::Exists(args.output.clone()).into());
     }

@@ -254,18 +254,10 @@ fn loudness_section(card: &Scorecard, s: &CallSeries) -> String {
     }
     let rules = metric(card, FindingId::Apathetic, "speech_level_dbfs")
         .map(|(bad, good)| {
-            vec![
-                Rule {
-                    class: "good",
-                    value: good,
-                    label: format!("good from {good:.0} dBFS"),
-                },
-                Rule {
-                    class: "bad",
-                    value: bad,
-                    label: format!("apathetic at {bad:.0} dBFS"),
-                },
-            ]
+            good_and_bad_rules(
+                (good, format!("good from {good:.0} dBFS")),
+                (bad, format!("apathetic at {bad:.0} dBFS")),
+            )
         })
         .unwrap_or_default();
     let chart = LineChart {
@@ -288,6 +280,23 @@ fn loudness_section(card: &Scorecard, s: &CallSeries) -> String {
     out
 }
 
+/// The two horizontal rules of a profile threshold: where "good" starts
+/// and where the mistake is rated 0, each with its label.
+fn good_and_bad_rules(good: (f64, String), bad: (f64, String)) -> Vec<Rule> {
+    vec![
+        Rule {
+            class: "good",
+            value: good.0,
+            label: good.1,
+        },
+        Rule {
+            class: "bad",
+            value: bad.0,
+            label: bad.1,
+        },
+    ]
+}
+
 fn rate_section(card: &Scorecard, s: &CallSeries) -> String {
     let mut out = String::from("<section id=\"rate\"><h2>Agent speaking rate</h2>\n");
     let (mut lo, mut hi) = (0.0f64, 8.0f64);
@@ -298,18 +307,10 @@ fn rate_section(card: &Scorecard, s: &CallSeries) -> String {
         .map(|(bad, good)| {
             hi = hi.max(bad.ceil() + 1.0);
             lo = lo.min(good);
-            vec![
-                Rule {
-                    class: "good",
-                    value: good,
-                    label: format!("good up to {good:.1} syl/s"),
-                },
-                Rule {
-                    class: "bad",
-                    value: bad,
-                    label: format!("too fast from {bad:.1} syl/s"),
-                },
-            ]
+            good_and_bad_rules(
+                (good, format!("good up to {good:.1} syl/s")),
+                (bad, format!("too fast from {bad:.1} syl/s")),
+            )
         })
         .unwrap_or_default();
     let chart = LineChart {
