@@ -14,7 +14,8 @@
 //!    [`scorecard`] runs the whole pipeline for one call; [`batch`] a day's
 //!    recordings; [`live`] rates the voice while the agent speaks.
 //! 5. [`render`]: terminal text, JSON and HTML out; [`report`] writes the
-//!    visual report (a page per call, an index per batch).
+//!    visual report (a page per call, an index per batch); [`wording`]
+//!    holds the reports' words in German and English.
 
 pub mod audio;
 pub mod batch;
@@ -29,3 +30,4 @@ pub mod scorecard;
 pub mod structure;
 pub mod transcribe;
 pub mod transcript;
+pub mod wording;

@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use callcoach::findings::{Profile, Verdict};
+use callcoach::render::{scorecard_text, Style};
 use callcoach::scorecard::{ScoreOptions, Scorecard, Scorer};
 use callcoach::structure::Channel;
 use callcoach::transcribe::{Options, Recognizer};
+use callcoach::wording::Wording;
 use common::{base_model, callcoach};
 use serde_json::Value;
 
@@ -76,6 +78,61 @@ fn each_sample_is_flagged_as_a_problem_for_its_intended_mistake() {
             );
         }
     }
+}
+
+#[test]
+fn scorecards_speak_the_language_of_the_call() {
+    let (mut de_calls, mut en_calls) = (0, 0);
+    for (_, card) in scored() {
+        let words = Wording::builtin(&card.language);
+        let german = card.language == "de";
+        if german {
+            de_calls += 1;
+        } else {
+            en_calls += 1;
+        }
+        // The decimal separator of the other language, between digits.
+        let foreign = if german { '.' } else { ',' };
+        for e in card.findings.iter().flat_map(|f| &f.evidence) {
+            // Each sentence is its kind's template in the call's language,
+            // every placeholder filled.
+            let template = words.evidence(&e.kind, &[]);
+            let lead = template.split('{').next().unwrap();
+            assert!(
+                !e.kind.is_empty() && e.what.starts_with(lead) && !e.what.contains('{'),
+                "{}: {:?} is not the {} sentence {template:?}",
+                card.file,
+                e.what,
+                e.kind
+            );
+            let chars: Vec<char> = e.what.chars().collect();
+            assert!(
+                !chars
+                    .windows(3)
+                    .any(|w| w[0].is_ascii_digit() && w[1] == foreign && w[2].is_ascii_digit()),
+                "{}: {:?} uses the wrong decimal separator",
+                card.file,
+                e.what
+            );
+        }
+        let text = scorecard_text(card, Style::new(false));
+        let (expect, avoid) = if german {
+            (["Gesamtwertung", "Kennzahl"], "Overall score")
+        } else {
+            (["Overall score", "key figure"], "Gesamtwertung")
+        };
+        assert!(
+            expect.iter().all(|l| text.contains(l)) && !text.contains(avoid),
+            "{}: labels not in {}:\n{text}",
+            card.file,
+            card.language
+        );
+    }
+    // The samples hold calls in both languages (samples/README.md).
+    assert!(
+        de_calls >= 4 && en_calls >= 4,
+        "{de_calls} de, {en_calls} en"
+    );
 }
 
 #[test]

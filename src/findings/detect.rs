@@ -6,6 +6,7 @@
 use crate::features::VoiceReport;
 use crate::structure::{CallStructure, Speaker};
 use crate::transcript::Word;
+use crate::wording::Wording;
 
 use super::phrases::{find_timed, PhraseHit, ScoringPhrases, TimedText};
 use super::{rate_finding, Evidence, Finding, FindingId, Measured, Profile, Tips};
@@ -32,6 +33,35 @@ pub struct CallFacts<'a> {
     pub customer_words: &'a [Word],
     /// Phrase lists of the call's language.
     pub phrases: &'a ScoringPhrases,
+}
+
+impl CallFacts<'_> {
+    /// The report wording of the call's language.
+    fn wording(&self) -> &'static Wording {
+        Wording::builtin(self.language)
+    }
+
+    /// One piece of evidence of `kind`, its sentence in the call's language.
+    fn evidence(
+        &self,
+        kind: &str,
+        (start_ms, end_ms): (u64, u64),
+        args: &[(&str, String)],
+        quote: Option<String>,
+    ) -> Evidence {
+        Evidence {
+            start_ms,
+            end_ms,
+            kind: kind.to_string(),
+            what: self.wording().evidence(kind, args),
+            quote,
+        }
+    }
+
+    /// `value` with one decimal in the call's language.
+    fn num1(&self, value: f64) -> String {
+        self.wording().num(value, 1)
+    }
 }
 
 impl TimedText for Word {
@@ -91,14 +121,17 @@ fn long_agent_turns(facts: &CallFacts) -> Vec<(f64, f64)> {
         .collect()
 }
 
-fn hit_evidence(hits: &[PhraseHit], what: &str) -> Vec<Evidence> {
+fn hit_evidence(f: &CallFacts, hits: &[PhraseHit], kind: &str) -> Vec<Evidence> {
     hits.iter()
         .take(MAX_EVIDENCE)
-        .map(|h| Evidence {
-            start_ms: h.start_ms,
-            end_ms: h.end_ms,
-            what: format!("{what}: \"{}\"", h.phrase),
-            quote: Some(h.quote.clone()),
+        .map(|h| {
+            let phrase = format!("\"{}\"", h.phrase);
+            f.evidence(
+                kind,
+                (h.start_ms, h.end_ms),
+                &[("phrase", phrase)],
+                Some(h.quote.clone()),
+            )
         })
         .collect()
 }
@@ -130,11 +163,13 @@ fn monotone(f: &CallFacts) -> Measured {
         .filter_map(|(a, b)| f0_sd_semitones(f.agent, a, b).map(|sd| (a, b, sd)))
         .min_by(|x, y| x.2.total_cmp(&y.2));
     let evidence = flattest
-        .map(|(a, b, sd)| Evidence {
-            start_ms: ms(a),
-            end_ms: ms(b),
-            what: format!("flattest agent turn: pitch varies {sd:.1} semitones (SD)"),
-            quote: quote(f.agent_words, ms(a), ms(b)),
+        .map(|(a, b, sd)| {
+            f.evidence(
+                "flattest_turn",
+                (ms(a), ms(b)),
+                &[("sd", f.num1(sd))],
+                quote(f.agent_words, ms(a), ms(b)),
+            )
         })
         .into_iter()
         .collect();
@@ -168,28 +203,27 @@ fn apathetic(f: &CallFacts) -> Measured {
                 .any(|h| h.start_ms >= ms(t.start_s) && h.start_ms <= ms(t.end_s + 1.5))
         })
         .take(MAX_EVIDENCE)
-        .map(|t| Evidence {
-            start_ms: ms(t.start_s),
-            end_ms: ms(t.end_s),
-            what: format!(
-                "customer talked {:.1} s without an acknowledgement from the agent",
-                t.end_s - t.start_s
-            ),
-            quote: quote(f.customer_words, ms(t.start_s), ms(t.end_s)),
+        .map(|t| {
+            f.evidence(
+                "unacknowledged_turn",
+                (ms(t.start_s), ms(t.end_s)),
+                &[("seconds", f.num1(t.end_s - t.start_s))],
+                quote(f.customer_words, ms(t.start_s), ms(t.end_s)),
+            )
         })
         .collect();
     if let (Some(level), Some(sd)) = (f.agent.intensity_mean_db, f.agent.intensity_std_db) {
         evidence.insert(
             0,
-            Evidence {
-                start_ms: 0,
-                end_ms: ms(f.agent.duration_s),
-                what: format!(
-                    "agent level {:.1} dBFS, loudness varies {sd:.1} dB (SD) over the call",
-                    level - PRAAT_FULL_SCALE_DB
-                ),
-                quote: None,
-            },
+            f.evidence(
+                "agent_level",
+                (0, ms(f.agent.duration_s)),
+                &[
+                    ("level", f.num1(level - PRAAT_FULL_SCALE_DB)),
+                    ("sd", f.num1(sd)),
+                ],
+                None,
+            ),
         );
     }
     Measured {
@@ -213,17 +247,16 @@ fn impatient(f: &CallFacts) -> Measured {
         .interruption_spans
         .iter()
         .take(MAX_EVIDENCE)
-        .map(|i| Evidence {
-            start_ms: ms(i.start_s),
-            end_ms: ms(i.end_s),
-            what: format!(
-                "agent talks over the customer for {:.1} s",
-                i.end_s - i.start_s
-            ),
-            quote: quote(f.agent_words, ms(i.start_s), ms(i.end_s)),
+        .map(|i| {
+            f.evidence(
+                "agent_talks_over",
+                (ms(i.start_s), ms(i.end_s)),
+                &[("seconds", f.num1(i.end_s - i.start_s))],
+                quote(f.agent_words, ms(i.start_s), ms(i.end_s)),
+            )
         })
         .collect();
-    evidence.extend(hit_evidence(&phrases, "impatience phrase"));
+    evidence.extend(hit_evidence(f, &phrases, "impatience_phrase"));
     evidence.sort_by_key(|e| e.start_ms);
     let has_customer = fig.customer_talk_s > 0.0;
     Measured {
@@ -246,12 +279,21 @@ fn greeting(f: &CallFacts) -> Measured {
     if !g.present {
         return Measured::default();
     }
-    let mut what = format!("opening: {:.1} s, {} words", g.duration_s, g.word_count);
+    let mut opening = f.evidence(
+        "opening",
+        (ms(g.start_s), ms(g.end_s)),
+        &[
+            ("seconds", f.num1(g.duration_s)),
+            ("words", g.word_count.to_string()),
+        ],
+        (!g.text.is_empty()).then(|| g.text.clone()),
+    );
     if !g.old_fashioned.is_empty() {
-        what.push_str(&format!(
-            "; old-fashioned: \"{}\"",
-            g.old_fashioned.join("\", \"")
-        ));
+        let phrases = format!("\"{}\"", g.old_fashioned.join("\", \""));
+        let more = f
+            .wording()
+            .evidence("old_fashioned", &[("phrases", phrases)]);
+        opening.what.push_str(&more);
     }
     Measured {
         values: vec![
@@ -259,12 +301,7 @@ fn greeting(f: &CallFacts) -> Measured {
             ("opening_words", Some(g.word_count as f64)),
             ("old_fashioned_formulas", Some(g.old_fashioned.len() as f64)),
         ],
-        evidence: vec![Evidence {
-            start_ms: ms(g.start_s),
-            end_ms: ms(g.end_s),
-            what,
-            quote: (!g.text.is_empty()).then(|| g.text.clone()),
-        }],
+        evidence: vec![opening],
     }
 }
 
@@ -289,14 +326,14 @@ fn rushed(f: &CallFacts) -> Measured {
     let per_min = (talk_min > 0.1).then(|| pauses as f64 / talk_min);
     let longest = f.agent.speech.iter().max_by_key(|i| i.end_ms - i.start_ms);
     let evidence = longest
-        .map(|i| Evidence {
-            start_ms: i.start_ms,
-            end_ms: i.end_ms,
-            what: format!(
-                "{:.1} s of speech without a breathing pause",
-                (i.end_ms - i.start_ms) as f64 / 1000.0
-            ),
-            quote: quote(f.agent_words, i.start_ms, i.end_ms),
+        .map(|i| {
+            let seconds = (i.end_ms - i.start_ms) as f64 / 1000.0;
+            f.evidence(
+                "no_breathing_pause",
+                (i.start_ms, i.end_ms),
+                &[("seconds", f.num1(seconds))],
+                quote(f.agent_words, i.start_ms, i.end_ms),
+            )
         })
         .into_iter()
         .collect();
@@ -324,30 +361,33 @@ fn unclear(f: &CallFacts) -> Measured {
     let mut evidence: Vec<Evidence> = low
         .iter()
         .take(MAX_EVIDENCE)
-        .map(|w| Evidence {
-            start_ms: w.start_ms,
-            end_ms: w.end_ms,
-            what: format!(
-                "hard to recognise (confidence {:.0} %)",
-                w.probability * 100.0
-            ),
-            quote: quote(words, w.start_ms.saturating_sub(1500), w.end_ms + 1500),
+        .map(|w| {
+            let percent = f.wording().num(f64::from(w.probability) * 100.0, 0);
+            f.evidence(
+                "hard_to_recognise",
+                (w.start_ms, w.end_ms),
+                &[("percent", percent)],
+                quote(words, w.start_ms.saturating_sub(1500), w.end_ms + 1500),
+            )
         })
         .collect();
     let a = f.agent;
     if let (Some(hf), Some(snr)) = (a.hf_energy_ratio, a.snr_db) {
         evidence.insert(
             0,
-            Evidence {
-                start_ms: 0,
-                end_ms: ms(a.duration_s),
-                what: format!(
-                    "voice: {:.1} % of energy above 2 kHz, SNR {snr:.0} dB, {:.3} % clipped samples",
-                    hf * 100.0,
-                    a.clipped_fraction * 100.0
-                ),
-                quote: None,
-            },
+            f.evidence(
+                "voice_clarity",
+                (0, ms(a.duration_s)),
+                &[
+                    ("hf_percent", f.num1(hf * 100.0)),
+                    ("snr", f.wording().num(snr, 0)),
+                    (
+                        "clipped_percent",
+                        f.wording().num(a.clipped_fraction * 100.0, 3),
+                    ),
+                ],
+                None,
+            ),
         );
     }
     Measured {
@@ -376,11 +416,13 @@ fn too_fast(f: &CallFacts) -> Measured {
         })
         .max_by(|x, y| x.2.total_cmp(&y.2));
     let evidence = fastest
-        .map(|(a, b, wpm)| Evidence {
-            start_ms: ms(a),
-            end_ms: ms(b),
-            what: format!("fastest agent turn: {wpm:.0} words per minute"),
-            quote: quote(f.agent_words, ms(a), ms(b)),
+        .map(|(a, b, wpm)| {
+            f.evidence(
+                "fastest_turn",
+                (ms(a), ms(b)),
+                &[("wpm", f.wording().num(wpm, 0))],
+                quote(f.agent_words, ms(a), ms(b)),
+            )
         })
         .into_iter()
         .collect();
@@ -403,15 +445,14 @@ fn no_empathy(f: &CallFacts) -> Measured {
     let empathy = find_timed(f.agent_words, &f.phrases.empathy);
     let problems = find_timed(f.customer_words, &f.phrases.problem);
     let has_customer = fig.customer_talk_s > 0.0;
-    let mut evidence = hit_evidence(&know_it_all, "know-it-all phrase");
+    let mut evidence = hit_evidence(f, &know_it_all, "know_it_all_phrase");
     if let (Some(p), true) = (problems.first(), empathy.is_empty()) {
-        evidence.push(Evidence {
-            start_ms: p.start_ms,
-            end_ms: p.end_ms,
-            what: "the customer describes a problem; no empathy phrase from the agent in the whole call"
-                .into(),
-            quote: Some(p.quote.clone()),
-        });
+        evidence.push(f.evidence(
+            "no_empathy_phrase",
+            (p.start_ms, p.end_ms),
+            &[],
+            Some(p.quote.clone()),
+        ));
     }
     if let Some(t) = f
         .structure
@@ -420,12 +461,12 @@ fn no_empathy(f: &CallFacts) -> Measured {
         .filter(|t| t.speaker == Speaker::Agent)
         .max_by(|a, b| (a.end_s - a.start_s).total_cmp(&(b.end_s - b.start_s)))
     {
-        evidence.push(Evidence {
-            start_ms: ms(t.start_s),
-            end_ms: ms(t.end_s),
-            what: format!("longest agent monologue: {:.1} s", t.end_s - t.start_s),
-            quote: quote(f.agent_words, ms(t.start_s), ms(t.end_s)),
-        });
+        evidence.push(f.evidence(
+            "longest_monologue",
+            (ms(t.start_s), ms(t.end_s)),
+            &[("seconds", f.num1(t.end_s - t.start_s))],
+            quote(f.agent_words, ms(t.start_s), ms(t.end_s)),
+        ));
     }
     evidence.sort_by_key(|e| e.start_ms);
     Measured {

@@ -101,7 +101,12 @@ pub struct Evidence {
     pub start_ms: u64,
     /// End (ms).
     pub end_ms: u64,
-    /// What happened, in words.
+    /// What it shows, as a stable key for programs (`agent_talks_over`,
+    /// `impatience_phrase`, …; the keys of `[evidence]` in
+    /// `src/data/wording.en.toml`).
+    #[serde(default)]
+    pub kind: String,
+    /// What happened, in words, in the call's language.
     pub what: String,
     /// What was said, when there is a transcript for it.
     #[serde(skip_serializing_if = "Option::is_none")]

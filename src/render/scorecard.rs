@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use crate::findings::{Finding, Verdict};
 use crate::scorecard::Scorecard;
+use crate::wording::Wording;
 
 /// ANSI styling, or none.
 #[derive(Debug, Clone, Copy)]
@@ -34,12 +35,15 @@ impl Style {
         }
     }
 
-    fn verdict(&self, v: Verdict) -> String {
-        match v {
-            Verdict::Ok => self.paint("32", "ok     "),
-            Verdict::Watch => self.paint("33", "watch  "),
-            Verdict::Problem => self.paint("1;31", "problem"),
-        }
+    /// A verdict's name in the call's language, padded to `width`
+    /// characters before it is painted.
+    fn verdict(&self, v: Verdict, words: &Wording, width: usize) -> String {
+        let code = match v {
+            Verdict::Ok => "32",
+            Verdict::Watch => "33",
+            Verdict::Problem => "1;31",
+        };
+        self.paint(code, &format!("{:<width$}", words.verdict(v)))
     }
 }
 
@@ -48,36 +52,37 @@ pub(crate) fn clock(ms: u64) -> String {
     format!("{}:{:04.1}", ms / 60_000, (ms % 60_000) as f64 / 1000.0)
 }
 
-fn opt(v: Option<f64>, digits: usize, unit: &str) -> String {
-    v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.digits$}{unit}"))
+/// `v` with `digits` decimals and `unit`, or the language's "n/a".
+fn opt(words: &Wording, v: Option<f64>, digits: usize, unit: &str) -> String {
+    match v {
+        Some(v) => format!("{}{unit}", words.num(v, digits)),
+        None => words.label("not_available").to_string(),
+    }
 }
 
 /// The key figure of a finding: its first measured metric and threshold.
-pub(crate) fn key_figure(f: &Finding) -> String {
+pub(crate) fn key_figure(f: &Finding, words: &Wording) -> String {
     f.metrics.iter().find(|m| m.value.is_some()).map_or_else(
-        || "not measurable in this call".to_string(),
+        || words.label("not_measurable").to_string(),
         |m| {
             let v = m.value.unwrap_or_default();
             let cmp = if m.good > m.threshold { "≤" } else { "≥" };
-            format!(
-                "{} {} (problem {cmp} {})",
-                m.name,
-                trim(v),
-                trim(m.threshold)
-            )
+            let limit = words.label_with(
+                "problem_at",
+                &[
+                    ("cmp", cmp.to_string()),
+                    ("threshold", words.short(m.threshold)),
+                ],
+            );
+            format!("{} {} ({limit})", m.name, words.short(v))
         },
     )
-}
-
-/// A number with at most two decimals, trailing zeros removed.
-fn trim(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Renders a scorecard as terminal text.
 pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
     let mut out = String::new();
+    let words = Wording::builtin(&card.language);
     let s = &card.structure.figures;
     let layout = if card.channels == 2 { "stereo" } else { "mono" };
     let _ = writeln!(
@@ -91,33 +96,61 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
     );
     let _ = writeln!(
         out,
-        "  Overall score: {}/100",
+        "  {}: {}/100",
+        words.label("overall_score"),
         style.paint("1", &card.overall_score.to_string())
     );
-    let _ = writeln!(
-        out,
-        "  Talk share agent {:.0} % · agent {} words/min · pitch variation {} · {} turns · median response {}",
-        s.agent_talk_share * 100.0,
-        opt(s.agent_wpm, 0, ""),
-        opt(card.voice.agent.f0_std_semitones, 1, " st"),
-        s.turns,
-        opt(s.latency_median_s, 2, " s"),
+    let summary = words.label_with(
+        "summary",
+        &[
+            ("talk_share", words.num(s.agent_talk_share * 100.0, 0)),
+            ("wpm", opt(words, s.agent_wpm, 0, "")),
+            (
+                "f0_sd",
+                opt(words, card.voice.agent.f0_std_semitones, 1, " st"),
+            ),
+            ("turns", s.turns.to_string()),
+            ("latency", opt(words, s.latency_median_s, 2, " s")),
+        ],
     );
+    let _ = writeln!(out, "  {summary}");
     out.push('\n');
+    // Column widths from the longest title and verdict name, so that long
+    // German titles keep the table aligned.
+    let (mistake, score, verdict) = (
+        words.label("mistake"),
+        words.label("score"),
+        words.label("verdict"),
+    );
+    let title_w = card
+        .findings
+        .iter()
+        .map(|f| f.title.chars().count())
+        .chain([mistake.chars().count()])
+        .max()
+        .unwrap_or(0);
+    let verdict_w = [Verdict::Ok, Verdict::Watch, Verdict::Problem]
+        .iter()
+        .map(|&v| words.verdict(v).chars().count())
+        .chain([verdict.chars().count()])
+        .max()
+        .unwrap_or(0);
+    let score_w = score.chars().count().max(5);
     let _ = writeln!(
         out,
-        "  {:<2} {:<44} {:>5}  {:<7}  key figure",
-        "#", "mistake", "score", "verdict"
+        "  {:<2} {mistake:<title_w$} {score:>score_w$}  {verdict:<verdict_w$}  {}",
+        "#",
+        words.label("key_figure")
     );
     for (i, f) in card.findings.iter().enumerate() {
         let _ = writeln!(
             out,
-            "  {:<2} {:<44} {:>5}  {}  {}",
+            "  {:<2} {:<title_w$} {:>score_w$}  {}  {}",
             i + 1,
             f.title,
             f.score,
-            style.verdict(f.verdict),
-            key_figure(f)
+            style.verdict(f.verdict, words, verdict_w),
+            key_figure(f, words)
         );
     }
     for f in card.findings.iter().filter(|f| f.verdict != Verdict::Ok) {
@@ -125,7 +158,7 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
             out,
             "\n  {} — {} ({}/100)",
             style.paint("1", &f.title),
-            style.verdict(f.verdict).trim_end(),
+            style.verdict(f.verdict, words, 0),
             f.score
         );
         for e in &f.evidence {
@@ -140,14 +173,15 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
                 let _ = writeln!(out, "                   “{}”", ellipsis(q, 110));
             }
         }
-        let _ = writeln!(out, "    {} {}", style.paint("36", "Tip:"), f.tip);
-    }
-    if !card.follow_ups.is_empty() {
         let _ = writeln!(
             out,
-            "\n  {}",
-            style.paint("1", "Follow-ups promised (keep them):")
+            "    {} {}",
+            style.paint("36", words.label("tip")),
+            f.tip
         );
+    }
+    if !card.follow_ups.is_empty() {
+        let _ = writeln!(out, "\n  {}", style.paint("1", words.label("follow_ups")));
         for f in &card.follow_ups {
             let _ = writeln!(
                 out,

@@ -113,7 +113,7 @@ fn scorecard_section(card: &Scorecard) -> String {
             f.score,
             f.score,
             verdict_word(f.verdict),
-            esc(&key_figure(f)),
+            esc(&key_figure(f, crate::wording::Wording::builtin(&card.language))),
         );
     }
     out.push_str("</tbody></table>\n");

@@ -1,0 +1,169 @@
+//! The words of the reports in the call's language: labels, verdict names
+//! and the evidence sentences, from `src/data/wording.{en,de}.toml`.
+//!
+//! A German call gets a German scorecard throughout, not German titles and
+//! tips between English labels. The texts are data, so QA teams can reword
+//! them without touching code; a sentence is a template whose `{name}`
+//! placeholders are filled with values already formatted for the language
+//! (decimal comma in German).
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::findings::Verdict;
+
+/// The embedded English wording.
+pub const WORDING_EN: &str = include_str!("data/wording.en.toml");
+/// The embedded German wording.
+pub const WORDING_DE: &str = include_str!("data/wording.de.toml");
+
+/// The report texts of one language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wording {
+    /// Decimal separator ("." or ",").
+    decimal: String,
+    /// Display names of the verdicts, keyed `ok`, `watch`, `problem`.
+    verdict: BTreeMap<String, String>,
+    /// Labels and headings, keyed by name.
+    label: BTreeMap<String, String>,
+    /// Evidence sentences (templates), keyed by evidence kind.
+    evidence: BTreeMap<String, String>,
+}
+
+impl Wording {
+    /// The embedded wording for a language code: German for "de…", else
+    /// English. Parsed once per process.
+    pub fn builtin(language: &str) -> &'static Wording {
+        static EN: OnceLock<Wording> = OnceLock::new();
+        static DE: OnceLock<Wording> = OnceLock::new();
+        let (cell, text) = if language.starts_with("de") {
+            (&DE, WORDING_DE)
+        } else {
+            (&EN, WORDING_EN)
+        };
+        cell.get_or_init(|| toml::from_str(text).expect("embedded wording parses (unit-tested)"))
+    }
+
+    /// A label or heading; the key itself if the file lacks it.
+    pub fn label<'a>(&'a self, key: &'a str) -> &'a str {
+        self.label.get(key).map_or(key, String::as_str)
+    }
+
+    /// A label template with its placeholders filled.
+    pub fn label_with(&self, key: &str, args: &[(&str, String)]) -> String {
+        fill(self.label(key), args)
+    }
+
+    /// The display name of a verdict.
+    pub fn verdict(&self, v: Verdict) -> &str {
+        let key = match v {
+            Verdict::Ok => "ok",
+            Verdict::Watch => "watch",
+            Verdict::Problem => "problem",
+        };
+        self.verdict.get(key).map_or(key, String::as_str)
+    }
+
+    /// The evidence sentence of `kind` with its placeholders filled.
+    pub fn evidence(&self, kind: &str, args: &[(&str, String)]) -> String {
+        fill(self.evidence.get(kind).map_or(kind, String::as_str), args)
+    }
+
+    /// `value` with `digits` decimals and this language's separator.
+    pub fn num(&self, value: f64, digits: usize) -> String {
+        let s = format!("{value:.digits$}");
+        if self.decimal == "." {
+            s
+        } else {
+            s.replace('.', &self.decimal)
+        }
+    }
+
+    /// `value` with at most two decimals, trailing zeros removed (`0.53`,
+    /// `8`), in this language's format.
+    pub fn short(&self, value: f64) -> String {
+        let s = format!("{value:.2}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        s.replace('.', &self.decimal)
+    }
+}
+
+/// Replaces each `{name}` in `template` by its value in `args`; unknown
+/// placeholders are left as they are.
+pub fn fill(template: &str, args: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after
+            .find('}')
+            .and_then(|close| Some((args.iter().find(|(k, _)| *k == &after[..close])?, close)));
+        match value {
+            Some(((_, v), close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The `{names}` in a template.
+    fn placeholders(t: &str) -> BTreeSet<String> {
+        t.split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn fill_replaces_known_names_and_keeps_the_rest() {
+        let args = [("s", "2,5".to_string()), ("n", "3".to_string())];
+        assert_eq!(fill("{s} s, {n} words", &args), "2,5 s, 3 words");
+        assert_eq!(fill("{x} {s}", &args), "{x} 2,5");
+        assert_eq!(fill("open { and {s}", &args), "open { and 2,5");
+        assert_eq!(fill("no braces", &args), "no braces");
+    }
+
+    #[test]
+    fn german_and_english_have_the_same_keys_and_placeholders() {
+        let (en, de) = (Wording::builtin("en"), Wording::builtin("de"));
+        for (name, a, b) in [
+            ("verdict", &en.verdict, &de.verdict),
+            ("label", &en.label, &de.label),
+            ("evidence", &en.evidence, &de.evidence),
+        ] {
+            let keys_a: Vec<_> = a.keys().collect();
+            let keys_b: Vec<_> = b.keys().collect();
+            assert_eq!(keys_a, keys_b, "[{name}] keys differ");
+            for (k, t) in a {
+                assert_eq!(
+                    placeholders(t),
+                    placeholders(&b[k]),
+                    "[{name}] {k}: placeholders differ"
+                );
+            }
+        }
+        assert_eq!(de.num(8.14, 1), "8,1");
+        assert_eq!(en.num(8.14, 1), "8.1");
+        assert_eq!(
+            (de.short(0.5), en.short(200.0)),
+            ("0,5".into(), "200".into())
+        );
+        assert_eq!(de.verdict(Verdict::Watch), "beobachten");
+    }
+}
