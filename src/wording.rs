@@ -31,6 +31,8 @@ pub struct Wording {
     label: BTreeMap<String, String>,
     /// Evidence sentences (templates), keyed by evidence kind.
     evidence: BTreeMap<String, String>,
+    /// Headings, captions and chart labels of the HTML page.
+    page: BTreeMap<String, String>,
 }
 
 impl Wording {
@@ -55,6 +57,17 @@ impl Wording {
     /// A label template with its placeholders filled.
     pub fn label_with(&self, key: &str, args: &[(&str, String)]) -> String {
         fill(self.label(key), args)
+    }
+
+    /// A text of the HTML page (plain text: escape it); the key itself if
+    /// the file lacks it.
+    pub fn page<'a>(&'a self, key: &'a str) -> &'a str {
+        self.page.get(key).map_or(key, String::as_str)
+    }
+
+    /// A page template with its placeholders filled.
+    pub fn page_with(&self, key: &str, args: &[(&str, String)]) -> String {
+        fill(self.page(key), args)
     }
 
     /// The display name of a verdict.
@@ -146,6 +159,7 @@ mod tests {
             ("verdict", &en.verdict, &de.verdict),
             ("label", &en.label, &de.label),
             ("evidence", &en.evidence, &de.evidence),
+            ("page", &en.page, &de.page),
         ] {
             let keys_a: Vec<_> = a.keys().collect();
             let keys_b: Vec<_> = b.keys().collect();

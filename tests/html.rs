@@ -19,6 +19,8 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use callcoach::findings::Verdict;
+use callcoach::wording::Wording;
 use common::{base_model, callcoach, callcoach_json};
 use serde_json::Value;
 
@@ -308,6 +310,24 @@ fn check_call_page(page: &Path, card: &Value) {
         "id=\"transcript\"",
     ] {
         assert!(dom.contains(id), "{}: no {id} in the DOM", page.display());
+    }
+    // The page speaks the call's language: its lang attribute, headings
+    // and the verdict pills (the DOM escapes nothing in these words).
+    let lang = card["language"].as_str().unwrap();
+    let words = Wording::builtin(lang);
+    assert!(
+        dom.contains(&format!("<html lang=\"{lang}\">")),
+        "{}: not marked {lang}",
+        page.display()
+    );
+    for key in ["scorecard", "timeline", "transcript", "pitch", "loudness"] {
+        let heading = format!("<h2>{}</h2>", words.page(key));
+        assert!(dom.contains(&heading), "{}: no {heading}", page.display());
+    }
+    for f in card["findings"].as_array().unwrap() {
+        let v: Verdict = serde_json::from_value(f["verdict"].clone()).unwrap();
+        let pill = format!(">{}</span>", words.verdict(v));
+        assert!(dom.contains(&pill), "{}: no pill {pill}", page.display());
     }
     // The eight rows carry the verdicts of the JSON scorecard.
     let findings = card["findings"].as_array().unwrap();

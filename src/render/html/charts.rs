@@ -9,6 +9,7 @@ use super::{clock_s, esc};
 use crate::report::series::Track;
 use crate::scorecard::Scorecard;
 use crate::structure::Speaker;
+use crate::wording::Wording;
 
 /// viewBox width.
 const W: f64 = 1000.0;
@@ -98,24 +99,29 @@ fn time_axis(ts: TimeScale, top: f64, y: f64) -> String {
 /// findings as clickable markers.
 pub(crate) fn timeline(card: &Scorecard) -> String {
     let s = &card.structure;
+    let words = Wording::builtin(&card.language);
+    let span = |key: &str, a: f64, b: f64| {
+        words.page_with(key, &[("from", clock_s(a)), ("to", clock_s(b))])
+    };
     let ts = TimeScale::new(card.duration_ms as f64 / 1000.0);
     let lanes = [
-        ("Agent", 36.0),
-        ("Customer", 66.0),
-        ("Overtalk", 96.0),
-        ("Silence", 120.0),
-        ("Evidence", 144.0),
+        ("agent", 36.0),
+        ("customer", 66.0),
+        ("lane_overtalk", 96.0),
+        ("lane_silence", 120.0),
+        ("lane_evidence", 144.0),
     ];
     let bottom = 160.0;
     let h = bottom + AXIS_H;
-    let mut out = svg_open("timeline-svg", "Timeline of the call", h, ts.dur);
+    let mut out = svg_open("timeline-svg", words.page("timeline_label"), h, ts.dur);
     out.push_str(&plot_area(8.0, bottom));
-    for (name, y) in lanes {
+    for (key, y) in lanes {
         let _ = writeln!(
             out,
-            "<text class=\"lane\" x=\"{:.0}\" y=\"{:.1}\" text-anchor=\"end\">{name}</text>",
+            "<text class=\"lane\" x=\"{:.0}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
             X0 - 6.0,
-            y + 4.0
+            y + 4.0,
+            esc(words.page(key))
         );
     }
     out.push_str(&time_axis(ts, 8.0, bottom));
@@ -134,12 +140,18 @@ pub(crate) fn timeline(card: &Scorecard) -> String {
             Speaker::Agent => ("turn agent", 36.0),
             Speaker::Customer => ("turn customer", 66.0),
         };
-        let who = if t.speaker == Speaker::Agent {
-            "Agent"
-        } else {
-            "Customer"
+        let who = match t.speaker {
+            Speaker::Agent => words.page("agent"),
+            Speaker::Customer => words.page("customer"),
         };
-        let title = format!("{who} turn {}–{}", clock_s(t.start_s), clock_s(t.end_s));
+        let title = words.page_with(
+            "turn",
+            &[
+                ("who", who.to_string()),
+                ("from", clock_s(t.start_s)),
+                ("to", clock_s(t.end_s)),
+            ],
+        );
         rect(&mut out, class, t.start_s, t.end_s, y, 24.0, &title);
     }
     for (ivs, class, y) in [
@@ -147,23 +159,31 @@ pub(crate) fn timeline(card: &Scorecard) -> String {
         (&s.customer_speech, "speech customer", 66.0),
     ] {
         for i in ivs {
-            rect(&mut out, class, i.start_s, i.end_s, y, 14.0, "speech");
+            rect(
+                &mut out,
+                class,
+                i.start_s,
+                i.end_s,
+                y,
+                14.0,
+                words.page("speech"),
+            );
         }
     }
     for i in &s.overlaps {
-        let title = format!("overtalk {}–{}", clock_s(i.start_s), clock_s(i.end_s));
+        let title = span("overtalk_span", i.start_s, i.end_s);
         rect(&mut out, "overtalk", i.start_s, i.end_s, 96.0, 12.0, &title);
     }
     for i in &s.figures.interruption_spans {
         let x = ts.x(i.start_s);
         let _ = writeln!(
             out,
-            "<path class=\"interrupt\" d=\"M{x:.1} 86 l-5 -7 h10 z\"><title>agent interrupts at {}</title></path>",
-            clock_s(i.start_s)
+            "<path class=\"interrupt\" d=\"M{x:.1} 86 l-5 -7 h10 z\"><title>{}</title></path>",
+            esc(&words.page_with("interrupts", &[("at", clock_s(i.start_s))]))
         );
     }
     for i in &s.figures.hold_spans {
-        let title = format!("silence {}–{}", clock_s(i.start_s), clock_s(i.end_s));
+        let title = span("silence_span", i.start_s, i.end_s);
         rect(&mut out, "silence", i.start_s, i.end_s, 120.0, 12.0, &title);
     }
     let g = &s.greeting;
@@ -172,9 +192,12 @@ pub(crate) fn timeline(card: &Scorecard) -> String {
         let _ = writeln!(
             out,
             "<g class=\"greeting\" data-t=\"{:.3}\"><path d=\"M{xa:.1} 24 V20 H{xb:.1} V24\"/>\
-             <text x=\"{xa:.1}\" y=\"16\">greeting {:.1} s</text><title>{}</title></g>",
+             <text x=\"{xa:.1}\" y=\"16\">{}</text><title>{}</title></g>",
             g.start_s,
-            g.duration_s,
+            esc(&words.page_with(
+                "greeting_marker",
+                &[("seconds", words.num(g.duration_s, 1))]
+            )),
             esc(&g.text)
         );
     }

@@ -37,7 +37,7 @@ pub fn index_page(entries: &[IndexEntry], agents: &[AgentSpread]) -> String {
         "<footer>callcoach {} · made offline; this page loads nothing from the network.</footer>",
         env!("CARGO_PKG_VERSION")
     );
-    document("Batch report – callcoach", &body)
+    document("en", "Batch report – callcoach", &body)
 }
 
 /// One agent's small-multiple: a row per mistake on a 0–100 scale.

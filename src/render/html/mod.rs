@@ -128,15 +128,16 @@ pub(crate) fn finding_label(id: FindingId) -> &'static str {
     }
 }
 
-/// The document around `body`: head with the inline stylesheet, the body,
-/// the inline script.
-pub(crate) fn document(title: &str, body: &str) -> String {
+/// The document around `body`, in language `lang`: head with the inline
+/// stylesheet, the body, the inline script.
+pub(crate) fn document(lang: &str, title: &str, body: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"callcoach {}\">\n\
          <title>{}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n{body}\
          <pre id=\"selftest-result\" hidden></pre>\n<script>\n{JS}</script>\n</body>\n</html>\n",
+        esc(lang),
         env!("CARGO_PKG_VERSION"),
         esc(title)
     )

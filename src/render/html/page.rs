@@ -11,25 +11,37 @@ use crate::render::scorecard::key_figure;
 use crate::report::series::CallSeries;
 use crate::scorecard::Scorecard;
 use crate::structure::{Speaker, SpeakerWord};
+use crate::wording::Wording;
 
 /// A new transcript paragraph starts after a silence this long (s).
 const PARAGRAPH_GAP_S: f64 = 2.0;
 
 /// The HTML page of one scored call.
+///
+/// Its words are in the call's language ([`Wording`]).
 pub fn call_page(card: &Scorecard, series: &CallSeries, audio: &AudioRef) -> String {
+    let words = Wording::builtin(&card.language);
+    let page = |key| esc(words.page(key));
     let mut body = String::new();
     body.push_str(&header(card, audio));
     body.push_str("<main>\n");
     body.push_str(&scorecard_section(card));
     let _ = writeln!(
         body,
-        "<section id=\"timeline\"><h2>Timeline</h2>\
-         <p class=\"hint\">Click anywhere on a chart, a marker or a timestamp to play from there.</p>\n{}\
-         <p class=\"legend-row\"><span class=\"key agent\"></span>agent \
-         <span class=\"key customer\"></span>customer (tinted: turn, solid: speech) \
-         <span class=\"key overtalk\"></span>overtalk <span class=\"key silence\"></span>silence \
-         <span class=\"key greeting\"></span>greeting <span class=\"key v-problem\"></span>evidence</p></section>",
-        timeline(card)
+        "<section id=\"timeline\"><h2>{}</h2><p class=\"hint\">{}</p>\n{}\
+         <p class=\"legend-row\"><span class=\"key agent\"></span>{} \
+         <span class=\"key customer\"></span>{} \
+         <span class=\"key overtalk\"></span>{} <span class=\"key silence\"></span>{} \
+         <span class=\"key greeting\"></span>{} <span class=\"key v-problem\"></span>{}</p></section>",
+        page("timeline"),
+        page("timeline_hint"),
+        timeline(card),
+        page("legend_agent"),
+        page("legend_customer"),
+        page("legend_overtalk"),
+        page("legend_silence"),
+        page("legend_greeting"),
+        page("legend_evidence"),
     );
     body.push_str(&pitch_section(card, series));
     body.push_str(&loudness_section(card, series));
@@ -37,16 +49,21 @@ pub fn call_page(card: &Scorecard, series: &CallSeries, audio: &AudioRef) -> Str
     body.push_str(&transcript_section(card));
     body.push_str(&follow_ups(card));
     body.push_str("</main>\n");
-    let _ = writeln!(
-        body,
-        "<footer>callcoach {} · scorecard schema {} · model {} · profile {} · \
-         made offline; this page loads nothing from the network.</footer>",
-        esc(card.callcoach_version),
-        esc(card.schema_version),
-        esc(&file_name(&card.model)),
-        esc(&card.profile)
+    let footer = words.page_with(
+        "footer",
+        &[
+            ("version", card.callcoach_version.to_string()),
+            ("schema", card.schema_version.to_string()),
+            ("model", file_name(&card.model)),
+            ("profile", card.profile.clone()),
+        ],
     );
-    document(&format!("{} – callcoach", file_name(&card.file)), &body)
+    let _ = writeln!(body, "<footer>{}</footer>", esc(&footer));
+    document(
+        &card.language,
+        &format!("{} – callcoach", file_name(&card.file)),
+        &body,
+    )
 }
 
 fn file_name(path: &str) -> String {
@@ -56,6 +73,7 @@ fn file_name(path: &str) -> String {
 }
 
 fn header(card: &Scorecard, audio: &AudioRef) -> String {
+    let words = Wording::builtin(&card.language);
     let layout = if card.channels == 2 { "stereo" } else { "mono" };
     let (src, preload) = match audio {
         AudioRef::Embedded { base64 } => (format!("data:audio/wav;base64,{base64}"), "auto"),
@@ -68,32 +86,33 @@ fn header(card: &Scorecard, audio: &AudioRef) -> String {
         .count();
     format!(
         "<header id=\"head\">\n<div class=\"title\"><h1>{}</h1>\
-         <p class=\"meta\">{} · {} · {layout} · {} Hz {} · {} flagged of 8</p></div>\n\
-         <div class=\"overall\" title=\"Overall score\"><span>{}</span><small>/100</small></div>\n\
+         <p class=\"meta\">{} · {} · {layout} · {} Hz {} · {}</p></div>\n\
+         <div class=\"overall\" title=\"{}\"><span>{}</span><small>/100</small></div>\n\
          <audio id=\"player\" controls preload=\"{preload}\" src=\"{src}\"></audio>\n</header>\n",
         esc(&file_name(&card.file)),
         clock_s(card.duration_ms as f64 / 1000.0),
         esc(&card.language),
         card.sample_rate_hz,
         esc(&card.encoding),
-        flagged,
+        esc(&words.page_with("flagged", &[("n", flagged.to_string())])),
+        esc(words.label("overall_score")),
         card.overall_score
     )
 }
 
-fn verdict_word(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Ok => "ok",
-        Verdict::Watch => "watch",
-        Verdict::Problem => "problem",
-    }
-}
-
 fn scorecard_section(card: &Scorecard) -> String {
-    let mut out = String::from(
-        "<section id=\"scorecard\"><h2>Scorecard</h2>\n<table class=\"card\">\
-         <thead><tr><th>#</th><th>Mistake</th><th>Score</th><th>Verdict</th>\
-         <th>Key figure</th><th>Tip</th></tr></thead><tbody>\n",
+    let words = Wording::builtin(&card.language);
+    let page = |key| esc(words.page(key));
+    let mut out = format!(
+        "<section id=\"scorecard\"><h2>{}</h2>\n<table class=\"card\">\
+         <thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th>\
+         <th>{}</th><th>{}</th></tr></thead><tbody>\n",
+        page("scorecard"),
+        page("col_mistake"),
+        page("col_score"),
+        page("col_verdict"),
+        page("col_key_figure"),
+        page("col_tip"),
     );
     for (i, f) in card.findings.iter().enumerate() {
         let vc = verdict_class(f.verdict);
@@ -112,8 +131,8 @@ fn scorecard_section(card: &Scorecard) -> String {
             esc(&f.title),
             f.score,
             f.score,
-            verdict_word(f.verdict),
-            esc(&key_figure(f, crate::wording::Wording::builtin(&card.language))),
+            esc(words.verdict(f.verdict)),
+            esc(&key_figure(f, words)),
         );
     }
     out.push_str("</tbody></table>\n");
@@ -123,7 +142,7 @@ fn scorecard_section(card: &Scorecard) -> String {
         .filter(|f| f.verdict != Verdict::Ok && !f.evidence.is_empty())
         .collect();
     if !flagged.is_empty() {
-        out.push_str("<div class=\"evidence\"><h3>Evidence</h3>\n");
+        let _ = writeln!(out, "<div class=\"evidence\"><h3>{}</h3>", page("evidence"));
         for f in flagged {
             let _ = write!(
                 out,
@@ -155,6 +174,14 @@ fn scorecard_section(card: &Scorecard) -> String {
     out
 }
 
+/// `v` with `digits` decimals in the call's language, or its "n/a".
+fn opt(words: &Wording, v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(
+        || words.label("not_available").to_string(),
+        |v| words.num(v, digits),
+    )
+}
+
 /// The metric `name` of finding `id`, if measured.
 fn metric(card: &Scorecard, id: FindingId, name: &str) -> Option<(f64, f64)> {
     card.findings
@@ -167,11 +194,17 @@ fn metric(card: &Scorecard, id: FindingId, name: &str) -> Option<(f64, f64)> {
 }
 
 fn pitch_section(card: &Scorecard, s: &CallSeries) -> String {
+    let words = Wording::builtin(&card.language);
     let p = &s.agent_pitch;
-    let mut out = String::from("<section id=\"pitch\"><h2>Agent pitch</h2>\n");
+    let mut out = format!(
+        "<section id=\"pitch\"><h2>{}</h2>\n",
+        esc(words.page("pitch"))
+    );
     let Some((lo, hi)) = p.contour_hz.range() else {
-        out.push_str(
-            "<p class=\"muted\">No voiced agent speech: no pitch contour.</p></section>\n",
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">{}</p></section>",
+            esc(words.page("no_pitch"))
         );
         return out;
     };
@@ -190,7 +223,7 @@ fn pitch_section(card: &Scorecard, s: &CallSeries) -> String {
     let sd = card.voice.agent.f0_std_semitones;
     let chart = LineChart {
         id: "pitch-svg",
-        label: "Agent pitch contour",
+        label: words.page("pitch_chart"),
         unit: "Hz",
         dur: s.duration_s,
         range: (lo, hi),
@@ -198,50 +231,51 @@ fn pitch_section(card: &Scorecard, s: &CallSeries) -> String {
         ticks,
         lines: vec![Line {
             class: "agent",
-            label: "agent F0",
+            label: words.page("pitch_line"),
             track: &p.contour_hz,
         }],
         band: p.band_hz.map(|(a, b)| {
-            (
-                a,
-                b,
-                format!(
-                    "median ± 1 SD ({:.1} st): {a:.0}–{b:.0} Hz",
-                    sd.unwrap_or_default()
-                ),
-            )
+            let label = words.page_with(
+                "pitch_band",
+                &[
+                    ("sd", words.num(sd.unwrap_or_default(), 1)),
+                    ("low", words.num(a, 0)),
+                    ("high", words.num(b, 0)),
+                ],
+            );
+            (a, b, label)
         }),
         rules: p
             .median_hz
             .map(|m| Rule {
                 class: "median",
                 value: m,
-                label: format!("median {m:.0} Hz"),
+                label: words.page_with("pitch_median", &[("hz", words.num(m, 0))]),
             })
             .into_iter()
             .collect(),
     };
     out.push_str(&chart.svg());
-    let _ = writeln!(
-        out,
-        "<p class=\"caption\">Shaded: the variability band, median ± one standard deviation \
-         ({} semitones; a monotone voice keeps it narrow). Log scale: equal steps are equal intervals.</p></section>",
-        sd.map_or_else(|| "n/a".into(), |v| format!("{v:.1}"))
-    );
+    let caption = words.page_with("pitch_caption", &[("sd", opt(words, sd, 1))]);
+    let _ = writeln!(out, "<p class=\"caption\">{}</p></section>", esc(&caption));
     out
 }
 
 fn loudness_section(card: &Scorecard, s: &CallSeries) -> String {
-    let mut out = String::from("<section id=\"loudness\"><h2>Loudness</h2>\n");
+    let words = Wording::builtin(&card.language);
+    let mut out = format!(
+        "<section id=\"loudness\"><h2>{}</h2>\n",
+        esc(words.page("loudness"))
+    );
     let mut lines = vec![Line {
         class: "agent",
-        label: "agent",
+        label: words.page("line_agent"),
         track: &s.agent_level_dbfs,
     }];
     if let Some(c) = &s.customer_level_dbfs {
         lines.push(Line {
             class: "customer",
-            label: "customer",
+            label: words.page("line_customer"),
             track: c,
         });
     }
@@ -254,15 +288,16 @@ fn loudness_section(card: &Scorecard, s: &CallSeries) -> String {
     }
     let rules = metric(card, FindingId::Apathetic, "speech_level_dbfs")
         .map(|(bad, good)| {
+            let level = |key, v| words.page_with(key, &[("level", words.num(v, 0))]);
             good_and_bad_rules(
-                (good, format!("good from {good:.0} dBFS")),
-                (bad, format!("apathetic at {bad:.0} dBFS")),
+                (good, level("loudness_good", good)),
+                (bad, level("loudness_bad", bad)),
             )
         })
         .unwrap_or_default();
     let chart = LineChart {
         id: "loudness-svg",
-        label: "Loudness over time",
+        label: words.page("loudness_chart"),
         unit: "dBFS",
         dur: s.duration_s,
         range: (lo, hi),
@@ -273,9 +308,10 @@ fn loudness_section(card: &Scorecard, s: &CallSeries) -> String {
         rules,
     };
     out.push_str(&chart.svg());
-    out.push_str(
-        "<p class=\"caption\">Level of the speech (energy mean per bin, Praat's intensity in dB re full scale); \
-         silence is left blank.</p></section>\n",
+    let _ = writeln!(
+        out,
+        "<p class=\"caption\">{}</p></section>",
+        esc(words.page("loudness_caption"))
     );
     out
 }
@@ -298,7 +334,11 @@ fn good_and_bad_rules(good: (f64, String), bad: (f64, String)) -> Vec<Rule> {
 }
 
 fn rate_section(card: &Scorecard, s: &CallSeries) -> String {
-    let mut out = String::from("<section id=\"rate\"><h2>Agent speaking rate</h2>\n");
+    let words = Wording::builtin(&card.language);
+    let mut out = format!(
+        "<section id=\"rate\"><h2>{}</h2>\n",
+        esc(words.page("rate"))
+    );
     let (mut lo, mut hi) = (0.0f64, 8.0f64);
     if let Some((_, b)) = s.agent_rate_syl_per_s.range() {
         hi = hi.max(b.ceil());
@@ -307,39 +347,38 @@ fn rate_section(card: &Scorecard, s: &CallSeries) -> String {
         .map(|(bad, good)| {
             hi = hi.max(bad.ceil() + 1.0);
             lo = lo.min(good);
+            let rate = |key, v| words.page_with(key, &[("rate", words.num(v, 1))]);
             good_and_bad_rules(
-                (good, format!("good up to {good:.1} syl/s")),
-                (bad, format!("too fast from {bad:.1} syl/s")),
+                (good, rate("rate_good", good)),
+                (bad, rate("rate_bad", bad)),
             )
         })
         .unwrap_or_default();
     let chart = LineChart {
         id: "rate-svg",
-        label: "Agent speaking rate over time",
-        unit: "syl/s",
+        label: words.page("rate_chart"),
+        unit: words.page("rate_unit"),
         dur: s.duration_s,
         range: (lo, hi),
         log: false,
         ticks: linear_ticks(lo, hi, 5),
         lines: vec![Line {
             class: "agent",
-            label: "agent articulation rate",
+            label: words.page("rate_line"),
             track: &s.agent_rate_syl_per_s,
         }],
         band: None,
         rules,
     };
     out.push_str(&chart.svg());
-    let _ = writeln!(
-        out,
-        "<p class=\"caption\">Syllables per second of the agent's speech in a {:.0}-second window \
-         (de Jong &amp; Wempe 2009); whole call: {} words/min.</p></section>",
-        crate::report::series::RATE_WINDOW_S,
-        card.structure
-            .figures
-            .agent_wpm
-            .map_or_else(|| "n/a".into(), |v| format!("{v:.0}"))
+    let caption = words.page_with(
+        "rate_caption",
+        &[
+            ("window", words.num(crate::report::series::RATE_WINDOW_S, 0)),
+            ("wpm", opt(words, card.structure.figures.agent_wpm, 0)),
+        ],
     );
+    let _ = writeln!(out, "<p class=\"caption\">{}</p></section>", esc(&caption));
     out
 }
 
@@ -362,10 +401,15 @@ fn paragraphs(words: &[SpeakerWord]) -> Vec<&[SpeakerWord]> {
 }
 
 fn transcript_section(card: &Scorecard) -> String {
-    let mut out = String::from("<section id=\"transcript\"><h2>Transcript</h2>\n");
+    let wording = Wording::builtin(&card.language);
+    let page = |key| esc(wording.page(key));
+    let mut out = format!(
+        "<section id=\"transcript\"><h2>{}</h2>\n",
+        page("transcript")
+    );
     let words = &card.structure.words;
     if words.is_empty() {
-        out.push_str("<p class=\"muted\">No words were recognised.</p></section>\n");
+        let _ = writeln!(out, "<p class=\"muted\">{}</p></section>", page("no_words"));
         return out;
     }
     // Evidence spans of flagged findings, with what they show; a span of
@@ -394,8 +438,8 @@ fn transcript_section(card: &Scorecard) -> String {
     for para in paragraphs(words) {
         let who = para[0].speaker;
         let (class, name) = match who {
-            Speaker::Agent => ("agent", "Agent"),
-            Speaker::Customer => ("customer", "Customer"),
+            Speaker::Agent => ("agent", page("agent")),
+            Speaker::Customer => ("customer", page("customer")),
         };
         let t = para[0].start_ms as f64 / 1000.0;
         let _ = write!(
@@ -422,7 +466,8 @@ fn transcript_section(card: &Scorecard) -> String {
             } else if in_greeting {
                 let _ = write!(
                     out,
-                    "<span class=\"greet\" title=\"greeting\">{text}</span> "
+                    "<span class=\"greet\" title=\"{}\">{text}</span> ",
+                    page("greeting")
                 );
             } else {
                 let _ = write!(out, "{text} ");
@@ -430,9 +475,10 @@ fn transcript_section(card: &Scorecard) -> String {
         }
         out.push_str("</p>\n");
     }
-    out.push_str(
-        "</div><p class=\"caption\">Highlighted: words inside the evidence of a flagged finding \
-         (hover for which; figures of the whole call mark no words); underlined: the greeting.</p></section>\n",
+    let _ = writeln!(
+        out,
+        "</div><p class=\"caption\">{}</p></section>",
+        page("transcript_caption")
     );
     out
 }
@@ -441,7 +487,11 @@ fn follow_ups(card: &Scorecard) -> String {
     if card.follow_ups.is_empty() {
         return String::new();
     }
-    let mut out = String::from("<section id=\"follow-ups\"><h2>Follow-ups promised</h2><ul>\n");
+    let words = Wording::builtin(&card.language);
+    let mut out = format!(
+        "<section id=\"follow-ups\"><h2>{}</h2><ul>\n",
+        esc(words.page("follow_ups"))
+    );
     for f in &card.follow_ups {
         let t = f.start_ms as f64 / 1000.0;
         let _ = writeln!(
