@@ -230,7 +230,8 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
     assert!(stdout.contains("0 scored now, 2 skipped"), "{stdout}");
     assert_eq!((mtime(&first), mtime(&second)), (first_mtime, second_mtime));
 
-    // 4. Two shards and a merge give the same summary as the single run.
+    // 4. Two shards and a merge give the same summary as the single run;
+    // the shards' pages (audio linked, not embedded) are joined too.
     let mut shard_dirs = Vec::new();
     for k in 1..=2 {
         let dir = tmp.path().join(format!("shard{k}"));
@@ -245,6 +246,9 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
             "--shard",
             &shard,
             "--quiet",
+            "--html",
+            "--embed-audio-max-s",
+            "0",
         ]);
         assert!(code == 0 || code == 1, "{stdout}\n{stderr}");
         assert!(stderr.is_empty(), "--quiet printed: {stderr}");
@@ -263,6 +267,36 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
         std::fs::read_to_string(merged.join("agents.csv")).unwrap(),
         agents
     );
+    // Every scored call's page moved to merged/calls still plays its own
+    // recording, and one index links them all.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(merged.join("summary.json")).unwrap())
+            .unwrap();
+    let index = std::fs::read_to_string(merged.join("index.html")).unwrap();
+    let mut pages = 0;
+    for r in summary["rows"].as_array().unwrap() {
+        if r["overall"].is_null() {
+            continue; // failed: no page
+        }
+        let name = r["name"].as_str().unwrap();
+        let page = std::fs::read_to_string(merged.join(format!("calls/{name}.html"))).unwrap();
+        let tag = &page[page.find("<audio id=\"player\"").unwrap()..];
+        let src = &tag[tag.find(" src=\"").unwrap() + 6..];
+        let href = &src[..src.find('"').unwrap()];
+        let target = merged.join("calls").join(href);
+        let file = Path::new(r["file"].as_str().unwrap()).file_name().unwrap();
+        assert!(
+            target.exists() && target.file_name() == Some(file),
+            "{name}: {href} does not lead to its recording"
+        );
+        assert!(
+            index.contains(&format!("href=\"calls/{name}.html\"")),
+            "{name} not in index"
+        );
+        pages += 1;
+    }
+    // The two good clips (the four bad files have no page).
+    assert_eq!(pages, 2, "{pages} pages merged");
 }
 
 #[test]

@@ -387,7 +387,9 @@ pub fn write_summary(out: &Path, planned: &[Planned]) -> Result<Vec<CallRow>, Ba
 }
 
 /// Joins the outputs of several batch runs (shards) into `out`: copies every
-/// call file into `out/calls` and writes the tables over all of them. When
+/// call file into `out/calls` (with its page, linked audio re-pointed, when
+/// the shard ran with `--html`, and then an index over all calls) and writes
+/// the tables over all of them. When
 /// two directories hold the same call, a scorecard wins over a failure and
 /// otherwise the later directory wins. Returns the rows and warnings.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(Vec<CallRow>, Vec<String>), BatchError> {
@@ -424,7 +426,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(Vec<CallRow>, Vec<String>)
     store::remove_stale_temps(out);
     let same = |a: &Path| std::fs::canonicalize(a).ok() == std::fs::canonicalize(out).ok();
     let io = |e: std::io::Error| BatchError::Io(format!("{}: cannot write: {e}", out.display()));
-    for (stored, from) in all.values() {
+    let mut pages = 0;
+    for (name, (stored, from)) in &all {
+        let page = store::page_path(from, name);
+        let has_page = matches!(stored, Stored::Scored(..)) && page.exists();
+        pages += usize::from(has_page);
         if same(from) {
             continue;
         }
@@ -434,9 +440,17 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(Vec<CallRow>, Vec<String>)
             }
             Stored::Failed(m, e) => store::save_failed(out, m, e).map_err(io)?,
         }
+        if has_page {
+            let copied = crate::report::copy_call_page(&page, &store::page_path(out, name));
+            warnings.extend(copied.map_err(|e| BatchError::Io(e.to_string()))?);
+        }
     }
     let stored: Vec<Stored> = all.into_values().map(|(s, _)| s).collect();
     let rows = summary::write_tables(out, &stored).map_err(io)?;
+    // The shards of `batch --html` get one index over all their calls.
+    if pages > 0 {
+        crate::report::write_index(out, &rows).map_err(|e| BatchError::Io(e.to_string()))?;
+    }
     Ok((rows, warnings))
 }
 

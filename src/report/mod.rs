@@ -138,6 +138,30 @@ pub fn relative_href(from: &Path, to: &Path) -> std::io::Result<String> {
     Ok(parts.join("/"))
 }
 
+/// Undoes [`percent_encode`] (and any other `%XX`); `None` when the
+/// result is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Percent-encodes everything but RFC 3986's unreserved characters.
 fn percent_encode(s: &str) -> String {
     let mut out = String::new();
@@ -162,6 +186,45 @@ pub fn write_call_page(
     let audio = audio_ref(recording, page, card.duration_ms as f64 / 1000.0, opts)?;
     let text = html::call_page(card, series, &audio);
     write_atomic(page, text.as_bytes()).map_err(|e| ReportError::new(page, e))
+}
+
+/// Copies the call page `from` to `to` (`merge`), pointing a linked
+/// recording's relative address at the same file from the new place. An
+/// embedded recording needs nothing; a linked one that no longer exists
+/// keeps its address and is returned as a warning.
+pub fn copy_call_page(from: &Path, to: &Path) -> Result<Option<String>, ReportError> {
+    const PLAYER: &str = "<audio id=\"player\"";
+    let text = std::fs::read_to_string(from).map_err(|e| ReportError::new(from, e))?;
+    let mut warning = None;
+    let relinked = (|| {
+        let tag_at = text.find(PLAYER)?;
+        let src_at = tag_at + text[tag_at..].find(" src=\"")? + 6;
+        let src_len = text[src_at..].find('"')?;
+        let href = &text[src_at..src_at + src_len];
+        if href.starts_with("data:") {
+            return None;
+        }
+        let recording = from.parent()?.join(percent_decode(href)?);
+        let to_dir = to.parent()?;
+        match relative_href(to_dir, &recording) {
+            Ok(new) => Some(format!(
+                "{}{new}{}",
+                &text[..src_at],
+                &text[src_at + src_len..]
+            )),
+            Err(e) => {
+                warning = Some(format!(
+                    "{}: its recording {} cannot be linked: {e}",
+                    to.display(),
+                    recording.display()
+                ));
+                None
+            }
+        }
+    })();
+    let text = relinked.unwrap_or(text);
+    write_atomic(to, text.as_bytes()).map_err(|e| ReportError::new(to, e))?;
+    Ok(warning)
 }
 
 /// Per agent, per finding: mean, smallest and largest score and every
@@ -228,6 +291,46 @@ pub fn write_index(out: &Path, rows: &[CallRow]) -> Result<PathBuf, ReportError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copied_pages_link_the_same_recording_from_their_new_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        let rec_dir = tmp.path().join("rec ordings");
+        let (shard, all) = (tmp.path().join("s1/calls"), tmp.path().join("x/y/calls"));
+        for d in [&rec_dir, &shard, &all] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(rec_dir.join("a b.wav"), b"RIFF").unwrap();
+        let href = relative_href(&shard, &rec_dir.join("a b.wav")).unwrap();
+        assert_eq!(href, "../../rec%20ordings/a%20b.wav");
+        let page = |src: &str| {
+            format!(
+                "<p>x</p><audio id=\"player\" controls preload=\"metadata\" src=\"{src}\"></audio>"
+            )
+        };
+        std::fs::write(shard.join("a.html"), page(&href)).unwrap();
+        let warning = copy_call_page(&shard.join("a.html"), &all.join("a.html")).unwrap();
+        assert_eq!(warning, None);
+        assert_eq!(
+            std::fs::read_to_string(all.join("a.html")).unwrap(),
+            page("../../../rec%20ordings/a%20b.wav")
+        );
+        // Embedded audio is copied as it is.
+        std::fs::write(shard.join("b.html"), page("data:audio/wav;base64,UklGRg==")).unwrap();
+        copy_call_page(&shard.join("b.html"), &all.join("b.html")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(all.join("b.html")).unwrap(),
+            page("data:audio/wav;base64,UklGRg==")
+        );
+        // A recording that is gone: copied unchanged, with a warning.
+        std::fs::remove_file(rec_dir.join("a b.wav")).unwrap();
+        let warning = copy_call_page(&shard.join("a.html"), &all.join("c.html")).unwrap();
+        assert!(warning.unwrap().contains("a b.wav"));
+        assert_eq!(
+            std::fs::read_to_string(all.join("c.html")).unwrap(),
+            page(&href)
+        );
+    }
 
     #[test]
     fn relative_links_climb_and_encode() {
