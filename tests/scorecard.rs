@@ -237,6 +237,30 @@ fn the_command_scores_a_file_and_fails_cleanly_on_bad_ones() {
     );
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 
+    // Overdriven by 30 dB, 42 % of jfk's samples clip (sox stats): refused
+    // with the share; overdriven by 20 dB (24 %) it is still scored.
+    let loud = |db: &str| {
+        let path = dir.path().join(format!("overdriven-{db}.wav"));
+        let jfk = common::fixture("jfk.wav");
+        common::sox(&[jfk.to_str().unwrap(), path.to_str().unwrap(), "gain", db]);
+        callcoach(&["score", path.to_str().unwrap(), "--json"])
+    };
+    let out = loud("30");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("overdriven-30.wav: clipped: 42 % of the samples"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(out.stdout.is_empty());
+    let out = loud("20");
+    assert_eq!(out.status.code(), Some(0));
+    let card: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unclear = &card["findings"][5];
+    assert_eq!(unclear["id"], "unclear");
+    assert_eq!(unclear["verdict"], "problem", "{unclear}");
+
     let profile = dir.path().join("bad.toml");
     std::fs::write(&profile, "[verdict\nok_from = ").unwrap();
     let out = callcoach(&[
