@@ -147,7 +147,8 @@ pub fn rate(value: f64, good: f64, bad: f64) -> f64 {
     if good == bad {
         return if value == good { 100.0 } else { 0.0 };
     }
-    (100.0 * (value - bad) / (good - bad)).clamp(0.0, 100.0)
+    // `+ 0.0` turns a -0.0 (a value exactly at `bad`) into 0.0 for the JSON.
+    (100.0 * (value - bad) / (good - bad)).clamp(0.0, 100.0) + 0.0
 }
 
 /// Turns a detector's measurements into a rated [`Finding`] with the
@@ -226,5 +227,6 @@ mod tests {
         assert_eq!(rate(300.0, 165.0, 210.0), 0.0);
         assert!((rate(187.5, 165.0, 210.0) - 50.0).abs() < 1e-9);
         assert_eq!(rate(0.0, 0.0, 2.0), 100.0);
+        assert!(rate(210.0, 165.0, 210.0).is_sign_positive()); // 0 / -45 = -0.0
     }
 }

@@ -242,7 +242,11 @@ pub fn figures(
             }
         }
     }
-    let hold_total_s = hold_spans.iter().map(Interval::duration).sum();
+    // A fold from +0.0: an empty f64 `sum()` is -0.0, printed as "-0.0".
+    let hold_total_s = hold_spans
+        .iter()
+        .map(Interval::duration)
+        .fold(0.0, |a, b| a + b);
     let hold_longest_s = hold_spans
         .iter()
         .map(Interval::duration)
