@@ -63,13 +63,14 @@ pub enum ScoreError {
     /// Nothing to score.
     #[error("{0}: no speech: the recording is silent (loudest moment {1:.0} dBFS)")]
     Silent(PathBuf, f64),
-    /// Too overdriven to measure (share of clipped samples, 0..1).
+    /// Too overdriven to measure: which part (" of the left channel", or
+    /// empty for a mono file) and its share of clipped samples, 0..1.
     #[error(
-        "{0}: clipped: {pct:.0} % of the samples are at full scale, too many to measure the voice; \
-         record again with less input gain",
-        pct = .1 * 100.0
+        "{0}: clipped: {pct:.0} % of the samples{1} are at full scale, too many to measure \
+         the voice; record again with less input gain",
+        pct = .2 * 100.0
     )]
-    Clipped(PathBuf, f64),
+    Clipped(PathBuf, String, f64),
     /// The call structure could not be analysed.
     #[error("{0}: {1}")]
     Structure(PathBuf, String),
@@ -201,9 +202,16 @@ impl<'a> Scorer<'a> {
         if peak < SILENT_DBFS {
             return Err(ScoreError::Silent(path.into(), peak));
         }
-        let clipped = clipped_share(&audio, self.features.clip_level);
-        if clipped >= MAX_CLIPPED_SHARE {
-            return Err(ScoreError::Clipped(path.into(), clipped));
+        for (i, channel) in audio.channels.iter().enumerate() {
+            let clipped = clipped_share(channel, self.features.clip_level);
+            if clipped >= MAX_CLIPPED_SHARE {
+                let part = match (audio.channels.len(), i) {
+                    (1, _) => String::new(),
+                    (_, 0) => " of the left channel".to_string(),
+                    _ => " of the right channel".to_string(),
+                };
+                return Err(ScoreError::Clipped(path.into(), part, clipped));
+            }
         }
         let stereo = audio.channels.len() == 2 && opts.speakers != 1;
         let (agent_ch, customer_ch) = match opts.agent_channel {
@@ -363,14 +371,10 @@ fn peak_dbfs(audio: &Audio) -> f64 {
     10.0 * peak.max(1e-14).log10()
 }
 
-/// The largest share of samples at or above `level` over the channels.
-fn clipped_share(audio: &Audio, level: f32) -> f64 {
-    audio
-        .channels
-        .iter()
-        .filter(|c| !c.is_empty())
-        .map(|c| c.iter().filter(|s| s.abs() >= level).count() as f64 / c.len() as f64)
-        .fold(0.0, f64::max)
+/// The share of `samples` at or above `level` (0 for no samples).
+fn clipped_share(samples: &[f32], level: f32) -> f64 {
+    let clipped = samples.iter().filter(|s| s.abs() >= level).count();
+    clipped as f64 / samples.len().max(1) as f64
 }
 
 /// The signal inside `intervals`, zero elsewhere: one party of a mono call.

@@ -23,6 +23,8 @@ pub const WORDING_DE: &str = include_str!("data/wording.de.toml");
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Wording {
+    /// Language code of the texts ("en", "de").
+    language: String,
     /// Decimal separator ("." or ",").
     decimal: String,
     /// Display names of the verdicts, keyed `ok`, `watch`, `problem`.
@@ -85,22 +87,34 @@ impl Wording {
         fill(self.evidence.get(kind).map_or(kind, String::as_str), args)
     }
 
-    /// `value` with `digits` decimals and this language's separator.
+    /// `value` with `digits` decimals and this language's separator
+    /// (never "-0": a value that rounds to zero has no sign).
     pub fn num(&self, value: f64, digits: usize) -> String {
-        let s = format!("{value:.digits$}");
-        if self.decimal == "." {
-            s
-        } else {
-            s.replace('.', &self.decimal)
-        }
+        self.localise(&format!("{value:.digits$}"))
     }
 
     /// `value` with at most two decimals, trailing zeros removed (`0.53`,
     /// `8`), in this language's format.
     pub fn short(&self, value: f64) -> String {
         let s = format!("{value:.2}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        s.replace('.', &self.decimal)
+        self.localise(s.trim_end_matches('0').trim_end_matches('.'))
+    }
+
+    /// A formatted number with this language's separator and without the
+    /// sign of a negative zero.
+    fn localise(&self, number: &str) -> String {
+        let digits = number.strip_prefix('-').unwrap_or(number);
+        let number = if digits.chars().all(|c| c == '0' || c == '.') {
+            digits
+        } else {
+            number
+        };
+        number.replace('.', &self.decimal)
+    }
+
+    /// The language code of this wording ("de", "en"), for `<html lang>`.
+    pub fn language(&self) -> &str {
+        &self.language
     }
 }
 
@@ -178,6 +192,15 @@ mod tests {
             (de.short(0.5), en.short(200.0)),
             ("0,5".into(), "200".into())
         );
-        assert_eq!(de.verdict(Verdict::Watch), "beobachten");
+        assert_eq!(
+            (en.num(-0.3, 0), de.num(-0.04, 1)),
+            ("0".into(), "0,0".into())
+        );
+        assert_eq!(
+            (en.num(-2.5, 1), de.short(-0.001)),
+            ("-2.5".into(), "0".into())
+        );
+        assert_eq!((en.language(), de.language()), ("en", "de"));
+        assert_eq!(de.verdict(Verdict::Watch), "Beobachten");
     }
 }

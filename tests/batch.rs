@@ -256,7 +256,8 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
         assert!((1..6).contains(&n), "shard {shard} took {n} of 6 calls");
         shard_dirs.push(dir);
     }
-    let merged = tmp.path().join("merged");
+    // One level deeper than the shards, so that linked audio needs new addresses.
+    let merged = tmp.path().join("merged/all");
     let mut args = vec!["merge"];
     args.extend(shard_dirs.iter().map(|d| d.to_str().unwrap()));
     args.extend(["--out", merged.to_str().unwrap()]);

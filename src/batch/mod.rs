@@ -440,9 +440,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(Vec<CallRow>, Vec<String>)
             }
             Stored::Failed(m, e) => store::save_failed(out, m, e).map_err(io)?,
         }
+        let out_page = store::page_path(out, name);
         if has_page {
-            let copied = crate::report::copy_call_page(&page, &store::page_path(out, name));
+            let copied = crate::report::copy_call_page(&page, &out_page);
             warnings.extend(copied.map_err(|e| BatchError::Io(e.to_string()))?);
+        } else if out_page.exists() {
+            // A page from an earlier run would contradict the kept result.
+            std::fs::remove_file(&out_page).map_err(io)?;
         }
     }
     let stored: Vec<Stored> = all.into_values().map(|(s, _)| s).collect();

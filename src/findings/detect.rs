@@ -58,6 +58,12 @@ impl CallFacts<'_> {
         }
     }
 
+    /// `text` in the quotation marks of the call's language.
+    fn quoted(&self, text: &str) -> String {
+        self.wording()
+            .label_with("quote", &[("text", text.to_string())])
+    }
+
     /// `value` with one decimal in the call's language.
     fn num1(&self, value: f64) -> String {
         self.wording().num(value, 1)
@@ -125,7 +131,7 @@ fn hit_evidence(f: &CallFacts, hits: &[PhraseHit], kind: &str) -> Vec<Evidence> 
     hits.iter()
         .take(MAX_EVIDENCE)
         .map(|h| {
-            let phrase = format!("\"{}\"", h.phrase);
+            let phrase = f.quoted(&h.phrase);
             f.evidence(
                 kind,
                 (h.start_ms, h.end_ms),
@@ -289,7 +295,8 @@ fn greeting(f: &CallFacts) -> Measured {
         (!g.text.is_empty()).then(|| g.text.clone()),
     );
     if !g.old_fashioned.is_empty() {
-        let phrases = format!("\"{}\"", g.old_fashioned.join("\", \""));
+        let quoted: Vec<String> = g.old_fashioned.iter().map(|p| f.quoted(p)).collect();
+        let phrases = quoted.join(", ");
         let more = f
             .wording()
             .evidence("old_fashioned", &[("phrases", phrases)]);

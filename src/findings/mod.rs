@@ -102,8 +102,8 @@ pub struct Evidence {
     /// End (ms).
     pub end_ms: u64,
     /// What it shows, as a stable key for programs (`agent_talks_over`,
-    /// `impatience_phrase`, …; the keys of `[evidence]` in
-    /// `src/data/wording.en.toml`).
+    /// `impatience_phrase`, …: the keys of `[evidence]` in
+    /// `src/data/wording.en.toml` but `old_fashioned`, a suffix of `opening`).
     #[serde(default)]
     pub kind: String,
     /// What happened, in words, in the call's language.

@@ -107,7 +107,12 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
             ("wpm", opt(words, s.agent_wpm, 0, "")),
             (
                 "f0_sd",
-                opt(words, card.voice.agent.f0_std_semitones, 1, " st"),
+                opt(
+                    words,
+                    card.voice.agent.f0_std_semitones,
+                    1,
+                    &format!(" {}", words.label("semitones")),
+                ),
             ),
             ("turns", s.turns.to_string()),
             ("latency", opt(words, s.latency_median_s, 2, " s")),
@@ -170,7 +175,8 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
                 e.what
             );
             if let Some(q) = &e.quote {
-                let _ = writeln!(out, "                   “{}”", ellipsis(q, 110));
+                let q = words.label_with("quote", &[("text", ellipsis(q, 110))]);
+                let _ = writeln!(out, "                   {q}");
             }
         }
         let _ = writeln!(
@@ -183,12 +189,8 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
     if !card.follow_ups.is_empty() {
         let _ = writeln!(out, "\n  {}", style.paint("1", words.label("follow_ups")));
         for f in &card.follow_ups {
-            let _ = writeln!(
-                out,
-                "    {}  “{}”",
-                clock(f.start_ms),
-                ellipsis(&f.quote, 100)
-            );
+            let q = words.label_with("quote", &[("text", ellipsis(&f.quote, 100))]);
+            let _ = writeln!(out, "    {}  {q}", clock(f.start_ms));
         }
     }
     out

@@ -60,7 +60,7 @@ pub fn call_page(card: &Scorecard, series: &CallSeries, audio: &AudioRef) -> Str
     );
     let _ = writeln!(body, "<footer>{}</footer>", esc(&footer));
     document(
-        &card.language,
+        words.language(),
         &format!("{} – callcoach", file_name(&card.file)),
         &body,
     )
