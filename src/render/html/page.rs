@@ -287,13 +287,7 @@ fn loudness_section(card: &Scorecard, s: &CallSeries) -> String {
         }
     }
     let rules = metric(card, FindingId::Apathetic, "speech_level_dbfs")
-        .map(|(bad, good)| {
-            let level = |key, v| words.page_with(key, &[("level", words.num(v, 0))]);
-            good_and_bad_rules(
-                (good, level("loudness_good", good)),
-                (bad, level("loudness_bad", bad)),
-            )
-        })
+        .map(|threshold| good_and_bad_rules(words, threshold, "loudness", 0))
         .unwrap_or_default();
     let chart = LineChart {
         id: "loudness-svg",
@@ -316,19 +310,32 @@ fn loudness_section(card: &Scorecard, s: &CallSeries) -> String {
     out
 }
 
-/// The two horizontal rules of a profile threshold: where "good" starts
-/// and where the mistake is rated 0, each with its label.
-fn good_and_bad_rules(good: (f64, String), bad: (f64, String)) -> Vec<Rule> {
+/// The two horizontal rules of a profile threshold `(bad, good)`: where
+/// "good" starts and where the mistake is rated 0, labelled by the page
+/// texts `{prefix}_good` and `{prefix}_bad`, whose `{value}` is the
+/// threshold with `digits` decimals.
+fn good_and_bad_rules(
+    words: &Wording,
+    (bad, good): (f64, f64),
+    prefix: &str,
+    digits: usize,
+) -> Vec<Rule> {
+    let label = |key: &str, v: f64| {
+        words.page_with(
+            &format!("{prefix}_{key}"),
+            &[("value", words.num(v, digits))],
+        )
+    };
     vec![
         Rule {
             class: "good",
-            value: good.0,
-            label: good.1,
+            value: good,
+            label: label("good", good),
         },
         Rule {
             class: "bad",
-            value: bad.0,
-            label: bad.1,
+            value: bad,
+            label: label("bad", bad),
         },
     ]
 }
@@ -347,11 +354,7 @@ fn rate_section(card: &Scorecard, s: &CallSeries) -> String {
         .map(|(bad, good)| {
             hi = hi.max(bad.ceil() + 1.0);
             lo = lo.min(good);
-            let rate = |key, v| words.page_with(key, &[("rate", words.num(v, 1))]);
-            good_and_bad_rules(
-                (good, rate("rate_good", good)),
-                (bad, rate("rate_bad", bad)),
-            )
+            good_and_bad_rules(words, (bad, good), "rate", 1)
         })
         .unwrap_or_default();
     let chart = LineChart {
