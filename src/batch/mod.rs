@@ -387,11 +387,11 @@ pub fn write_summary(out: &Path, planned: &[Planned]) -> Result<Vec<CallRow>, Ba
 }
 
 /// Joins the outputs of several batch runs (shards) into `out`: copies every
-/// call file into `out/calls` (with its page, linked audio re-pointed, when
-/// the shard ran with `--html`, and then an index over all calls) and writes
-/// the tables over all of them. When
-/// two directories hold the same call, a scorecard wins over a failure and
-/// otherwise the later directory wins. Returns the rows and warnings.
+/// call file into `out/calls` and writes the tables over all of them. Shards
+/// run with `--html` also bring their call pages (linked audio re-pointed)
+/// and get one `index.html` over all calls. When two directories hold the
+/// same call, a scorecard wins over a failure and otherwise the later
+/// directory wins. Returns the rows and warnings.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(Vec<CallRow>, Vec<String>), BatchError> {
     let mut all: std::collections::BTreeMap<String, (Stored, &Path)> = Default::default();
     let mut warnings = Vec::new();
