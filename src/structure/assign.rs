@@ -26,6 +26,36 @@ fn distance_to(iv: &[Interval], w: &Interval) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
+/// How far (s) a word may lie from its party's speech and still be kept:
+/// DTW word times are good to about a frame or two of whisper's 20 ms
+/// encoder steps, plus the VAD's own edge uncertainty.
+pub const SPEECH_TOLERANCE_S: f64 = 0.3;
+
+/// Splits `words` into those that fall where their party speaks and those
+/// that do not. A word heard where its party has no speech activity (within
+/// [`SPEECH_TOLERANCE_S`]) is whisper's invention: a hallucination in
+/// silence or line noise, or the other party's crosstalk. A tagged word is
+/// checked against its own party's speech, an untagged one (mono) against
+/// either party's.
+pub fn split_by_speech(
+    words: &[TaggedWord],
+    agent: &[Interval],
+    customer: &[Interval],
+) -> (Vec<TaggedWord>, Vec<TaggedWord>) {
+    let near = |iv: &[Interval], w: &crate::transcript::Word| {
+        let span = Interval {
+            start_s: w.start_ms as f64 / 1000.0 - SPEECH_TOLERANCE_S,
+            end_s: w.end_ms.max(w.start_ms) as f64 / 1000.0 + SPEECH_TOLERANCE_S,
+        };
+        iv.iter().any(|i| i.overlap(&span) > 0.0)
+    };
+    words.iter().cloned().partition(|tw| match tw.speaker {
+        Some(Speaker::Agent) => near(agent, &tw.word),
+        Some(Speaker::Customer) => near(customer, &tw.word),
+        None => near(agent, &tw.word) || near(customer, &tw.word),
+    })
+}
+
 /// Words with their speaker, in the order given.
 pub fn assign_words(
     words: &[TaggedWord],
