@@ -94,3 +94,49 @@ pub fn assign_words(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::Word;
+
+    fn word(text: &str, start_ms: u64, end_ms: u64, speaker: Option<Speaker>) -> TaggedWord {
+        TaggedWord {
+            word: Word {
+                text: text.into(),
+                start_ms,
+                end_ms,
+                probability: 0.9,
+            },
+            speaker,
+        }
+    }
+
+    #[test]
+    fn words_where_their_party_is_silent_are_dropped() {
+        let agent = [Interval {
+            start_s: 1.0,
+            end_s: 3.0,
+        }];
+        let customer = [Interval {
+            start_s: 5.0,
+            end_s: 7.0,
+        }];
+        let words = [
+            word("hello", 1100, 1500, Some(Speaker::Agent)),
+            // The agent channel "hears" the customer's word: crosstalk.
+            word("yes", 5200, 5500, Some(Speaker::Customer)),
+            word("yes", 5200, 5500, Some(Speaker::Agent)),
+            // Within the tolerance of the agent's speech end.
+            word("there", 3000, 3200, Some(Speaker::Agent)),
+            // Noise-only span: nobody speaks at 10 s.
+            word("thanks", 10_000, 10_400, None),
+            word("okay", 6000, 6300, None),
+        ];
+        let (kept, dropped) = split_by_speech(&words, &agent, &customer);
+        let texts = |v: &[TaggedWord]| v.iter().map(|w| w.word.text.clone()).collect::<Vec<_>>();
+        assert_eq!(texts(&kept), ["hello", "yes", "there", "okay"]);
+        assert_eq!(texts(&dropped), ["yes", "thanks"]);
+        assert_eq!(dropped[0].speaker, Some(Speaker::Agent));
+    }
+}

@@ -370,3 +370,69 @@ pub fn figures(
         customer_wpm: wpm(customer_words, customer_turn_time_s),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 10 ms frame track with speech in the given (start_s, end_s) spans.
+    fn track(len_s: f64, spans: &[(f64, f64)]) -> Vec<bool> {
+        let n = (len_s / HOP_S).round() as usize;
+        (0..n)
+            .map(|i| {
+                let t = i as f64 * HOP_S;
+                spans.iter().any(|&(a, b)| t >= a && t < b)
+            })
+            .collect()
+    }
+
+    fn count(agent: &[(f64, f64)], customer: &[(f64, f64)]) -> usize {
+        let p = StructureParams::default();
+        barge_ins(&track(20.0, agent), &track(20.0, customer), &p).len()
+    }
+
+    #[test]
+    fn a_barge_in_is_taking_the_floor_mid_utterance() {
+        // The customer talks 0-6 s; the agent starts at 3 s, both talk for
+        // 1.5 s, the customer gives up at 4.5 s while the agent goes on.
+        assert_eq!(count(&[(3.0, 8.0)], &[(0.0, 4.5)]), 1);
+    }
+
+    #[test]
+    fn back_channels_terminal_overlaps_and_yielded_collisions_are_not_barge_ins() {
+        // "mhm" (0.4 s) inside the customer's turn.
+        assert_eq!(count(&[(2.0, 2.4)], &[(0.0, 6.0)]), 0);
+        // Terminal overlap: the agent starts 0.3 s before the customer's
+        // last word ends.
+        assert_eq!(count(&[(5.7, 10.0)], &[(0.0, 6.0)]), 0);
+        // A collision the agent yields: both start talking, the agent stops
+        // after 0.8 s and the customer goes on.
+        assert_eq!(count(&[(3.0, 3.8)], &[(0.0, 8.0)]), 0);
+        // Both talk for 2 s, then the agent gives up: not the agent's barge-in.
+        assert_eq!(count(&[(3.0, 5.0)], &[(0.0, 8.0)]), 0);
+    }
+
+    #[test]
+    fn talk_time_keeps_pauses_and_drops_holds() {
+        let turns = [Turn {
+            speaker: Speaker::Agent,
+            start_s: 1.0,
+            end_s: 15.0,
+        }];
+        // Speech 1-4 s, a 1 s pause, 5-8 s, a 4 s hold, 12-15 s.
+        let speech = track(16.0, &[(1.0, 4.0), (5.0, 8.0), (12.0, 15.0)]);
+        let t = turn_time(&turns, Speaker::Agent, &speech, 3.0);
+        assert!((t - 10.0).abs() < 0.02, "{t}");
+        assert_eq!(turn_time(&turns, Speaker::Customer, &speech, 3.0), 0.0);
+    }
+
+    #[test]
+    fn spoken_words_count_hyphenated_parts() {
+        assert_eq!(spoken_word_count("ill-disposed"), 2);
+        assert_eq!(spoken_word_count("S-I-T-I-L-L-E."), 7);
+        assert_eq!(spoken_word_count("don't"), 1);
+        assert_eq!(spoken_word_count("2018"), 1);
+        assert_eq!(spoken_word_count("-"), 0);
+        assert_eq!(spoken_word_count("..."), 0);
+    }
+}
