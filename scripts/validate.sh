@@ -6,10 +6,15 @@
 #
 # Usage: scripts/validate.sh [OUTDIR]     (scorecards go to OUTDIR, default
 #        target/validation; the table goes to stdout)
+#        scripts/validate.sh --from DIR  (print the tables from the scorecards
+#        in DIR, e.g. target/tmp/validation, which `cargo test --release
+#        --test realcalls` writes with the same options)
 # Needs a release build and the base model (scripts/quickstart.sh).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+FROM=0
+if [[ ${1:-} == --from ]]; then FROM=1; shift; fi
 OUT=${1:-target/validation}
 BIN=${CALLCOACH:-target/release/callcoach}
 mkdir -p "$OUT"
@@ -18,9 +23,9 @@ R=$F/realcalls
 
 # file | options (the language of the clean clips is known)
 calls=(
-  "$R/autorepair-40-stereo-ulaw.wav|"
-  "$R/autorepair-49-stereo-ulaw.wav|"
-  "$R/autorepair-0-mono-ulaw.wav|"
+  "$R/autorepair-40-stereo-ulaw.wav|--language en"
+  "$R/autorepair-49-stereo-ulaw.wav|--language en"
+  "$R/autorepair-0-mono-ulaw.wav|--language en"
   "$F/two-speaker-call.wav|--language en"
   "$F/jfk.wav|--language en --speakers 1"
   "$F/jfk-8k-ulaw.wav|--language en --speakers 1"
@@ -28,14 +33,15 @@ calls=(
   "$F/librivox-0920.wav|--language en --speakers 1"
   "$F/de-fleurs-000.wav|--language de --speakers 1"
   "$F/de-fleurs-002.wav|--language de --speakers 1"
-  "$R/autorepair-40-tempo150.wav|"
-  "$R/autorepair-49-tempo140.wav|"
-  "$R/autorepair-40-monotone.wav|"
-  "$R/autorepair-40-muffled.wav|"
-  "$R/autorepair-40-bargein.wav|"
-  "$R/autorepair-49-greeting.wav|"
+  "$R/autorepair-40-tempo150.wav|--language en"
+  "$R/autorepair-49-tempo140.wav|--language en"
+  "$R/autorepair-40-monotone.wav|--language en"
+  "$R/autorepair-40-muffled.wav|--language en"
+  "$R/autorepair-40-bargein.wav|--language en"
+  "$R/autorepair-49-greeting.wav|--language en"
 )
 for entry in "${calls[@]}"; do
+  ((FROM)) && break
   file=${entry%%|*}
   opts=${entry#*|}
   name=$(basename "$file" .wav)

@@ -106,10 +106,22 @@ fn scored() -> &'static BTreeMap<&'static str, Scorecard> {
             let card = scorer
                 .score(&fixture(file), &o)
                 .unwrap_or_else(|e| panic!("{file}: {e}"));
+            // Kept for `scripts/validate.sh --from DIR`, which prints the
+            // tables of docs/validation.md from these scorecards.
+            let name = std::path::Path::new(file).file_stem().unwrap();
+            let out = dump_dir().join(name).with_extension("json");
+            std::fs::write(&out, serde_json::to_vec(&card).unwrap()).unwrap();
             cards.insert(file, card);
         }
         cards
     })
+}
+
+/// Where the scorecards of this test are written (target/tmp/validation).
+fn dump_dir() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("validation");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 fn card(file: &str) -> &'static Scorecard {
@@ -209,7 +221,10 @@ fn speaking_rate_is_words_over_talk_time_within_ten_percent_of_truth() {
         let truth = librivox_truth_wpm(stem);
         let got = card(file).structure.figures.agent_wpm.unwrap();
         let err = got / truth - 1.0;
-        eprintln!("{file}: {got:.1} wpm against {truth:.1} ({:+.1} %)", err * 100.0);
+        eprintln!(
+            "{file}: {got:.1} wpm against {truth:.1} ({:+.1} %)",
+            err * 100.0
+        );
         assert!(
             err.abs() <= RATE_TOLERANCE,
             "{file}: {got:.1} wpm, truth {truth:.1}"
@@ -261,7 +276,11 @@ fn articulation_rate_stays_its_own_metric() {
         let c = card(file);
         let f = finding(c, FindingId::TooFast);
         let names: Vec<&str> = f.metrics.iter().map(|m| m.name.as_str()).collect();
-        assert_eq!(names, ["agent_wpm", "articulation_rate_syl_per_s"], "{file}");
+        assert_eq!(
+            names,
+            ["agent_wpm", "articulation_rate_syl_per_s"],
+            "{file}"
+        );
         let rate = c.voice.agent.articulation_rate_syl_per_s.unwrap();
         // Conversational English: about 4-6 syllables per second of phonation.
         assert!((3.5..7.0).contains(&rate), "{file}: {rate:.2} syl/s");
@@ -289,7 +308,9 @@ fn impatience_on_real_calls_counts_barge_ins_for_both_parties() {
         // Barge-ins are a strict subset of the overlaps.
         assert!(fig.interruption_overlap_s <= fig.overtalk_s + 1e-9);
     }
-    let bargein = &card("realcalls/autorepair-40-bargein.wav").structure.figures;
+    let bargein = &card("realcalls/autorepair-40-bargein.wav")
+        .structure
+        .figures;
     let original = &card("realcalls/autorepair-40-stereo-ulaw.wav")
         .structure
         .figures;

@@ -85,7 +85,10 @@ impl CallFacts<'_> {
             spoken.iter().map(|w| f64::from(w.probability)).sum::<f64>() / spoken.len() as f64;
         if confidence < f64::from(LOW_CONFIDENCE) {
             let percent = self.wording().num(confidence * 100.0, 0);
-            return Some(self.wording().label_with("unquotable", &[("percent", percent)]));
+            return Some(
+                self.wording()
+                    .label_with("unquotable", &[("percent", percent)]),
+            );
         }
         let text: Vec<&str> = spoken.iter().map(|w| w.text.as_str()).collect();
         Some(text.join(" "))
@@ -293,7 +296,8 @@ fn impatient(f: &CallFacts) -> Measured {
             (
                 "barge_ins_beyond_customer",
                 has_customer.then(|| {
-                    fig.agent_interruptions.saturating_sub(fig.customer_interruptions) as f64
+                    fig.agent_interruptions
+                        .saturating_sub(fig.customer_interruptions) as f64
                 }),
             ),
             (
