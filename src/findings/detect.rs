@@ -17,6 +17,12 @@ use crate::features::intensity::FULL_SCALE_DB as PRAAT_FULL_SCALE_DB;
 const LOW_CONFIDENCE: f32 = 0.5;
 /// Turns shorter than this are too short to judge per-turn rate or pitch.
 const MIN_TURN_S: f64 = 3.0;
+/// The breathing-pause figures of `rushed` need this much agent speech (s).
+/// A single read sentence of 6-18 s without a pause is ordinary (librivox,
+/// FLEURS: docs/validation.md), and a per-minute rate over a few seconds is
+/// 0 or 10 by chance; over 30 s an ordinary speaker (15-30 pauses a minute,
+/// Goldman-Eisler 1968) makes at least 7.
+const MIN_PAUSE_RATE_TALK_S: f64 = 30.0;
 /// At most this many evidence items per finding.
 const MAX_EVIDENCE: usize = 5;
 
@@ -290,10 +296,6 @@ fn impatient(f: &CallFacts) -> Measured {
     Measured {
         values: vec![
             (
-                "agent_interruptions",
-                has_customer.then_some(fig.agent_interruptions as f64),
-            ),
-            (
                 "barge_ins_beyond_customer",
                 has_customer.then(|| {
                     fig.agent_interruptions
@@ -313,7 +315,9 @@ fn impatient(f: &CallFacts) -> Measured {
 /// 4. Greeting: length of the opening and old-fashioned formulas.
 fn greeting(f: &CallFacts) -> Measured {
     let g = &f.structure.greeting;
-    if !g.present {
+    // Without a customer nothing ends the opening: a recording of the agent
+    // alone would count as one long "greeting".
+    if !g.present || f.structure.figures.customer_talk_s == 0.0 {
         return Measured::default();
     }
     let mut opening = f.evidence(
@@ -361,8 +365,14 @@ fn rushed(f: &CallFacts) -> Measured {
         .filter(|p| inside(p.start_ms, p.end_ms))
         .count();
     let talk_min = f.structure.figures.agent_talk_s / 60.0;
-    let per_min = (talk_min > 0.1).then(|| pauses as f64 / talk_min);
-    let longest = f.agent.speech.iter().max_by_key(|i| i.end_ms - i.start_ms);
+    let enough = talk_min * 60.0 >= MIN_PAUSE_RATE_TALK_S;
+    let per_min = enough.then(|| pauses as f64 / talk_min);
+    let longest = f
+        .agent
+        .speech
+        .iter()
+        .filter(|_| enough)
+        .max_by_key(|i| i.end_ms - i.start_ms);
     let evidence = longest
         .map(|i| {
             let seconds = (i.end_ms - i.start_ms) as f64 / 1000.0;
