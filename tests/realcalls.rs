@@ -148,9 +148,9 @@ fn split_two_speaker_call() -> std::path::PathBuf {
         ..spec
     };
     let mut w = hound::WavWriter::create(&path, stereo).unwrap();
-    for i in 0..samples.len() {
-        w.write_sample(channels[0][i]).unwrap();
-        w.write_sample(channels[1][i]).unwrap();
+    for (&l, &r) in channels[0].iter().zip(&channels[1]) {
+        w.write_sample(l).unwrap();
+        w.write_sample(r).unwrap();
     }
     w.finalize().unwrap();
     path

@@ -271,9 +271,9 @@ fn apathetic(f: &CallFacts) -> Measured {
     }
 }
 
-/// 3. Impatience: the agent's barge-ins (see `crate::structure::turns`),
-/// judged against the customer's in the same call, their overlap, and
-/// impatient phrases.
+/// Finding 3, impatience: the agent's barge-ins (see
+/// `crate::structure::turns`), judged against the customer's in the same
+/// call, their overlap, and impatient phrases.
 fn impatient(f: &CallFacts) -> Measured {
     let fig = &f.structure.figures;
     let phrases = find_timed(f.agent_words, &f.phrases.impatience);
@@ -412,10 +412,10 @@ fn hf_vs_customer_db(f: &CallFacts) -> Option<f64> {
     (agent > 0.0 && customer > 0.0).then(|| 10.0 * (agent / customer).log10())
 }
 
-/// 6. Unclear pronunciation: whisper's confidence, the SNR, clipping, and
-/// the agent's high-frequency energy against the other party's on the same
-/// line ([`hf_vs_customer_db`]); the raw high-frequency share is shown in
-/// the evidence but never decides on its own.
+/// Finding 6, unclear pronunciation: whisper's confidence, the SNR,
+/// clipping, and the agent's high-frequency energy against the other
+/// party's on the same line ([`hf_vs_customer_db`]); the raw
+/// high-frequency share is shown in the evidence but never decides alone.
 fn unclear(f: &CallFacts) -> Measured {
     let words = f.agent_words;
     let low: Vec<&Word> = words
