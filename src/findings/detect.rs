@@ -20,9 +20,9 @@ const MIN_TURN_S: f64 = 3.0;
 /// The breathing-pause figures of `rushed` need this much agent speech (s).
 /// A single read sentence of 6-18 s without a pause is ordinary (librivox,
 /// FLEURS: docs/validation.md), and a per-minute rate over a few seconds is
-/// 0 or 10 by chance; over 30 s an ordinary speaker (15-30 pauses a minute,
-/// Goldman-Eisler 1968) makes at least 7.
-const MIN_PAUSE_RATE_TALK_S: f64 = 30.0;
+/// 0 or 10 by chance; in 20 s an ordinary speaker (15-30 pauses a minute,
+/// Goldman-Eisler 1968) makes at least 5, so none in 20 s is a sign.
+const MIN_PAUSE_RATE_TALK_S: f64 = 20.0;
 /// At most this many evidence items per finding.
 const MAX_EVIDENCE: usize = 5;
 
