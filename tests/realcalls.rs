@@ -17,7 +17,7 @@ use callcoach::findings::{Finding, FindingId, Profile, Verdict};
 use callcoach::scorecard::{ScoreOptions, Scorecard, Scorer};
 use callcoach::structure::Channel;
 use callcoach::transcribe::{Options, Recognizer};
-use common::{base_model, fixture};
+use common::{base_model, fixture, verdicts};
 
 /// The real calls (English, agent left on the stereo ones).
 const REAL_CALLS: [&str; 3] = [
@@ -169,14 +169,6 @@ fn card(file: &str) -> &'static Scorecard {
 
 fn finding(card: &Scorecard, id: FindingId) -> &Finding {
     card.findings.iter().find(|f| f.id == id).unwrap()
-}
-
-fn verdicts(card: &Scorecard) -> String {
-    card.findings
-        .iter()
-        .map(|f| format!("{}={:?}({})", f.id.as_str(), f.verdict, f.score))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[test]

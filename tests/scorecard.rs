@@ -14,7 +14,7 @@ use callcoach::scorecard::{ScoreOptions, Scorecard, Scorer};
 use callcoach::structure::Channel;
 use callcoach::transcribe::{Options, Recognizer};
 use callcoach::wording::Wording;
-use common::{base_model, callcoach};
+use common::{base_model, callcoach, verdicts};
 use serde_json::Value;
 
 fn samples_dir() -> PathBuf {
@@ -53,14 +53,6 @@ fn scored() -> &'static [(Value, Scorecard)] {
             })
             .collect()
     })
-}
-
-fn verdicts(card: &Scorecard) -> String {
-    card.findings
-        .iter()
-        .map(|f| format!("{}={:?}({})", f.id.as_str(), f.verdict, f.score))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[test]

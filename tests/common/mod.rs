@@ -85,3 +85,12 @@ pub fn wer(reference: &str, hypothesis: &str) -> f64 {
     }
     prev[h.len()] as f64 / r.len().max(1) as f64
 }
+
+/// A scorecard's eight verdicts on one line, for assertion messages.
+pub fn verdicts(card: &callcoach::scorecard::Scorecard) -> String {
+    card.findings
+        .iter()
+        .map(|f| format!("{}={:?}({})", f.id.as_str(), f.verdict, f.score))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
