@@ -22,7 +22,7 @@ use crate::transcript::{Transcript, Word};
 
 /// Version of the scorecard JSON layout (docs/scorecard.md). The major number
 /// changes when a field changes meaning or disappears.
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "2.0";
 
 /// A recording whose loudest 30 ms stays below this (dBFS) is silent.
 const SILENT_DBFS: f64 = -55.0;
@@ -310,6 +310,7 @@ impl<'a> Scorer<'a> {
         let facts = findings::CallFacts {
             language: &language,
             agent: &agent_voice,
+            customer: customer_voice.as_ref(),
             structure: &structure,
             agent_words: &words.agent,
             customer_words: &words.customer,
@@ -389,39 +390,40 @@ fn keep_only(samples: &[f32], intervals: &[structure::Interval]) -> Vec<f32> {
     out
 }
 
-/// Splits the transcript by party: per channel for stereo calls, by the
-/// structure stage's assignment for mono calls.
+/// Splits the transcript by party, keeping the words the structure stage
+/// kept (words where their party has no speech are dropped there): stereo
+/// words come from their channel's transcript, mono words go to the speaker
+/// the structure stage assigned.
 fn split_words(
     structure: &CallStructure,
     agent: &Option<Transcript>,
     customer: &Option<Transcript>,
     mono: &Option<Transcript>,
 ) -> PartyWords {
-    let collect = |t: &Option<Transcript>| {
-        t.iter()
-            .flat_map(|t| t.words().cloned())
-            .collect::<Vec<_>>()
-    };
-    if mono.is_none() {
-        return PartyWords {
-            agent: collect(agent),
-            customer: collect(customer),
-        };
+    fn pool(t: &Option<Transcript>) -> Vec<&Word> {
+        t.iter().flat_map(|t| t.words()).collect()
     }
-    let (mut a, mut c) = (Vec::new(), Vec::new());
-    for w in collect(mono) {
-        let speaker = structure
-            .words
+    let (agent_pool, customer_pool, mono_pool) = (pool(agent), pool(customer), pool(mono));
+    let mut party = PartyWords {
+        agent: Vec::new(),
+        customer: Vec::new(),
+    };
+    for sw in &structure.words {
+        let from = match (mono.is_some(), sw.speaker) {
+            (true, _) => &mono_pool,
+            (false, Speaker::Agent) => &agent_pool,
+            (false, Speaker::Customer) => &customer_pool,
+        };
+        let Some(w) = from
             .iter()
-            .find(|s| s.start_ms == w.start_ms && s.text == w.text)
-            .map_or(Speaker::Agent, |s| s.speaker);
-        match speaker {
-            Speaker::Agent => a.push(w),
-            Speaker::Customer => c.push(w),
+            .find(|w| w.start_ms == sw.start_ms && w.text == sw.text)
+        else {
+            continue;
+        };
+        match sw.speaker {
+            Speaker::Agent => party.agent.push((*w).clone()),
+            Speaker::Customer => party.customer.push((*w).clone()),
         }
     }
-    PartyWords {
-        agent: a,
-        customer: c,
-    }
+    party
 }

@@ -193,7 +193,7 @@ fn live_says_slower_on_fast_speech_and_not_on_slow_speech() {
     let (fast, slow) = (dir.path().join("fast.wav"), dir.path().join("slow.wav"));
     // sox tempo changes the rate, not the pitch. The readers articulate
     // 4.5-4.6 syl/s (our syllable nuclei); x1.6 measures 5.8-7.1, past the
-    // profile's 5.45 (rating 70); x0.75 about 3.4. (The two other librivox
+    // profile's 5.95 (rating 70 between good 5.5 and bad 7.0); x0.75 about 3.4. (The two other librivox
     // readers are left out: at x1.6 de Jong & Wempe's nuclei merge on their
     // voices, 0890 drops from 20 to 14 syllables, so the rate stops rising.)
     sox(&[

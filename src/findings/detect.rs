@@ -4,6 +4,7 @@
 //! The metric names are the keys of `src/data/profile.toml`.
 
 use crate::features::VoiceReport;
+use crate::structure::turns::spoken_word_count;
 use crate::structure::{CallStructure, Speaker};
 use crate::transcript::Word;
 use crate::wording::Wording;
@@ -16,6 +17,12 @@ use crate::features::intensity::FULL_SCALE_DB as PRAAT_FULL_SCALE_DB;
 const LOW_CONFIDENCE: f32 = 0.5;
 /// Turns shorter than this are too short to judge per-turn rate or pitch.
 const MIN_TURN_S: f64 = 3.0;
+/// The breathing-pause figures of `rushed` need this much agent speech (s).
+/// A single read sentence of 6-18 s without a pause is ordinary (librivox,
+/// FLEURS: docs/validation.md), and a per-minute rate over a few seconds is
+/// 0 or 10 by chance; over 30 s an ordinary speaker (15-30 pauses a minute,
+/// Goldman-Eisler 1968) makes at least 7.
+const MIN_PAUSE_RATE_TALK_S: f64 = 30.0;
 /// At most this many evidence items per finding.
 const MAX_EVIDENCE: usize = 5;
 
@@ -25,6 +32,9 @@ pub struct CallFacts<'a> {
     pub language: &'a str,
     /// The agent's voice figures (with the per-frame track).
     pub agent: &'a VoiceReport,
+    /// The customer's voice figures, when the call has a customer: the
+    /// reference for figures that depend on the line (see [`unclear`]).
+    pub customer: Option<&'a VoiceReport>,
     /// Turns, overlaps, greeting.
     pub structure: &'a CallStructure,
     /// The agent's words, in time order.
@@ -62,6 +72,32 @@ impl CallFacts<'_> {
     fn quoted(&self, text: &str) -> String {
         self.wording()
             .label_with("quote", &[("text", text.to_string())])
+    }
+
+    /// The words spoken between two times, joined, as the quote of a piece
+    /// of evidence. When whisper was unsure of them (mean word probability
+    /// below [`LOW_CONFIDENCE`]), a note says so instead: a quote of words
+    /// whisper could barely read (a synthetic or muffled voice) would put
+    /// gibberish into the agent's mouth.
+    fn quote(&self, words: &[Word], start_ms: u64, end_ms: u64) -> Option<String> {
+        let spoken: Vec<&Word> = words
+            .iter()
+            .filter(|w| w.end_ms > start_ms && w.start_ms < end_ms)
+            .collect();
+        if spoken.is_empty() {
+            return None;
+        }
+        let confidence =
+            spoken.iter().map(|w| f64::from(w.probability)).sum::<f64>() / spoken.len() as f64;
+        if confidence < f64::from(LOW_CONFIDENCE) {
+            let percent = self.wording().num(confidence * 100.0, 0);
+            return Some(
+                self.wording()
+                    .label_with("unquotable", &[("percent", percent)]),
+            );
+        }
+        let text: Vec<&str> = spoken.iter().map(|w| w.text.as_str()).collect();
+        Some(text.join(" "))
     }
 
     /// `value` with one decimal in the call's language.
@@ -104,16 +140,6 @@ pub fn detect_all(facts: &CallFacts, profile: &Profile, tips: &Tips) -> Vec<Find
 
 fn ms(s: f64) -> u64 {
     (s.max(0.0) * 1000.0).round() as u64
-}
-
-/// The words spoken between two times, joined.
-fn quote(words: &[Word], start_ms: u64, end_ms: u64) -> Option<String> {
-    let text: Vec<&str> = words
-        .iter()
-        .filter(|w| w.end_ms > start_ms && w.start_ms < end_ms)
-        .map(|w| w.text.as_str())
-        .collect();
-    (!text.is_empty()).then(|| text.join(" "))
 }
 
 /// The agent's turns of at least [`MIN_TURN_S`] as (start_s, end_s).
@@ -174,7 +200,7 @@ fn monotone(f: &CallFacts) -> Measured {
                 "flattest_turn",
                 (ms(a), ms(b)),
                 &[("sd", f.num1(sd))],
-                quote(f.agent_words, ms(a), ms(b)),
+                f.quote(f.agent_words, ms(a), ms(b)),
             )
         })
         .into_iter()
@@ -214,7 +240,7 @@ fn apathetic(f: &CallFacts) -> Measured {
                 "unacknowledged_turn",
                 (ms(t.start_s), ms(t.end_s)),
                 &[("seconds", f.num1(t.end_s - t.start_s))],
-                quote(f.customer_words, ms(t.start_s), ms(t.end_s)),
+                f.quote(f.customer_words, ms(t.start_s), ms(t.end_s)),
             )
         })
         .collect();
@@ -245,7 +271,9 @@ fn apathetic(f: &CallFacts) -> Measured {
     }
 }
 
-/// 3. Impatience: interruptions, overtalk, instant take-overs, phrases.
+/// Finding 3, impatience: the agent's barge-ins (see
+/// `crate::structure::turns`), judged against the customer's in the same
+/// call, their overlap, and impatient phrases.
 fn impatient(f: &CallFacts) -> Measured {
     let fig = &f.structure.figures;
     let phrases = find_timed(f.agent_words, &f.phrases.impatience);
@@ -258,7 +286,7 @@ fn impatient(f: &CallFacts) -> Measured {
                 "agent_talks_over",
                 (ms(i.start_s), ms(i.end_s)),
                 &[("seconds", f.num1(i.end_s - i.start_s))],
-                quote(f.agent_words, ms(i.start_s), ms(i.end_s)),
+                f.quote(f.agent_words, ms(i.start_s), ms(i.end_s)),
             )
         })
         .collect();
@@ -268,11 +296,16 @@ fn impatient(f: &CallFacts) -> Measured {
     Measured {
         values: vec![
             (
-                "agent_interruptions",
-                has_customer.then_some(fig.agent_interruptions as f64),
+                "barge_ins_beyond_customer",
+                has_customer.then(|| {
+                    fig.agent_interruptions
+                        .saturating_sub(fig.customer_interruptions) as f64
+                }),
             ),
-            ("overtalk_s", has_customer.then_some(fig.overtalk_s)),
-            ("fast_takeover_share", fig.latency_fast_share),
+            (
+                "barge_in_overlap_s",
+                has_customer.then_some(fig.interruption_overlap_s),
+            ),
             ("impatience_phrases", Some(phrases.len() as f64)),
         ],
         evidence,
@@ -282,7 +315,9 @@ fn impatient(f: &CallFacts) -> Measured {
 /// 4. Greeting: length of the opening and old-fashioned formulas.
 fn greeting(f: &CallFacts) -> Measured {
     let g = &f.structure.greeting;
-    if !g.present {
+    // Without a customer nothing ends the opening: a recording of the agent
+    // alone would count as one long "greeting".
+    if !g.present || f.structure.figures.customer_talk_s == 0.0 {
         return Measured::default();
     }
     let mut opening = f.evidence(
@@ -330,8 +365,14 @@ fn rushed(f: &CallFacts) -> Measured {
         .filter(|p| inside(p.start_ms, p.end_ms))
         .count();
     let talk_min = f.structure.figures.agent_talk_s / 60.0;
-    let per_min = (talk_min > 0.1).then(|| pauses as f64 / talk_min);
-    let longest = f.agent.speech.iter().max_by_key(|i| i.end_ms - i.start_ms);
+    let enough = talk_min * 60.0 >= MIN_PAUSE_RATE_TALK_S;
+    let per_min = enough.then(|| pauses as f64 / talk_min);
+    let longest = f
+        .agent
+        .speech
+        .iter()
+        .filter(|_| enough)
+        .max_by_key(|i| i.end_ms - i.start_ms);
     let evidence = longest
         .map(|i| {
             let seconds = (i.end_ms - i.start_ms) as f64 / 1000.0;
@@ -339,7 +380,7 @@ fn rushed(f: &CallFacts) -> Measured {
                 "no_breathing_pause",
                 (i.start_ms, i.end_ms),
                 &[("seconds", f.num1(seconds))],
-                quote(f.agent_words, i.start_ms, i.end_ms),
+                f.quote(f.agent_words, i.start_ms, i.end_ms),
             )
         })
         .into_iter()
@@ -357,7 +398,24 @@ fn rushed(f: &CallFacts) -> Measured {
     }
 }
 
-/// 6. Unclear pronunciation: whisper's confidence and the signal's clarity.
+/// The agent's share of energy above 2 kHz against the customer's on the
+/// same recording, in dB (10·log10 of the ratio); `None` without a customer
+/// voice. The raw share measures the line as much as the speaker: phone-band
+/// speech has little energy above 2 kHz, and clean read speech here ranges
+/// from 0.2 % to 8 % (docs/validation.md). Both parties of one recording
+/// share the recorder's band and codec, so the ratio keeps what the agent's
+/// own voice and headset add: a muffled agent (700 Hz low-pass) sits 20 dB
+/// below the customer, ordinary agents within ±4 dB.
+fn hf_vs_customer_db(f: &CallFacts) -> Option<f64> {
+    let agent = f.agent.hf_energy_ratio?;
+    let customer = f.customer?.hf_energy_ratio?;
+    (agent > 0.0 && customer > 0.0).then(|| 10.0 * (agent / customer).log10())
+}
+
+/// Finding 6, unclear pronunciation: whisper's confidence, the SNR,
+/// clipping, and the agent's high-frequency energy against the other
+/// party's on the same line ([`hf_vs_customer_db`]); the raw
+/// high-frequency share is shown in the evidence but never decides alone.
 fn unclear(f: &CallFacts) -> Measured {
     let words = f.agent_words;
     let low: Vec<&Word> = words
@@ -374,7 +432,7 @@ fn unclear(f: &CallFacts) -> Measured {
                 "hard_to_recognise",
                 (w.start_ms, w.end_ms),
                 &[("percent", percent)],
-                quote(words, w.start_ms.saturating_sub(1500), w.end_ms + 1500),
+                f.quote(words, w.start_ms.saturating_sub(1500), w.end_ms + 1500),
             )
         })
         .collect();
@@ -400,7 +458,7 @@ fn unclear(f: &CallFacts) -> Measured {
     Measured {
         values: vec![
             ("low_confidence_share", share),
-            ("hf_energy_ratio", a.hf_energy_ratio),
+            ("hf_energy_vs_customer_db", hf_vs_customer_db(f)),
             ("snr_db", a.snr_db),
             ("clipped_fraction", Some(a.clipped_fraction)),
         ],
@@ -414,11 +472,12 @@ fn too_fast(f: &CallFacts) -> Measured {
     let fastest = long_agent_turns(f)
         .into_iter()
         .map(|(a, b)| {
-            let n = f
+            let n: usize = f
                 .agent_words
                 .iter()
                 .filter(|w| w.start_ms >= ms(a) && w.start_ms < ms(b))
-                .count();
+                .map(|w| spoken_word_count(&w.text))
+                .sum();
             (a, b, n as f64 / ((b - a) / 60.0))
         })
         .max_by(|x, y| x.2.total_cmp(&y.2));
@@ -428,7 +487,7 @@ fn too_fast(f: &CallFacts) -> Measured {
                 "fastest_turn",
                 (ms(a), ms(b)),
                 &[("wpm", f.wording().num(wpm, 0))],
-                quote(f.agent_words, ms(a), ms(b)),
+                f.quote(f.agent_words, ms(a), ms(b)),
             )
         })
         .into_iter()
@@ -472,7 +531,7 @@ fn no_empathy(f: &CallFacts) -> Measured {
             "longest_monologue",
             (ms(t.start_s), ms(t.end_s)),
             &[("seconds", f.num1(t.end_s - t.start_s))],
-            quote(f.agent_words, ms(t.start_s), ms(t.end_s)),
+            f.quote(f.agent_words, ms(t.start_s), ms(t.end_s)),
         ));
     }
     evidence.sort_by_key(|e| e.start_ms);

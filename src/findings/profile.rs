@@ -232,8 +232,8 @@ mod tests {
             }
         }
         let too_fast = p.finding(FindingId::TooFast);
-        assert_eq!(too_fast.threshold("agent_wpm", "de").unwrap().bad, 200.0);
-        assert_eq!(too_fast.threshold("agent_wpm", "en").unwrap().bad, 210.0);
+        assert_eq!(too_fast.threshold("agent_wpm", "de").unwrap().bad, 240.0);
+        assert_eq!(too_fast.threshold("agent_wpm", "en").unwrap().bad, 300.0);
     }
 
     #[test]

@@ -45,8 +45,8 @@ pub fn structure_text(s: &CallStructure) -> String {
     }
     let _ = writeln!(
         o,
-        "  interruptions by the agent: {}, total overtalk {:.1} s",
-        f.agent_interruptions, f.overtalk_s
+        "  barge-ins by the agent: {}, by the customer: {}, total overtalk {:.1} s",
+        f.agent_interruptions, f.customer_interruptions, f.overtalk_s
     );
     let _ = writeln!(
         o,

@@ -285,6 +285,10 @@ pub struct CallStructure {
     pub crosstalk: Option<CrosstalkInfo>,
     /// Transcript words with their speaker.
     pub words: Vec<SpeakerWord>,
+    /// Transcript words dropped because their party had no speech activity
+    /// where whisper put them ([`assign::split_by_speech`]): hallucinations
+    /// in silence or noise, or crosstalk. They count nowhere.
+    pub words_without_speech: Vec<SpeakerWord>,
 }
 
 /// Errors of the structure analysis (bad input, never a panic).
@@ -398,7 +402,9 @@ pub fn analyze_call(
         .map(|(&a, &c)| a && c)
         .collect();
     let overlaps = activity::intervals(&both);
-    let words = assign::assign_words(words, &agent_speech, &customer_speech);
+    let (kept, dropped) = assign::split_by_speech(words, &agent_speech, &customer_speech);
+    let words = assign::assign_words(&kept, &agent_speech, &customer_speech);
+    let words_without_speech = assign::assign_words(&dropped, &agent_speech, &customer_speech);
     let turn_list = turns::build_turns(&agent_speech, &customer_speech, params);
     let figures = turns::figures(
         &act.agent,
@@ -422,6 +428,7 @@ pub fn analyze_call(
         diarization: act.diarization,
         crosstalk: act.crosstalk,
         words,
+        words_without_speech,
     })
 }
 

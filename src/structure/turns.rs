@@ -11,6 +11,30 @@
 //! agent turn that follows a customer turn, the agent's start minus the end of
 //! the customer's turn; negative when the agent starts before the customer has
 //! finished.
+//!
+//! **Talk time** (the denominator of words per minute, as speaking-rate studies
+//! use it: Goldman-Eisler 1968; Tauroza & Allison 1990) is the length of a
+//! party's turns with the pauses inside a turn included. Heldner & Edlund
+//! (2010) call a silence between two stretches of the same speaker a *pause*
+//! and count it to that speaker; a within-speaker silence of `hold_min_s`
+//! (3 s) or more is no pause but a hold or dead air (well past Jefferson's
+//! 1989 "standard maximum" of about one second of silence in conversation),
+//! and is left out of talk time. So a turn's talk time ends at a pause of
+//! `hold_min_s`; shorter pauses count.
+//!
+//! **Overlap** is the time both parties speak at once (Heldner & Edlund 2010).
+//! Most overlap is not an interruption (Schegloff 2000, "Overlapping talk and
+//! the organization of turn-taking for conversation"): back-channels ("mhm",
+//! "okay"), terminal overlap (the next speaker starts on the current
+//! speaker's last word, Jefferson 1984) and short collisions that one party
+//! resolves by dropping out are all ordinary. A **barge-in** is the
+//! competitive case: the incoming party starts while the other is talking,
+//! says more than a back-channel (a speech run of at least
+//! `backchannel_max_s`), both talk at once for at least `min_overlap_s`
+//! (longer than a terminal overlap on a last word), and the party that was
+//! talking drops out while the incoming one goes on. Barge-ins are counted
+//! for both parties, so that an agent is judged against the customer of the
+//! same call: in a lively call both sides overlap.
 
 use super::activity::{intervals, Interval, HOP_S};
 use super::phrases::{normalize, starts_with_any, PhraseLists};
@@ -51,11 +75,17 @@ pub struct TurnFigures {
     pub latency_fast_share: Option<f64>,
     /// The fast-latency threshold used (s).
     pub fast_latency_s: f64,
-    /// Agent starts while the customer talks, with at least `min_overlap_s` of overlap.
+    /// The agent's barge-ins (see the module doc): the agent takes the floor
+    /// while the customer is mid-utterance.
     pub agent_interruptions: usize,
-    /// The overlap spans of those interruptions.
+    /// The overlap spans of the agent's barge-ins.
     pub interruption_spans: Vec<Interval>,
-    /// Total time both parties speak (s).
+    /// Total overlap of the agent's barge-ins (s).
+    pub interruption_overlap_s: f64,
+    /// The customer's barge-ins into the agent's speech, by the same rule.
+    pub customer_interruptions: usize,
+    /// Total time both parties speak at once (s), back-channels and terminal
+    /// overlaps included (Heldner & Edlund's overlap).
     pub overtalk_s: f64,
     /// Joint silences of at least `hold_min_s` between the first and last speech.
     pub holds: usize,
@@ -71,9 +101,15 @@ pub struct TurnFigures {
     pub agent_words: usize,
     /// Words the customer says.
     pub customer_words: usize,
-    /// Agent words per minute of the agent's turn time (the conventional
-    /// speaking rate: pauses inside a turn count, the other party's turns
-    /// do not).
+    /// The agent's talk time (s): their turns with the pauses inside a turn,
+    /// without silences of `hold_min_s` or more (see the module doc).
+    pub agent_turn_time_s: f64,
+    /// The customer's talk time (s), by the same rule.
+    pub customer_turn_time_s: f64,
+    /// Agent words per minute of talk time (`agent_turn_time_s`), the
+    /// conventional speaking rate: pauses inside a turn count, the other
+    /// party's turns and holds do not. Words are counted as spoken
+    /// ([`spoken_word_count`]: "ill-disposed" is two).
     pub agent_wpm: Option<f64>,
     /// Customer words per minute of the customer's turn time.
     pub customer_wpm: Option<f64>,
@@ -157,13 +193,62 @@ pub fn count_questions(words: &[SpeakerWord], phrases: &PhraseLists) -> usize {
     count
 }
 
-/// Total length of one party's turns (s).
-fn turn_time(turns: &[Turn], speaker: Speaker) -> f64 {
-    turns
-        .iter()
-        .filter(|t| t.speaker == speaker)
-        .map(|t| t.end_s - t.start_s)
-        .sum()
+/// The number of spoken words in a transcript word as whisper writes it:
+/// hyphenated compounds and spelled-out letters count per part ("ill-disposed"
+/// is two, "S-I-T" three), as reference transcripts and WER normalisers
+/// (openai-whisper's `EnglishTextNormalizer`) split them; a token without a
+/// letter or digit ("-", "...") is none.
+pub fn spoken_word_count(text: &str) -> usize {
+    text.split(|c: char| c.is_whitespace() || c == '-' || c == '\u{2013}')
+        .filter(|part| part.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// Talk time of one party (s): the length of its turns, less every silence
+/// of the party inside a turn that lasts `hold_min_s` or more (frames of
+/// `speech`, the party's own track).
+fn turn_time(turns: &[Turn], speaker: Speaker, speech: &[bool], hold_min_s: f64) -> f64 {
+    let max_pause = (hold_min_s / HOP_S).round() as usize;
+    let mut total = 0.0;
+    for t in turns.iter().filter(|t| t.speaker == speaker) {
+        let a = ((t.start_s / HOP_S).round() as usize).min(speech.len());
+        let b = ((t.end_s / HOP_S).round() as usize).min(speech.len());
+        let silent: Vec<bool> = speech[a..b].iter().map(|&s| !s).collect();
+        let holds: usize = intervals(&silent)
+            .iter()
+            .map(|iv| (iv.duration() / HOP_S).round() as usize)
+            .filter(|&n| n >= max_pause)
+            .sum();
+        total += (t.end_s - t.start_s - holds as f64 * HOP_S).max(0.0);
+    }
+    total
+}
+
+/// Barge-ins of the `incoming` party into the `current` party's speech (10 ms
+/// frame tracks), by the rule of the module doc: returns the overlap span of
+/// each.
+fn barge_ins(incoming: &[bool], current: &[bool], params: &StructureParams) -> Vec<Interval> {
+    let n = incoming.len().min(current.len());
+    let min_overlap = (params.min_overlap_s / HOP_S).round() as usize;
+    let min_run = (params.backchannel_max_s / HOP_S).round() as usize;
+    let mut spans = Vec::new();
+    for i in 1..n {
+        let onset = incoming[i] && !incoming[i - 1];
+        if !(onset && current[i] && current[i - 1]) {
+            continue;
+        }
+        let run_end = (i..n).find(|&k| !incoming[k]).unwrap_or(n);
+        let overlap_end = (i..n).find(|&k| !(incoming[k] && current[k])).unwrap_or(n);
+        // The current party dropped out while the incoming one went on.
+        let current_dropped = overlap_end < n && incoming[overlap_end] && !current[overlap_end];
+        if run_end - i >= min_run && overlap_end - i >= min_overlap && current_dropped {
+            spans.push(Interval {
+                start_s: i as f64 * HOP_S,
+                end_s: overlap_end as f64 * HOP_S,
+            });
+        }
+    }
+    spans
 }
 
 /// Computes the turn figures from the frame tracks (10 ms hop), the turns and
@@ -205,26 +290,12 @@ pub fn figures(
         )
     };
 
-    // Interruptions: an agent speech run starting while a customer run is
-    // already going, with a contiguous overlap of at least min_overlap_s.
-    let min_frames = (params.min_overlap_s / HOP_S).round() as usize;
-    let mut interruption_spans = Vec::new();
-    for i in 0..n {
-        let agent_onset = agent[i] && (i == 0 || !agent[i - 1]);
-        let customer_ongoing = customer[i] && i > 0 && customer[i - 1];
-        if agent_onset && customer_ongoing {
-            let mut j = i;
-            while j < n && agent[j] && customer[j] {
-                j += 1;
-            }
-            if j - i >= min_frames {
-                interruption_spans.push(Interval {
-                    start_s: i as f64 * HOP_S,
-                    end_s: j as f64 * HOP_S,
-                });
-            }
-        }
-    }
+    let interruption_spans = barge_ins(&agent[..n], &customer[..n], params);
+    let customer_interruptions = barge_ins(&customer[..n], &agent[..n], params).len();
+    let interruption_overlap_s = interruption_spans
+        .iter()
+        .map(Interval::duration)
+        .fold(0.0, |a, b| a + b);
     let overtalk_s = (0..n).filter(|&i| agent[i] && customer[i]).count() as f64 * HOP_S;
 
     // Joint silences between the first and the last speech.
@@ -252,8 +323,16 @@ pub fn figures(
         .map(Interval::duration)
         .fold(0.0, f64::max);
 
-    let agent_words = words.iter().filter(|w| w.speaker == Speaker::Agent).count();
-    let customer_words = words.len() - agent_words;
+    let count = |speaker: Speaker| -> usize {
+        words
+            .iter()
+            .filter(|w| w.speaker == speaker)
+            .map(|w| spoken_word_count(&w.text))
+            .sum()
+    };
+    let (agent_words, customer_words) = (count(Speaker::Agent), count(Speaker::Customer));
+    let agent_turn_time_s = turn_time(turns, Speaker::Agent, agent, params.hold_min_s);
+    let customer_turn_time_s = turn_time(turns, Speaker::Customer, customer, params.hold_min_s);
     let wpm = |count: usize, secs: f64| {
         if secs > 0.0 && count > 0 {
             Some(count as f64 / secs * 60.0)
@@ -275,6 +354,8 @@ pub fn figures(
         fast_latency_s: params.fast_latency_s,
         agent_interruptions: interruption_spans.len(),
         interruption_spans,
+        interruption_overlap_s,
+        customer_interruptions,
         overtalk_s,
         holds: hold_spans.len(),
         hold_total_s,
@@ -283,7 +364,75 @@ pub fn figures(
         agent_questions: count_questions(words, phrases),
         agent_words,
         customer_words,
-        agent_wpm: wpm(agent_words, turn_time(turns, Speaker::Agent)),
-        customer_wpm: wpm(customer_words, turn_time(turns, Speaker::Customer)),
+        agent_turn_time_s,
+        customer_turn_time_s,
+        agent_wpm: wpm(agent_words, agent_turn_time_s),
+        customer_wpm: wpm(customer_words, customer_turn_time_s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 10 ms frame track with speech in the given (start_s, end_s) spans.
+    fn track(len_s: f64, spans: &[(f64, f64)]) -> Vec<bool> {
+        let n = (len_s / HOP_S).round() as usize;
+        (0..n)
+            .map(|i| {
+                let t = i as f64 * HOP_S;
+                spans.iter().any(|&(a, b)| t >= a && t < b)
+            })
+            .collect()
+    }
+
+    fn count(agent: &[(f64, f64)], customer: &[(f64, f64)]) -> usize {
+        let p = StructureParams::default();
+        barge_ins(&track(20.0, agent), &track(20.0, customer), &p).len()
+    }
+
+    #[test]
+    fn a_barge_in_is_taking_the_floor_mid_utterance() {
+        // The customer talks 0-6 s; the agent starts at 3 s, both talk for
+        // 1.5 s, the customer gives up at 4.5 s while the agent goes on.
+        assert_eq!(count(&[(3.0, 8.0)], &[(0.0, 4.5)]), 1);
+    }
+
+    #[test]
+    fn back_channels_terminal_overlaps_and_yielded_collisions_are_not_barge_ins() {
+        // "mhm" (0.4 s) inside the customer's turn.
+        assert_eq!(count(&[(2.0, 2.4)], &[(0.0, 6.0)]), 0);
+        // Terminal overlap: the agent starts 0.3 s before the customer's
+        // last word ends.
+        assert_eq!(count(&[(5.7, 10.0)], &[(0.0, 6.0)]), 0);
+        // A collision the agent yields: both start talking, the agent stops
+        // after 0.8 s and the customer goes on.
+        assert_eq!(count(&[(3.0, 3.8)], &[(0.0, 8.0)]), 0);
+        // Both talk for 2 s, then the agent gives up: not the agent's barge-in.
+        assert_eq!(count(&[(3.0, 5.0)], &[(0.0, 8.0)]), 0);
+    }
+
+    #[test]
+    fn talk_time_keeps_pauses_and_drops_holds() {
+        let turns = [Turn {
+            speaker: Speaker::Agent,
+            start_s: 1.0,
+            end_s: 15.0,
+        }];
+        // Speech 1-4 s, a 1 s pause, 5-8 s, a 4 s hold, 12-15 s.
+        let speech = track(16.0, &[(1.0, 4.0), (5.0, 8.0), (12.0, 15.0)]);
+        let t = turn_time(&turns, Speaker::Agent, &speech, 3.0);
+        assert!((t - 10.0).abs() < 0.02, "{t}");
+        assert_eq!(turn_time(&turns, Speaker::Customer, &speech, 3.0), 0.0);
+    }
+
+    #[test]
+    fn spoken_words_count_hyphenated_parts() {
+        assert_eq!(spoken_word_count("ill-disposed"), 2);
+        assert_eq!(spoken_word_count("S-I-T-I-L-L-E."), 7);
+        assert_eq!(spoken_word_count("don't"), 1);
+        assert_eq!(spoken_word_count("2018"), 1);
+        assert_eq!(spoken_word_count("-"), 0);
+        assert_eq!(spoken_word_count("..."), 0);
     }
 }

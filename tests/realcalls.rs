@@ -1,0 +1,382 @@
+//! The verdicts on real recordings (issue 13): the three real
+//! customer-service calls of tests/fixtures/realcalls/ and the real speech
+//! clips must raise no false alarms, every controlled variant made from them
+//! (scripts/make_variants.sh) must still be flagged below its original, and
+//! the speaking rate must match word-timed truth. docs/validation.md has the
+//! tables these tests check; scripts/validate.sh reproduces them.
+//!
+//! Every call is scored once (real whisper base model, real audio) and
+//! shared by the tests.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use callcoach::findings::{Finding, FindingId, Profile, Verdict};
+use callcoach::scorecard::{ScoreOptions, Scorecard, Scorer};
+use callcoach::structure::Channel;
+use callcoach::transcribe::{Options, Recognizer};
+use common::{base_model, fixture};
+
+/// The real calls (English, agent left on the stereo ones).
+const REAL_CALLS: [&str; 3] = [
+    "realcalls/autorepair-40-stereo-ulaw.wav",
+    "realcalls/autorepair-49-stereo-ulaw.wav",
+    "realcalls/autorepair-0-mono-ulaw.wav",
+];
+
+/// Real speech clips of one speaker: (file, language).
+const CLEAN_CLIPS: [(&str, &str); 5] = [
+    ("jfk.wav", "en"),
+    ("jfk-8k-ulaw.wav", "en"),
+    ("librivox-0870.wav", "en"),
+    ("de-fleurs-000.wav", "de"),
+    ("de-fleurs-002.wav", "de"),
+];
+
+/// The controlled variants: (variant, its original, the finding it shows).
+const VARIANTS: [(&str, &str, FindingId); 6] = [
+    (
+        "realcalls/autorepair-40-tempo150.wav",
+        "realcalls/autorepair-40-stereo-ulaw.wav",
+        FindingId::TooFast,
+    ),
+    (
+        "realcalls/autorepair-49-tempo140.wav",
+        "realcalls/autorepair-49-stereo-ulaw.wav",
+        FindingId::TooFast,
+    ),
+    (
+        "realcalls/autorepair-40-monotone.wav",
+        "realcalls/autorepair-40-stereo-ulaw.wav",
+        FindingId::Monotone,
+    ),
+    (
+        "realcalls/autorepair-40-muffled.wav",
+        "realcalls/autorepair-40-stereo-ulaw.wav",
+        FindingId::Unclear,
+    ),
+    (
+        "realcalls/autorepair-40-bargein.wav",
+        "realcalls/autorepair-40-stereo-ulaw.wav",
+        FindingId::Impatient,
+    ),
+    (
+        "realcalls/autorepair-49-greeting.wav",
+        "realcalls/autorepair-49-stereo-ulaw.wav",
+        FindingId::Greeting,
+    ),
+];
+
+/// The four voice findings that ordinary calls must not get wrong.
+const VOICE_FINDINGS: [FindingId; 4] = [
+    FindingId::Unclear,
+    FindingId::Monotone,
+    FindingId::TooFast,
+    FindingId::Rushed,
+];
+
+/// Every file above (and the two-speaker call), scored once.
+fn scored() -> &'static BTreeMap<&'static str, Scorecard> {
+    static CARDS: OnceLock<BTreeMap<&'static str, Scorecard>> = OnceLock::new();
+    CARDS.get_or_init(|| {
+        let recognizer = Recognizer::load(&base_model()).unwrap();
+        let scorer = Scorer::new(&recognizer, Profile::default(), "default".into());
+        let opts = |language: &str, speakers: u8| ScoreOptions {
+            language: Some(language.to_string()),
+            agent_channel: Channel::Left,
+            speakers,
+            agent_speaks_first: true,
+            decode: Options::default(),
+        };
+        let mut jobs: Vec<(&'static str, ScoreOptions)> = Vec::new();
+        jobs.extend(REAL_CALLS.iter().map(|&f| (f, opts("en", 2))));
+        jobs.extend(VARIANTS.iter().map(|&(f, _, _)| (f, opts("en", 2))));
+        jobs.extend(CLEAN_CLIPS.iter().map(|&(f, l)| (f, opts(l, 1))));
+        jobs.push((TWO_SPEAKER_SPLIT, opts("en", 2)));
+        for l in LIBRIVOX {
+            jobs.push((l.0, opts("en", 1)));
+        }
+        let mut cards = BTreeMap::new();
+        for (file, o) in jobs {
+            if cards.contains_key(file) {
+                continue;
+            }
+            let path = match file {
+                TWO_SPEAKER_SPLIT => split_two_speaker_call(),
+                _ => fixture(file),
+            };
+            let card = scorer
+                .score(&path, &o)
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            // Kept for `scripts/validate.sh --from DIR`, which prints the
+            // tables of docs/validation.md from these scorecards.
+            let name = std::path::Path::new(file).file_stem().unwrap();
+            let out = dump_dir().join(name).with_extension("json");
+            std::fs::write(&out, serde_json::to_vec(&card).unwrap()).unwrap();
+            cards.insert(file, card);
+        }
+        cards
+    })
+}
+
+/// The two-speaker call with each speaker on a channel of their own, cut
+/// by the RTTM (speaker90, Diane, left): the rate is checked on the truth's
+/// who-speaks-when, apart from the mono diarization (which is issue 16's).
+const TWO_SPEAKER_SPLIT: &str = "two-speaker-call-split.wav";
+
+/// Writes [`TWO_SPEAKER_SPLIT`] into the test's temporary folder.
+fn split_two_speaker_call() -> std::path::PathBuf {
+    let mut reader = hound::WavReader::open(fixture("two-speaker-call.wav")).unwrap();
+    let spec = reader.spec();
+    let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+    let rttm = std::fs::read_to_string(fixture("two-speaker-call.rttm")).unwrap();
+    let rate = f64::from(spec.sample_rate);
+    let mut channels = [vec![0i16; samples.len()], vec![0i16; samples.len()]];
+    for line in rttm.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let (start, dur): (f64, f64) = (f[3].parse().unwrap(), f[4].parse().unwrap());
+        let ch = usize::from(f[7] != "speaker90");
+        let a = ((start * rate) as usize).min(samples.len());
+        let b = (((start + dur) * rate) as usize).min(samples.len());
+        channels[ch][a..b].copy_from_slice(&samples[a..b]);
+    }
+    let path = dump_dir().join(TWO_SPEAKER_SPLIT);
+    let stereo = hound::WavSpec {
+        channels: 2,
+        ..spec
+    };
+    let mut w = hound::WavWriter::create(&path, stereo).unwrap();
+    for (&l, &r) in channels[0].iter().zip(&channels[1]) {
+        w.write_sample(l).unwrap();
+        w.write_sample(r).unwrap();
+    }
+    w.finalize().unwrap();
+    path
+}
+
+/// Where the scorecards of this test are written (target/tmp/validation).
+fn dump_dir() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("validation");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn card(file: &str) -> &'static Scorecard {
+    &scored()[file]
+}
+
+fn finding(card: &Scorecard, id: FindingId) -> &Finding {
+    card.findings.iter().find(|f| f.id == id).unwrap()
+}
+
+fn verdicts(card: &Scorecard) -> String {
+    card.findings
+        .iter()
+        .map(|f| format!("{}={:?}({})", f.id.as_str(), f.verdict, f.score))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn ordinary_calls_and_clean_speech_raise_no_voice_false_alarms() {
+    let files = REAL_CALLS
+        .iter()
+        .copied()
+        .chain(CLEAN_CLIPS.iter().map(|c| c.0));
+    for file in files {
+        let card = card(file);
+        let mut watches = 0;
+        for id in VOICE_FINDINGS {
+            let f = finding(card, id);
+            assert_ne!(
+                f.verdict,
+                Verdict::Problem,
+                "{file}: {} is a problem\n{}",
+                id.as_str(),
+                verdicts(card)
+            );
+            watches += usize::from(f.verdict == Verdict::Watch);
+        }
+        assert!(
+            watches <= 1,
+            "{file}: {watches} watches among unclear, monotone, too_fast, rushed\n{}",
+            verdicts(card)
+        );
+    }
+}
+
+#[test]
+fn each_controlled_variant_is_flagged_below_its_original() {
+    for (variant, original, id) in VARIANTS {
+        let v = finding(card(variant), id);
+        let o = finding(card(original), id);
+        assert_ne!(
+            v.verdict,
+            Verdict::Ok,
+            "{variant}: {} not flagged (score {})\n{}",
+            id.as_str(),
+            v.score,
+            verdicts(card(variant))
+        );
+        assert!(
+            v.score < o.score,
+            "{variant}: {} scores {} against {} for {original}",
+            id.as_str(),
+            v.score,
+            o.score
+        );
+    }
+}
+
+/// The librivox clips: (file, words of the .txt, .lab speech start and end).
+const LIBRIVOX: [(&str, &str); 5] = [
+    ("librivox-0870.wav", "librivox-0870"),
+    ("librivox-0880.wav", "librivox-0880"),
+    ("librivox-0890.wav", "librivox-0890"),
+    ("librivox-0920.wav", "librivox-0920"),
+    ("librivox-0930.wav", "librivox-0930"),
+];
+
+/// Words per minute from the truth: words of the reference text over the
+/// speech span that the `.lab` file gives (one turn, pauses included).
+fn librivox_truth_wpm(stem: &str) -> f64 {
+    let text = std::fs::read_to_string(fixture(&format!("{stem}.txt"))).unwrap();
+    let lab = std::fs::read_to_string(fixture(&format!("{stem}.lab"))).unwrap();
+    let times: Vec<f64> = lab
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    text.split_whitespace().count() as f64 / ((times[1] - times[0]) / 60.0)
+}
+
+/// Tolerance of the speaking rate against word-timed truth (issue 13: ±10 %).
+const RATE_TOLERANCE: f64 = 0.10;
+
+#[test]
+fn speaking_rate_is_words_over_talk_time_within_ten_percent_of_truth() {
+    for (file, stem) in LIBRIVOX {
+        let truth = librivox_truth_wpm(stem);
+        let got = card(file).structure.figures.agent_wpm.unwrap();
+        let err = got / truth - 1.0;
+        eprintln!(
+            "{file}: {got:.1} wpm against {truth:.1} ({:+.1} %)",
+            err * 100.0
+        );
+        assert!(
+            err.abs() <= RATE_TOLERANCE,
+            "{file}: {got:.1} wpm, truth {truth:.1}"
+        );
+    }
+    // The two-speaker call, split by its RTTM (Diane = speaker90 left, as
+    // the agent): her words from the STM over her talk time from the RTTM
+    // (her segments in a row, until Sheila speaks, form one turn). The
+    // STM's own segment times are tighter than the RTTM's (10.5 s against
+    // 11.9 s of talk for Diane): against them the same figure reads 16 %
+    // low; docs/validation.md shows both.
+    let stm = std::fs::read_to_string(fixture("two-speaker-call.stm")).unwrap();
+    let words: usize = stm
+        .lines()
+        .map(|l| l.splitn(6, ' ').collect::<Vec<_>>())
+        .filter(|f| f[2] == "Diane")
+        .map(|f| common::normalise(f[5]).len())
+        .sum();
+    let rttm = std::fs::read_to_string(fixture("two-speaker-call.rttm")).unwrap();
+    let mut turns: Vec<(String, f64, f64)> = Vec::new();
+    for line in rttm.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let (a, d): (f64, f64) = (f[3].parse().unwrap(), f[4].parse().unwrap());
+        match turns.last_mut() {
+            Some(t) if t.0 == f[7] => t.2 = t.2.max(a + d),
+            _ => turns.push((f[7].to_string(), a, a + d)),
+        }
+    }
+    let secs: f64 = turns
+        .iter()
+        .filter(|t| t.0 == "speaker90")
+        .map(|t| t.2 - t.1)
+        .sum();
+    let truth = words as f64 / (secs / 60.0);
+    let got = card(TWO_SPEAKER_SPLIT).structure.figures.agent_wpm.unwrap();
+    let err = got / truth - 1.0;
+    eprintln!(
+        "two-speaker-call: {got:.1} wpm against {truth:.1} ({:+.1} %)",
+        err * 100.0
+    );
+    assert!(
+        err.abs() <= RATE_TOLERANCE,
+        "two-speaker call: {got:.1} wpm, truth {truth:.1}"
+    );
+}
+
+#[test]
+fn articulation_rate_stays_its_own_metric() {
+    // Syllables per second of phonation, beside words per minute of talk time.
+    for file in REAL_CALLS {
+        let c = card(file);
+        let f = finding(c, FindingId::TooFast);
+        let names: Vec<&str> = f.metrics.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["agent_wpm", "articulation_rate_syl_per_s"],
+            "{file}"
+        );
+        let rate = c.voice.agent.articulation_rate_syl_per_s.unwrap();
+        // Conversational English: about 4-6 syllables per second of phonation.
+        assert!((3.5..7.0).contains(&rate), "{file}: {rate:.2} syl/s");
+    }
+}
+
+#[test]
+fn impatience_on_real_calls_counts_barge_ins_for_both_parties() {
+    for file in REAL_CALLS {
+        let c = card(file);
+        let f = finding(c, FindingId::Impatient);
+        let fig = &c.structure.figures;
+        eprintln!(
+            "{file}: agent barge-ins {}, customer {}, overlap {:.1} s, overtalk {:.1} s, {:?} {}",
+            fig.agent_interruptions,
+            fig.customer_interruptions,
+            fig.interruption_overlap_s,
+            fig.overtalk_s,
+            f.verdict,
+            f.score
+        );
+        // The agents here are friendly and patient (their transcripts): no
+        // impatience problem, whatever the overlap of a lively call.
+        assert_ne!(f.verdict, Verdict::Problem, "{file}\n{}", verdicts(c));
+        // Barge-ins are a strict subset of the overlaps.
+        assert!(fig.interruption_overlap_s <= fig.overtalk_s + 1e-9);
+    }
+    let bargein = &card("realcalls/autorepair-40-bargein.wav")
+        .structure
+        .figures;
+    let original = &card("realcalls/autorepair-40-stereo-ulaw.wav")
+        .structure
+        .figures;
+    assert!(
+        bargein.agent_interruptions >= original.agent_interruptions + 3,
+        "agent 1.5 s early: {} barge-ins against {}",
+        bargein.agent_interruptions,
+        original.agent_interruptions
+    );
+}
+
+#[test]
+fn no_word_is_counted_where_its_party_is_silent() {
+    for file in REAL_CALLS.iter().chain(VARIANTS.iter().map(|v| &v.0)) {
+        let c = card(file);
+        let speech = |s: callcoach::structure::Speaker| match s {
+            callcoach::structure::Speaker::Agent => &c.structure.agent_speech,
+            callcoach::structure::Speaker::Customer => &c.structure.customer_speech,
+        };
+        for w in &c.structure.words {
+            let (a, b) = (w.start_ms as f64 / 1000.0, w.end_ms as f64 / 1000.0);
+            let near = speech(w.speaker)
+                .iter()
+                .any(|i| i.end_s > a - 0.3 && i.start_s < b + 0.3);
+            assert!(near, "{file}: {:?} at {a:.2} s has no speech", w.text);
+        }
+    }
+}
