@@ -5,10 +5,24 @@
 //! (the cross-attention heads of the model's alignment preset, as in
 //! openai-whisper's `word_timestamps`), so they follow the audio instead of
 //! being spread evenly over a segment.
+//!
+//! Two guards keep whisper's hallucinations out of the transcript:
+//!
+//! * Repetition loops (the same phrase over and over, see [`find_loops`] and
+//!   [`compression_ratio`]) are decoded again without the previous text as
+//!   prompt and with temperature fallback; what still loops is dropped and
+//!   listed in [`Transcript::dropped`].
+//! * Words placed where the channel holds no speech (noise, silence) are
+//!   dropped (listed as [`DropReason::NoSpeech`]); a confident word the
+//!   alignment put just beside its speech is moved onto it instead.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+use flate2::write::ZlibEncoder;
+use flate2::Compression;
 
 use whisper_rs::{
     DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
@@ -16,7 +30,7 @@ use whisper_rs::{
 };
 
 use crate::audio::WHISPER_RATE;
-use crate::transcript::{Segment, Transcript, Word};
+use crate::transcript::{DropReason, DroppedSpan, Segment, Transcript, Word};
 
 /// GGML magic number, read as a little-endian u32 (`lmgg` on disk).
 const GGML_MAGIC: u32 = 0x6767_6d6c;
@@ -192,12 +206,112 @@ impl Recognizer {
             return Ok(Transcript {
                 language: opts.language.clone().unwrap_or_else(|| "en".into()),
                 segments: Vec::new(),
+                dropped: Vec::new(),
             });
         }
+        let mut transcript = self.transcribe_gated(samples, opts, FIRST_PASS)?;
+        self.redecode_loops(samples, opts, &mut transcript)?;
+        Ok(transcript)
+    }
+
+    /// One decoding pass over the speech spans of `samples` (see
+    /// [`Condensed`]), words without speech dropped, times on the timeline
+    /// of `samples`.
+    fn transcribe_gated(
+        &self,
+        samples: &[f32],
+        opts: &Options,
+        pass: Pass,
+    ) -> Result<Transcript, TranscribeError> {
         let condensed = Condensed::new(samples);
-        let mut transcript = self.transcribe_all(condensed.samples(samples), opts)?;
+        let mut transcript = self.transcribe_all(condensed.samples(samples), opts, pass)?;
         condensed.map_back(&mut transcript);
         Ok(transcript)
+    }
+
+    /// Finds repetition loops in `t` and decodes their audio again.
+    ///
+    /// Each run of segments with looped words is decoded again with the
+    /// [`RETRY_PASSES`] in turn; the first retry without a loop replaces
+    /// the run. Where every retry loops, the run keeps its first-pass words
+    /// less the looped ones. Either way, a segment of the replacement whose
+    /// words fail openai-whisper's log-probability test
+    /// ([`LOGPROB_THOLD`], see [`mean_log_probability`]) goes too. What is
+    /// dropped is listed in `t.dropped` as [`DropReason::RepetitionLoop`].
+    fn redecode_loops(
+        &self,
+        samples: &[f32],
+        opts: &Options,
+        t: &mut Transcript,
+    ) -> Result<(), TranscribeError> {
+        let runs = looped_segment_runs(&t.segments);
+        if runs.is_empty() {
+            return Ok(());
+        }
+        let first_looped = looped_words(&t.segments);
+        // The retry keeps the language of the whole channel: a short span
+        // may be detected as another one.
+        let opts = Options {
+            language: Some(t.language.clone()),
+            ..opts.clone()
+        };
+        let per_ms = WHISPER_RATE as u64 / 1000;
+        let mut segments = Vec::with_capacity(t.segments.len());
+        let mut next = 0;
+        for run in runs {
+            segments.extend_from_slice(&t.segments[next..run.start]);
+            next = run.end;
+            let first = &t.segments[run.clone()];
+            let start_ms = first.iter().map(segment_start_ms).min().unwrap_or(0);
+            let end_ms = first.iter().map(segment_end_ms).max().unwrap_or(0);
+            let a = ((start_ms * per_ms) as usize).min(samples.len());
+            let b = ((end_ms * per_ms) as usize).clamp(a, samples.len());
+            let mut replacement = None;
+            for pass in RETRY_PASSES {
+                let mut r = self.transcribe_gated(&samples[a..b], &opts, pass)?;
+                shift(&mut r, start_ms);
+                if !looped_words(&r.segments).iter().flatten().any(|&l| l) {
+                    replacement = Some(r);
+                    break;
+                }
+            }
+            let (mut r, looped) = match replacement {
+                Some(r) => {
+                    let none = r.segments.iter().map(|s| vec![false; s.words.len()]);
+                    let looped: Vec<Vec<bool>> = none.collect();
+                    // The retry's own spans replace the first pass's.
+                    t.dropped
+                        .retain(|d| d.end_ms <= start_ms || d.start_ms >= end_ms);
+                    (r, looped)
+                }
+                None => {
+                    let r = Transcript {
+                        language: t.language.clone(),
+                        segments: first.to_vec(),
+                        dropped: Vec::new(),
+                    };
+                    (r, first_looped[run].to_vec())
+                }
+            };
+            let unreliable: Vec<Vec<bool>> = r
+                .segments
+                .iter()
+                .zip(looped)
+                .map(|(seg, mut flags)| {
+                    if mean_log_probability(seg) < f64::from(LOGPROB_THOLD) {
+                        flags.iter_mut().for_each(|f| *f = true);
+                    }
+                    flags
+                })
+                .collect();
+            drop_words(&mut r, &unreliable, DropReason::RepetitionLoop);
+            segments.append(&mut r.segments);
+            t.dropped.append(&mut r.dropped);
+        }
+        segments.extend_from_slice(&t.segments[next..]);
+        t.segments = segments;
+        t.dropped.sort_by_key(|d| (d.start_ms, d.end_ms));
+        Ok(())
     }
 
     /// Runs whisper over all of `samples` (no gating).
@@ -205,6 +319,7 @@ impl Recognizer {
         &self,
         samples: &[f32],
         opts: &Options,
+        pass: Pass,
     ) -> Result<Transcript, TranscribeError> {
         // An English-only model (tiny.en, base.en, …) knows one language;
         // asking it to detect one gives nonsense ids.
@@ -235,6 +350,16 @@ impl Recognizer {
         params.set_print_special(false);
         params.set_print_timestamps(false);
         params.set_suppress_nst(true);
+        // openai-whisper's fallback settings (whisper.cpp's defaults, spelt
+        // out): a window is decoded again 0.2 hotter when its tokens repeat
+        // (entropy below 2.4) or its mean log probability is below -1.0.
+        params.set_temperature(pass.temperature);
+        params.set_temperature_inc(TEMPERATURE_INC);
+        params.set_entropy_thold(ENTROPY_THOLD);
+        params.set_logprob_thold(LOGPROB_THOLD);
+        if !pass.condition {
+            params.set_n_max_text_ctx(0);
+        }
         state.full(params, samples).map_err(werr)?;
 
         let language = whisper_rs::get_lang_str(state.full_lang_id_from_state())
@@ -270,8 +395,347 @@ impl Recognizer {
                 words,
             });
         }
-        Ok(Transcript { language, segments })
+        let mut t = Transcript {
+            language,
+            segments,
+            dropped: Vec::new(),
+        };
+        drop_unvoiced_words(&mut t, &speech);
+        Ok(t)
     }
+}
+
+/// One decoding pass: how whisper.cpp is prompted and sampled.
+#[derive(Debug, Clone, Copy)]
+struct Pass {
+    /// Decode each 30 s window with the text of the windows before as
+    /// prompt (openai-whisper's `condition_on_previous_text`). Without it a
+    /// loop cannot feed itself from window to window. (whisper.cpp's
+    /// `no_context` only clears the prompt left by an earlier call;
+    /// `n_max_text_ctx = 0` is what turns conditioning off.)
+    condition: bool,
+    /// The temperature the fallback starts from.
+    temperature: f32,
+}
+
+/// The first pass: greedy (or beam), conditioned on the previous text.
+const FIRST_PASS: Pass = Pass {
+    condition: true,
+    temperature: 0.0,
+};
+
+/// The passes a looped span is decoded with again, in order, until one does
+/// not loop: without the previous text as prompt (openai-whisper's advice
+/// against failure loops, `condition_on_previous_text=False`), from
+/// temperature 0 with the per-window fallback of [`TEMPERATURE_INC`].
+///
+/// One pass: each further pass costs another decode of the span, and
+/// hotter starts only invented text on samples/07-de-unclear.wav (from 0.4:
+/// "Ich will ja nicht so weit hin, dass ich nicht so weit hin, …"; from
+/// 0.6: mixed-script gibberish at a mean word probability of 0.06).
+const RETRY_PASSES: [Pass; 1] = [Pass {
+    condition: false,
+    temperature: 0.0,
+}];
+
+/// Temperature step of the fallback (openai-whisper: 0.0, 0.2, …, 1.0).
+const TEMPERATURE_INC: f32 = 0.2;
+/// whisper.cpp's stand-in for openai-whisper's compression-ratio test: the
+/// entropy of the last 32 tokens of a window.
+const ENTROPY_THOLD: f32 = 2.4;
+/// openai-whisper's `logprob_threshold`.
+const LOGPROB_THOLD: f32 = -1.0;
+
+/// openai-whisper's `compression_ratio_threshold`: text whose zlib-compressed
+/// size is less than 1/2.4 of its size repeats itself.
+pub const COMPRESSION_RATIO_THRESHOLD: f64 = 2.4;
+/// A phrase repeated this many times in a row is a loop.
+pub const LOOP_MIN_REPEATS: usize = 3;
+/// Shortest looped phrase in words: a single repeated word ("no no no",
+/// "ja ja ja") is ordinary speech.
+pub const LOOP_MIN_WORDS: usize = 2;
+/// Longest looped phrase looked for, in words.
+pub const LOOP_MAX_WORDS: usize = 30;
+
+/// openai-whisper's compression ratio of a text: its length in bytes over
+/// the length of its zlib-compressed bytes (`transcribe.py`,
+/// `compression_ratio_threshold=2.4`). Ordinary text scores about 1–2;
+/// a loop scores higher the longer it runs. Short texts score below 1.
+pub fn compression_ratio(text: &str) -> f64 {
+    if text.is_empty() {
+        return 0.0;
+    }
+    let mut z = ZlibEncoder::new(Vec::new(), Compression::default());
+    // Writing into a Vec cannot fail.
+    let compressed = z
+        .write_all(text.as_bytes())
+        .and_then(|()| z.finish())
+        .map_or(usize::MAX, |c| c.len());
+    text.len() as f64 / compressed.max(1) as f64
+}
+
+/// A word as the loop test compares it: lower case, letters and digits only.
+fn loop_key(word: &str) -> String {
+    word.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Repetition loops in a word sequence (words normalised alike: the
+/// transcriber compares them lower case, letters and digits only).
+///
+/// A loop is a phrase of [`LOOP_MIN_WORDS`]..=[`LOOP_MAX_WORDS`] words that
+/// is not itself a repetition of a shorter phrase, said at least
+/// [`LOOP_MIN_REPEATS`] times in a row; the range covers all its copies and
+/// a trailing partial copy. This is the word-level form of the failure
+/// openai-whisper (`transcribe.py`) catches with its compression-ratio
+/// test: whisper conditioned on its own output keeps repeating it.
+/// Returns disjoint ranges in ascending order.
+pub fn find_loops<S: AsRef<str>>(words: &[S]) -> Vec<Range<usize>> {
+    let w: Vec<&str> = words.iter().map(AsRef::as_ref).collect();
+    let n = w.len();
+    let mut loops = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let mut best: Option<usize> = None;
+        for k in LOOP_MIN_WORDS..=LOOP_MAX_WORDS {
+            if i + LOOP_MIN_REPEATS * k > n {
+                break;
+            }
+            let phrase = &w[i..i + k];
+            if !is_primitive(phrase) {
+                continue;
+            }
+            let mut copies = 1;
+            while i + (copies + 1) * k <= n && w[i + copies * k..i + (copies + 1) * k] == *phrase {
+                copies += 1;
+            }
+            if copies < LOOP_MIN_REPEATS {
+                continue;
+            }
+            let mut len = copies * k;
+            while i + len < n && w[i + len] == phrase[len % k] {
+                len += 1;
+            }
+            if best.is_none_or(|b| len > b) {
+                best = Some(len);
+            }
+        }
+        match best {
+            Some(len) => {
+                loops.push(i..i + len);
+                i += len;
+            }
+            None => i += 1,
+        }
+    }
+    loops
+}
+
+/// Whether a phrase is not a shorter phrase repeated ("a b a b" is not).
+fn is_primitive(phrase: &[&str]) -> bool {
+    let k = phrase.len();
+    !(1..k).any(|d| k.is_multiple_of(d) && (d..k).all(|j| phrase[j] == phrase[j - d]))
+}
+
+/// Per segment and word: whether the word belongs to a repetition loop,
+/// found by [`find_loops`] across segments, or lies in a segment whose text
+/// fails openai-whisper's compression-ratio test
+/// ([`COMPRESSION_RATIO_THRESHOLD`]).
+fn looped_words(segments: &[Segment]) -> Vec<Vec<bool>> {
+    let mut looped: Vec<Vec<bool>> = segments
+        .iter()
+        .map(|s| {
+            let squashed = compression_ratio(&s.text) > COMPRESSION_RATIO_THRESHOLD;
+            vec![squashed; s.words.len()]
+        })
+        .collect();
+    let mut at = Vec::new();
+    let mut keys = Vec::new();
+    for (si, seg) in segments.iter().enumerate() {
+        for (wi, word) in seg.words.iter().enumerate() {
+            let key = loop_key(&word.text);
+            if !key.is_empty() {
+                at.push((si, wi));
+                keys.push(key);
+            }
+        }
+    }
+    for range in find_loops(&keys) {
+        for &(si, wi) in &at[range] {
+            looped[si][wi] = true;
+        }
+    }
+    looped
+}
+
+/// Runs of consecutive segments that hold looped words, as index ranges.
+fn looped_segment_runs(segments: &[Segment]) -> Vec<Range<usize>> {
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    for (si, l) in looped_words(segments).iter().enumerate() {
+        if !l.iter().any(|&x| x) {
+            continue;
+        }
+        match runs.last_mut() {
+            Some(r) if r.end == si => r.end = si + 1,
+            _ => runs.push(si..si + 1),
+        }
+    }
+    runs
+}
+
+/// Removes the words flagged in `drop` (per segment and word) from `t`,
+/// lists each run of consecutive dropped words in `t.dropped` with
+/// `reason`, rewrites the text of changed segments and removes the segments
+/// this leaves without words.
+fn drop_words(t: &mut Transcript, drop: &[Vec<bool>], reason: DropReason) {
+    let mut open: Option<DroppedSpan> = None;
+    let mut emptied = Vec::with_capacity(t.segments.len());
+    for (seg, flags) in t.segments.iter_mut().zip(drop) {
+        if !flags.iter().any(|&d| d) {
+            if !seg.words.is_empty() {
+                t.dropped.extend(open.take());
+            }
+            emptied.push(false);
+            continue;
+        }
+        let mut kept = Vec::with_capacity(seg.words.len());
+        for (w, &d) in seg.words.drain(..).zip(flags) {
+            if !d {
+                t.dropped.extend(open.take());
+                kept.push(w);
+                continue;
+            }
+            match &mut open {
+                Some(span) => span.end_ms = span.end_ms.max(w.end_ms),
+                None => {
+                    open = Some(DroppedSpan {
+                        start_ms: w.start_ms,
+                        end_ms: w.end_ms,
+                        reason,
+                    })
+                }
+            }
+        }
+        emptied.push(kept.is_empty());
+        seg.text = kept
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        seg.words = kept;
+    }
+    t.dropped.extend(open);
+    let mut emptied = emptied.into_iter();
+    t.segments.retain(|_| !emptied.next().unwrap_or(false));
+}
+
+/// Start of a segment or of its first word, whichever is earlier.
+fn segment_start_ms(seg: &Segment) -> u64 {
+    seg.words
+        .iter()
+        .map(|w| w.start_ms)
+        .fold(seg.start_ms, u64::min)
+}
+
+/// End of a segment or of its last word, whichever is later.
+fn segment_end_ms(seg: &Segment) -> u64 {
+    seg.words
+        .iter()
+        .map(|w| w.end_ms)
+        .fold(seg.end_ms, u64::max)
+}
+
+/// The mean natural log of a segment's word probabilities (0 without
+/// words): the word-level form of openai-whisper's `avg_logprob`, which
+/// `transcribe.py` holds against `logprob_threshold=-1.0`.
+fn mean_log_probability(seg: &Segment) -> f64 {
+    if seg.words.is_empty() {
+        return 0.0;
+    }
+    let sum: f64 = seg
+        .words
+        .iter()
+        .map(|w| f64::from(w.probability).max(1e-6).ln())
+        .sum();
+    sum / seg.words.len() as f64
+}
+
+/// Moves every time of `t` later by `ms`.
+fn shift(t: &mut Transcript, ms: u64) {
+    for seg in &mut t.segments {
+        seg.start_ms += ms;
+        seg.end_ms += ms;
+        for w in &mut seg.words {
+            w.start_ms += ms;
+            w.end_ms += ms;
+        }
+    }
+    for d in &mut t.dropped {
+        d.start_ms += ms;
+        d.end_ms += ms;
+    }
+}
+
+/// An unvoiced word this close to a voiced word of its segment (ms) is a
+/// real word the DTW alignment put into the pause next to it: it is moved
+/// onto that word's edge instead of being dropped.
+const SNAP_MAX_MS: u64 = 1_000;
+
+/// Drops the words whisper placed where `speech` (one flag per 10 ms frame)
+/// has no speech frame: in noise or silence whisper invents words ("Thank
+/// you.", "Untertitel …"), often with high probability. A segment with
+/// no voiced word goes entirely; an unvoiced word within [`SNAP_MAX_MS`] of
+/// a voiced word of its segment is kept and moved onto that word's edge
+/// (the DTW alignment misplaces single words into the pause next to their
+/// speech). Dropped runs are listed in `t.dropped` as
+/// [`DropReason::NoSpeech`].
+fn drop_unvoiced_words(t: &mut Transcript, speech: &[bool]) {
+    let mut drop = Vec::with_capacity(t.segments.len());
+    for seg in &mut t.segments {
+        let words = &mut seg.words;
+        let voiced: Vec<bool> = words
+            .iter()
+            .map(|w| has_speech(w.start_ms, w.end_ms, speech))
+            .collect();
+        let mut flags = vec![false; words.len()];
+        for i in (0..words.len()).filter(|&i| !voiced[i]) {
+            let (start, end) = (words[i].start_ms, words[i].end_ms);
+            // (distance, edge) of the nearest voiced word after and before.
+            let next = (i + 1..words.len())
+                .find(|&j| voiced[j])
+                .map(|j| (words[j].start_ms.saturating_sub(end), words[j].start_ms));
+            let prev = (0..i)
+                .rev()
+                .find(|&j| voiced[j])
+                .map(|j| (start.saturating_sub(words[j].end_ms), words[j].end_ms));
+            let snap = [next, prev]
+                .into_iter()
+                .flatten()
+                .filter(|&(distance, _)| distance <= SNAP_MAX_MS)
+                .min_by_key(|&(distance, _)| distance);
+            match snap {
+                Some((_, edge)) => {
+                    words[i].start_ms = edge;
+                    words[i].end_ms = edge;
+                }
+                None => flags[i] = true,
+            }
+        }
+        drop.push(flags);
+    }
+    drop_words(t, &drop, DropReason::NoSpeech);
+}
+
+/// Whether `[start, end)` holds a speech frame; a word of no length is
+/// looked up in the frame at its start.
+fn has_speech(start: u64, end: u64, speech: &[bool]) -> bool {
+    let a = (start / MASK_FRAME_MS) as usize;
+    let b = ((end.div_ceil(MASK_FRAME_MS)) as usize).max(a + 1);
+    speech
+        .get(a.min(speech.len())..b.min(speech.len()))
+        .is_some_and(|f| f.iter().any(|&s| s))
 }
 
 /// Converts whisper's centisecond timestamps to milliseconds.
@@ -386,6 +850,10 @@ impl Condensed {
                 w.start_ms = self.to_original_ms(w.start_ms);
                 w.end_ms = self.to_original_ms(w.end_ms).max(w.start_ms);
             }
+        }
+        for d in &mut t.dropped {
+            d.start_ms = self.to_original_ms(d.start_ms);
+            d.end_ms = self.to_original_ms(d.end_ms).max(d.start_ms);
         }
     }
 }
@@ -538,5 +1006,149 @@ mod tests {
         let second = c.spans[1].0 as u64 / 16 + 200;
         assert_eq!(c.to_original_ms(second), 8000);
         assert_eq!(c.to_original_ms(200), 2000);
+    }
+
+    fn keys(text: &str) -> Vec<String> {
+        text.split_whitespace().map(loop_key).collect()
+    }
+
+    #[test]
+    fn a_phrase_said_three_times_in_a_row_is_a_loop() {
+        let w = keys(
+            "und das ist ein sehr leckeres Problem. Es ist ein sehr leckeres Problem. \
+             Es ist ein sehr leckeres Problem. Es ist ein",
+        );
+        // The loop starts where the repetition does ("ist ein … Es" ×3) and
+        // takes the trailing partial copy along.
+        assert_eq!(find_loops(&w), vec![2..w.len()]);
+        let w = keys("thank you thank you thank you for calling");
+        assert_eq!(find_loops(&w), vec![0..6]);
+        // Two loops, and ordinary words between them.
+        let w = keys("a b a b a b so then c d e c d e c d e");
+        assert_eq!(find_loops(&w), vec![0..6, 8..17]);
+    }
+
+    #[test]
+    fn ordinary_repetitions_are_not_loops() {
+        for text in [
+            "no no I did not say that",
+            "it was very very expensive",
+            // One word over and over is a speaker, not a loop (n >= 2).
+            "ja ja ja ja ja ja ja ja",
+            "no no no no no no",
+            // Twice is not three times.
+            "thank you thank you bye",
+            "Sie haben vier fünf sieben vier fünf sieben gesagt",
+            "and so my fellow Americans ask not what your country can do for you \
+             ask what you can do for your country",
+        ] {
+            assert!(find_loops(&keys(text)).is_empty(), "{text}");
+        }
+        // Case and punctuation do not hide a loop.
+        let w = keys("Sehr gern. sehr gern, SEHR GERN!");
+        assert_eq!(find_loops(&w), vec![0..6]);
+    }
+
+    #[test]
+    fn compression_ratio_flags_repeated_text_as_openai_whisper_does() {
+        let ordinary = "And so my fellow Americans, ask not what your country can do \
+                        for you, ask what you can do for your country.";
+        assert!(compression_ratio(ordinary) < COMPRESSION_RATIO_THRESHOLD);
+        let looped = "Es ist ein sehr leckeres Problem. ".repeat(6);
+        assert!(compression_ratio(&looped) > COMPRESSION_RATIO_THRESHOLD);
+        // One word over and over: no n-gram loop, but it does not compress
+        // like speech.
+        let the = "the ".repeat(40);
+        assert!(find_loops(&keys(&the)).is_empty());
+        assert!(compression_ratio(&the) > 5.0);
+        assert_eq!(compression_ratio(""), 0.0);
+    }
+
+    fn segment(words: &[(&str, u64, u64, f32)]) -> Segment {
+        let words: Vec<Word> = words
+            .iter()
+            .map(|&(text, start_ms, end_ms, probability)| Word {
+                text: text.into(),
+                start_ms,
+                end_ms,
+                probability,
+            })
+            .collect();
+        Segment {
+            start_ms: words.first().map_or(0, |w| w.start_ms),
+            end_ms: words.last().map_or(0, |w| w.end_ms),
+            text: words
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            words,
+        }
+    }
+
+    #[test]
+    fn loops_are_found_across_segments_and_dropped_as_one_span() {
+        let mut t = Transcript {
+            language: "de".into(),
+            segments: vec![
+                segment(&[("Guten", 0, 300, 0.9), ("Tag.", 300, 600, 0.9)]),
+                segment(&[("Sehr", 1000, 1200, 0.9), ("gern.", 1200, 1500, 0.9)]),
+                segment(&[("Sehr", 2000, 2200, 0.9), ("gern.", 2200, 2500, 0.9)]),
+                segment(&[("Sehr", 3000, 3200, 0.9), ("gern.", 3200, 3500, 0.9)]),
+                segment(&[("Tschüss.", 4000, 4400, 0.9)]),
+            ],
+            dropped: Vec::new(),
+        };
+        assert_eq!(looped_segment_runs(&t.segments), vec![1..4]);
+        let looped = looped_words(&t.segments);
+        assert_eq!(looped[0], [false, false]);
+        assert_eq!(looped[2], [true, true]);
+        drop_words(&mut t, &looped, DropReason::RepetitionLoop);
+        assert_eq!(t.text(), "Guten Tag. Tschüss.");
+        assert_eq!(
+            t.dropped,
+            [DroppedSpan {
+                start_ms: 1000,
+                end_ms: 3500,
+                reason: DropReason::RepetitionLoop
+            }]
+        );
+        let json = serde_json::to_value(&t.dropped).unwrap();
+        assert_eq!(json[0]["reason"], "repetition loop");
+    }
+
+    #[test]
+    fn words_without_speech_are_dropped_or_moved_onto_their_speech() {
+        // Speech 1.0–2.0 s and 5.0–6.0 s (10 ms frames).
+        let mut speech = vec![false; 800];
+        speech[100..200].fill(true);
+        speech[500..600].fill(true);
+        let mut t = Transcript {
+            language: "en".into(),
+            segments: vec![
+                // "And" aligned into the pause 0.3 s before its speech.
+                segment(&[("And", 700, 700, 0.9), ("so", 1000, 1400, 0.9)]),
+                // A whole segment in the silence between: invented.
+                segment(&[("Thank", 3000, 3200, 0.9), ("you.", 3200, 3400, 0.9)]),
+                // A word 1.5 s after the speech of its segment: invented.
+                segment(&[("yes", 5200, 5900, 0.9), ("bye", 7400, 7600, 0.3)]),
+            ],
+            dropped: Vec::new(),
+        };
+        drop_unvoiced_words(&mut t, &speech);
+        assert_eq!(t.text(), "And so yes");
+        let and = &t.segments[0].words[0];
+        assert_eq!((and.start_ms, and.end_ms), (1000, 1000));
+        let spans: Vec<(u64, u64)> = t.dropped.iter().map(|d| (d.start_ms, d.end_ms)).collect();
+        assert_eq!(spans, [(3000, 3400), (7400, 7600)]);
+        assert!(t.dropped.iter().all(|d| d.reason == DropReason::NoSpeech));
+    }
+
+    #[test]
+    fn log_probability_test_uses_the_mean_log_of_word_probabilities() {
+        let sure = segment(&[("ja", 0, 100, 0.9), ("genau", 100, 200, 0.8)]);
+        let garbage = segment(&[("onao", 0, 100, 0.05), ("fryte", 100, 200, 0.2)]);
+        assert!(mean_log_probability(&sure) > f64::from(LOGPROB_THOLD));
+        assert!(mean_log_probability(&garbage) < f64::from(LOGPROB_THOLD));
     }
 }

@@ -38,6 +38,38 @@ pub struct Transcript {
     pub language: String,
     /// Segments in time order.
     pub segments: Vec<Segment>,
+    /// Stretches whose decoded words were removed as unreliable (see
+    /// [`DropReason`]), in time order. Missing in older data: empty.
+    #[serde(default)]
+    pub dropped: Vec<DroppedSpan>,
+}
+
+/// Why speech recognition removed the words of a stretch of audio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DropReason {
+    /// whisper repeated the same phrase over and over (a decoding failure),
+    /// also when decoded again.
+    #[serde(rename = "repetition loop")]
+    RepetitionLoop,
+    /// The words lay where the channel has no speech (noise or silence):
+    /// whisper invented them.
+    #[serde(rename = "no speech")]
+    NoSpeech,
+}
+
+/// A stretch of the channel whose words were dropped, and why.
+///
+/// The words are gone from [`Transcript::words`]; the span says where the
+/// transcript is silent because speech recognition failed there, not
+/// because nobody spoke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DroppedSpan {
+    /// Start of the dropped words in ms.
+    pub start_ms: u64,
+    /// End of the dropped words in ms.
+    pub end_ms: u64,
+    /// Why they were dropped.
+    pub reason: DropReason,
 }
 
 impl Transcript {
