@@ -34,6 +34,8 @@ enum Command {
     Batch(BatchArgs),
     /// Join the output directories of batch shards into one summary.
     Merge(MergeArgs),
+    /// Write a scoring profile fitted to a team's scorecards (docs/calibration.md).
+    Calibrate(CalibrateArgs),
     /// List audio input devices; the default is marked with *.
     Devices {
         /// Print the list as JSON on stdout.
@@ -328,6 +330,36 @@ struct MergeArgs {
     out: PathBuf,
 }
 
+#[derive(clap::Args)]
+struct CalibrateArgs {
+    /// Scorecard JSON files, or output directories of `callcoach batch`
+    /// (their calls/ folder is read).
+    #[arg(required = true, value_name = "SCORECARDS")]
+    inputs: Vec<PathBuf>,
+    /// The profile to write (TOML); without it the distribution is only printed.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Start from this profile instead of the built-in bands.
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+    /// The team percentile that becomes `good` (in the bad direction).
+    #[arg(long, default_value_t = 50.0, value_name = "P")]
+    good_percentile: f64,
+    /// The team percentile, in the bad direction, that becomes `bad`.
+    #[arg(long, default_value_t = 95.0, value_name = "P")]
+    bad_percentile: f64,
+    /// The default bands count as this many calls: with n calls a band
+    /// moves n / (n + K) of the way toward the team.
+    #[arg(long, default_value_t = 20.0, value_name = "K")]
+    prior_calls: f64,
+    /// The most an end of a band may move, as a fraction of the default width.
+    #[arg(long, default_value_t = 0.5, value_name = "FRACTION")]
+    max_shift: f64,
+    /// Print the distribution as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
 fn parse_regex(s: &str) -> std::result::Result<regex::Regex, String> {
     regex::Regex::new(s).map_err(|e| e.to_string().lines().last().unwrap_or("").to_string())
 }
@@ -406,6 +438,7 @@ fn main() -> ExitCode {
         Command::Transcribe(args) => transcribe(args),
         Command::Batch(args) => batch(args),
         Command::Merge(args) => merge(args),
+        Command::Calibrate(args) => calibrate(args),
         Command::Devices { json } => devices(json),
         Command::Record(args) => record(args),
         Command::Live(args) => live(args),
@@ -787,6 +820,42 @@ fn merge(args: MergeArgs) -> Result<ExitCode> {
         args.out.join("summary.csv").display()
     );
     Ok(exit_for(failed))
+}
+
+/// `calibrate`: a profile fitted to a team's scorecards; the distribution
+/// on stdout, the profile written atomically.
+fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
+    use callcoach::findings::calibrate::{self, CalibrateOptions};
+    let opts = CalibrateOptions {
+        good_percentile: args.good_percentile,
+        bad_percentile: args.bad_percentile,
+        prior_calls: args.prior_calls,
+        max_shift: args.max_shift,
+        ..CalibrateOptions::default()
+    };
+    if let Err(e) = opts.check() {
+        return usage_error(e);
+    }
+    let base = match &args.profile {
+        Some(p) => Profile::load(p)?,
+        None => Profile::default(),
+    };
+    let calls = calibrate::read_scorecards(&args.inputs)?;
+    let profile = calibrate::calibrate(&calls, &base, &opts);
+    if let Some(out) = &args.output {
+        let text = calibrate::profile_toml(&profile);
+        callcoach::batch::store::write_atomic(out, text.as_bytes())
+            .map_err(|e| format!("{}: cannot write profile: {e}", out.display()))?;
+    }
+    if args.json {
+        println!("{}", callcoach::render::calibration_json(&profile));
+    } else {
+        print!("{}", callcoach::render::calibration_text(&profile));
+    }
+    if let Some(out) = &args.output {
+        eprintln!("callcoach: profile written to {}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `analyze`: voice figures per channel at the file's own rate; no whisper.

@@ -15,14 +15,15 @@ use crate::findings::phrases::find_timed;
 use crate::findings::{self, Finding, Profile, ScoringPhrases, Tips};
 use crate::report::series::CallSeries;
 use crate::structure::{
-    self, CallStructure, Channel, Layout, PhraseLists, Speaker, StructureParams, TaggedWord,
+    self, CallStructure, Channel, Interval, Layout, PhraseLists, Speaker, StructureParams,
+    TaggedWord,
 };
 use crate::transcribe::{Options, Recognizer, TranscribeError};
-use crate::transcript::{Transcript, Word};
+use crate::transcript::{DroppedSpan, Transcript, Word};
 
 /// Version of the scorecard JSON layout (docs/scorecard.md). The major number
 /// changes when a field changes meaning or disappears.
-pub const SCHEMA_VERSION: &str = "2.0";
+pub const SCHEMA_VERSION: &str = "2.1";
 
 /// A recording whose loudest 30 ms stays below this (dBFS) is silent.
 const SILENT_DBFS: f64 = -55.0;
@@ -105,6 +106,19 @@ pub struct PartyWords {
     pub agent: Vec<Word>,
     /// The customer's words.
     pub customer: Vec<Word>,
+    /// Stretches where speech recognition dropped its words as unreliable
+    /// (a repetition loop, or words in noise), per party: the transcript is
+    /// silent there because whisper failed, not because nobody spoke.
+    pub dropped: PartyDropped,
+}
+
+/// The transcript's dropped stretches (see [`Transcript::dropped`]) by party.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PartyDropped {
+    /// On the agent's channel, or in the agent's speech of a mono call.
+    pub agent: Vec<DroppedSpan>,
+    /// On the customer's channel, or in the customer's speech of a mono call.
+    pub customer: Vec<DroppedSpan>,
 }
 
 /// The scored call: the JSON scorecard QA teams store.
@@ -142,6 +156,27 @@ pub struct Scorecard {
     pub overall_score: u8,
     /// Promises the agent made.
     pub follow_ups: Vec<FollowUp>,
+}
+
+impl Scorecard {
+    /// This call rated with another profile: the same measurements,
+    /// evidence and transcript, with the findings' ratings, scores and
+    /// verdicts and the overall score following `profile` (see
+    /// [`findings::rerate`]). How `callcoach calibrate`'s effect is checked
+    /// without transcribing the calls again.
+    pub fn rerated(&self, profile: &Profile, profile_name: &str) -> Scorecard {
+        let findings: Vec<Finding> = self
+            .findings
+            .iter()
+            .map(|f| findings::rerate(f, &self.language, profile))
+            .collect();
+        Scorecard {
+            overall_score: findings::overall_score(&findings, profile),
+            findings,
+            profile: profile_name.to_string(),
+            ..self.clone()
+        }
+    }
 }
 
 /// Loaded once, used for every call: model, profile, parameters.
@@ -313,6 +348,7 @@ impl<'a> Scorer<'a> {
             customer: customer_voice.as_ref(),
             structure: &structure,
             agent_words: &words.agent,
+            agent_dropped: &words.dropped.agent,
             customer_words: &words.customer,
             phrases: &phrases,
         };
@@ -407,6 +443,7 @@ fn split_words(
     let mut party = PartyWords {
         agent: Vec::new(),
         customer: Vec::new(),
+        dropped: split_dropped(structure, agent, customer, mono),
     };
     for sw in &structure.words {
         let from = match (mono.is_some(), sw.speaker) {
@@ -423,6 +460,44 @@ fn split_words(
         match sw.speaker {
             Speaker::Agent => party.agent.push((*w).clone()),
             Speaker::Customer => party.customer.push((*w).clone()),
+        }
+    }
+    party
+}
+
+/// The dropped stretches of the transcripts by party: per channel on a
+/// stereo call; on a mono call, by whose speech overlaps the stretch more
+/// (a stretch in nobody's speech goes to neither).
+fn split_dropped(
+    structure: &CallStructure,
+    agent: &Option<Transcript>,
+    customer: &Option<Transcript>,
+    mono: &Option<Transcript>,
+) -> PartyDropped {
+    let spans = |t: &Option<Transcript>| t.iter().flat_map(|t| t.dropped.clone()).collect();
+    let Some(mono) = mono else {
+        return PartyDropped {
+            agent: spans(agent),
+            customer: spans(customer),
+        };
+    };
+    let overlap = |speech: &[Interval], d: &DroppedSpan| -> f64 {
+        let (a, b) = (d.start_ms as f64 / 1000.0, d.end_ms as f64 / 1000.0);
+        speech
+            .iter()
+            .map(|i| (i.end_s.min(b) - i.start_s.max(a)).max(0.0))
+            .sum()
+    };
+    let mut party = PartyDropped::default();
+    for d in &mono.dropped {
+        let (a, c) = (
+            overlap(&structure.agent_speech, d),
+            overlap(&structure.customer_speech, d),
+        );
+        if a > 0.0 && a >= c {
+            party.agent.push(*d);
+        } else if c > 0.0 {
+            party.customer.push(*d);
         }
     }
     party

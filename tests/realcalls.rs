@@ -6,8 +6,12 @@
 //! tables these tests check; scripts/validate.sh reproduces them.
 //!
 //! Every call is scored once (real whisper base model, real audio) and
-//! shared by the tests.
+//! shared by the tests, also by the calibration tests in
+//! tests/realcalls/calibration.rs (issue 14), which fit a team profile to
+//! the real calls and their mono mixes.
 
+#[path = "realcalls/calibration.rs"]
+mod calibration;
 mod common;
 
 use std::collections::BTreeMap;
@@ -24,6 +28,20 @@ const REAL_CALLS: [&str; 3] = [
     "realcalls/autorepair-40-stereo-ulaw.wav",
     "realcalls/autorepair-49-stereo-ulaw.wav",
     "realcalls/autorepair-0-mono-ulaw.wav",
+];
+
+/// The stereo real calls mixed to mono (sox `remix -`, written into the
+/// test's temporary folder): with the mono call, the team that
+/// tests/realcalls/calibration.rs calibrates on. (mix, its stereo source).
+const MONO_MIXES: [(&str, &str); 2] = [
+    (
+        "autorepair-40-mono-mix.wav",
+        "realcalls/autorepair-40-stereo-ulaw.wav",
+    ),
+    (
+        "autorepair-49-mono-mix.wav",
+        "realcalls/autorepair-49-stereo-ulaw.wav",
+    ),
 ];
 
 /// Real speech clips of one speaker: (file, language).
@@ -92,6 +110,7 @@ fn scored() -> &'static BTreeMap<&'static str, Scorecard> {
         };
         let mut jobs: Vec<(&'static str, ScoreOptions)> = Vec::new();
         jobs.extend(REAL_CALLS.iter().map(|&f| (f, opts("en", 2))));
+        jobs.extend(MONO_MIXES.iter().map(|&(f, _)| (f, opts("en", 2))));
         jobs.extend(VARIANTS.iter().map(|&(f, _, _)| (f, opts("en", 2))));
         jobs.extend(CLEAN_CLIPS.iter().map(|&(f, l)| (f, opts(l, 1))));
         jobs.push((TWO_SPEAKER_SPLIT, opts("en", 2)));
@@ -105,7 +124,10 @@ fn scored() -> &'static BTreeMap<&'static str, Scorecard> {
             }
             let path = match file {
                 TWO_SPEAKER_SPLIT => split_two_speaker_call(),
-                _ => fixture(file),
+                _ => match MONO_MIXES.iter().find(|m| m.0 == file) {
+                    Some(&(mix, stereo)) => mono_mix(mix, stereo),
+                    None => fixture(file),
+                },
             };
             let card = scorer
                 .score(&path, &o)
@@ -154,6 +176,22 @@ fn split_two_speaker_call() -> std::path::PathBuf {
     }
     w.finalize().unwrap();
     path
+}
+
+/// Writes the mono mix `name` of the stereo fixture `stereo` (8 kHz μ-law,
+/// as the real mono call) into the test's temporary folder.
+fn mono_mix(name: &str, stereo: &str) -> std::path::PathBuf {
+    let out = dump_dir().join(name);
+    let (src, dst) = (fixture(stereo), out.clone());
+    common::sox(&[
+        src.to_str().unwrap(),
+        "-e",
+        "u-law",
+        dst.to_str().unwrap(),
+        "remix",
+        "-",
+    ]);
+    out
 }
 
 /// Where the scorecards of this test are written (target/tmp/validation).

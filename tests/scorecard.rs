@@ -12,9 +12,10 @@ use callcoach::findings::{Profile, Verdict};
 use callcoach::render::{scorecard_text, Style};
 use callcoach::scorecard::{ScoreOptions, Scorecard, Scorer};
 use callcoach::structure::Channel;
-use callcoach::transcribe::{Options, Recognizer};
+use callcoach::transcribe::{find_loops, Options, Recognizer};
+use callcoach::transcript::DropReason;
 use callcoach::wording::Wording;
-use common::{base_model, callcoach, verdicts};
+use common::{base_model, callcoach, normalise, verdicts};
 use serde_json::Value;
 
 fn samples_dir() -> PathBuf {
@@ -161,6 +162,61 @@ fn scorecards_speak_the_language_of_the_call() {
     assert!(
         de_calls >= 4 && en_calls >= 4,
         "{de_calls} de, {en_calls} en"
+    );
+}
+
+#[test]
+fn a_repetition_loop_is_never_quoted_or_counted() {
+    // 07-de-unclear's agent (muffled, quiet, noisy) comes out of whisper as
+    // "Es ist ein sehr leckeres Problem." over and over, also when decoded
+    // again (tests/transcribe.rs). Before the guard that loop gave 263 wpm
+    // ("too fast") and was quoted as evidence.
+    let (_, card) = scored()
+        .iter()
+        .find(|(t, _)| t["file"] == "07-de-unclear.wav")
+        .unwrap();
+    let looped: u64 = card
+        .words
+        .dropped
+        .agent
+        .iter()
+        .filter(|d| d.reason == DropReason::RepetitionLoop)
+        .map(|d| d.end_ms - d.start_ms)
+        .sum();
+    // Measured: one span of 52.2 s of the 53.9 s.
+    assert!(looped >= 45_000, "{:?}", card.words.dropped);
+    for f in &card.findings {
+        for e in &f.evidence {
+            let quoted = e.quote.as_deref().map(normalise).unwrap_or_default();
+            assert!(
+                find_loops(&quoted).is_empty() && !quoted.contains(&"leckeres".to_string()),
+                "{}: {e:?}",
+                f.id.as_str()
+            );
+        }
+    }
+    let metric = |id: &str, name: &str| {
+        let f = card.findings.iter().find(|f| f.id.as_str() == id).unwrap();
+        f.metrics.iter().find(|m| m.name == name).unwrap().value
+    };
+    // No rate counts the loop: nothing of the agent was recognised.
+    assert_eq!(card.structure.figures.agent_words, 0);
+    assert_eq!(metric("too_fast", "agent_wpm"), None);
+    assert_eq!(metric("no_empathy", "know_it_all_phrases"), None);
+    // The failed recognition is the unclear finding's evidence instead.
+    let unclear = card
+        .findings
+        .iter()
+        .find(|f| f.id.as_str() == "unclear")
+        .unwrap();
+    assert_eq!(unclear.verdict, Verdict::Problem, "{}", verdicts(card));
+    assert!(
+        unclear
+            .evidence
+            .iter()
+            .any(|e| e.kind == "unreadable_speech"),
+        "{:?}",
+        unclear.evidence
     );
 }
 

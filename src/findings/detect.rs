@@ -6,7 +6,7 @@
 use crate::features::VoiceReport;
 use crate::structure::turns::spoken_word_count;
 use crate::structure::{CallStructure, Speaker};
-use crate::transcript::Word;
+use crate::transcript::{DropReason, DroppedSpan, Word};
 use crate::wording::Wording;
 
 use super::phrases::{find_timed, PhraseHit, ScoringPhrases, TimedText};
@@ -39,6 +39,10 @@ pub struct CallFacts<'a> {
     pub structure: &'a CallStructure,
     /// The agent's words, in time order.
     pub agent_words: &'a [Word],
+    /// Stretches of the agent's speech whose words speech recognition
+    /// dropped as unreliable (see [`DroppedSpan`]): no rate or quote counts
+    /// them, but a repetition loop is a sign of speech whisper could not read.
+    pub agent_dropped: &'a [DroppedSpan],
     /// The customer's words, in time order.
     pub customer_words: &'a [Word],
     /// Phrase lists of the call's language.
@@ -436,6 +440,24 @@ fn unclear(f: &CallFacts) -> Measured {
             )
         })
         .collect();
+    // Where whisper looped even when decoded again, it could not read the
+    // agent at all: the strongest sign of unclear speech it gives.
+    let unreadable: Vec<Evidence> = f
+        .agent_dropped
+        .iter()
+        .filter(|d| d.reason == DropReason::RepetitionLoop)
+        .map(|d| {
+            let seconds = (d.end_ms - d.start_ms) as f64 / 1000.0;
+            f.evidence(
+                "unreadable_speech",
+                (d.start_ms, d.end_ms),
+                &[("seconds", f.num1(seconds))],
+                None,
+            )
+        })
+        .collect();
+    evidence.splice(0..0, unreadable);
+    evidence.truncate(MAX_EVIDENCE);
     let a = f.agent;
     if let (Some(hf), Some(snr)) = (a.hf_energy_ratio, a.snr_db) {
         evidence.insert(
@@ -480,6 +502,8 @@ fn too_fast(f: &CallFacts) -> Measured {
                 .sum();
             (a, b, n as f64 / ((b - a) / 60.0))
         })
+        // A turn without recognised words (dropped as a loop) has no rate.
+        .filter(|&(_, _, wpm)| wpm > 0.0)
         .max_by(|x, y| x.2.total_cmp(&y.2));
     let evidence = fastest
         .map(|(a, b, wpm)| {
@@ -535,6 +559,9 @@ fn no_empathy(f: &CallFacts) -> Measured {
         ));
     }
     evidence.sort_by_key(|e| e.start_ms);
+    // The phrase and question counts read the agent's words: without any
+    // (nothing recognised) they are not measured, not zero.
+    let heard = !f.agent_words.is_empty();
     Measured {
         values: vec![
             (
@@ -547,13 +574,16 @@ fn no_empathy(f: &CallFacts) -> Measured {
             ),
             (
                 "agent_questions",
-                has_customer.then_some(fig.agent_questions as f64),
+                (has_customer && heard).then_some(fig.agent_questions as f64),
             ),
             (
                 "empathy_phrases",
-                (!problems.is_empty()).then_some(empathy.len() as f64),
+                (heard && !problems.is_empty()).then_some(empathy.len() as f64),
             ),
-            ("know_it_all_phrases", Some(know_it_all.len() as f64)),
+            (
+                "know_it_all_phrases",
+                heard.then_some(know_it_all.len() as f64),
+            ),
         ],
         evidence,
     }

@@ -6,6 +6,7 @@
 //! those into a score, a verdict and a tip, with the thresholds and weights
 //! of the [`Profile`] (a TOML file QA teams can edit).
 
+pub mod calibrate;
 pub mod detect;
 pub mod phrases;
 pub mod profile;
@@ -116,7 +117,7 @@ pub struct Evidence {
 /// What a detector measured, before rating.
 #[derive(Debug, Clone, Default)]
 pub struct Measured {
-    /// (metric name, value) in display order; the first is the key figure.
+    /// (metric name, value) in display order, the headline metric first.
     pub values: Vec<(&'static str, Option<f64>)>,
     /// Evidence, in time order.
     pub evidence: Vec<Evidence>,
@@ -133,7 +134,8 @@ pub struct Finding {
     pub score: u8,
     /// ok, watch or problem.
     pub verdict: Verdict,
-    /// The metrics, the first being the key figure.
+    /// The metrics, the headline metric first. Renderers show the
+    /// lowest-rated one as the key figure.
     pub metrics: Vec<Metric>,
     /// Moments that show it.
     pub evidence: Vec<Evidence>,
@@ -160,11 +162,48 @@ pub fn rate_finding(
     profile: &Profile,
     tips: &Tips,
 ) -> Finding {
+    let values = measured.values.into_iter().map(|(n, v)| (n.to_string(), v));
+    let (metrics, score) = rate_metrics(id, values, language, profile);
+    Finding {
+        id,
+        title: tips.title(id).to_string(),
+        score,
+        verdict: profile.verdict(score),
+        metrics,
+        evidence: measured.evidence,
+        tip: tips.tip(id).to_string(),
+    }
+}
+
+/// The same finding rated again with another profile: its measured values
+/// are kept, their ratings, the score and the verdict follow `profile`.
+/// Rating reads nothing but the values, so this gives exactly what scoring
+/// the call again with `profile` would (tests/realcalls.rs checks it).
+pub fn rerate(finding: &Finding, language: &str, profile: &Profile) -> Finding {
+    let values = finding.metrics.iter().map(|m| (m.name.clone(), m.value));
+    let (metrics, score) = rate_metrics(finding.id, values, language, profile);
+    Finding {
+        score,
+        verdict: profile.verdict(score),
+        metrics,
+        ..finding.clone()
+    }
+}
+
+/// Rates each (name, value) with the profile's band for `language` (a
+/// metric the profile does not name is not scored) and combines the
+/// ratings by the finding's rule: the rated metrics and the 0..100 score.
+fn rate_metrics(
+    id: FindingId,
+    values: impl Iterator<Item = (String, Option<f64>)>,
+    language: &str,
+    profile: &Profile,
+) -> (Vec<Metric>, u8) {
     let rules = profile.finding(id);
-    let mut metrics = Vec::with_capacity(measured.values.len());
+    let mut metrics = Vec::new();
     let (mut sum, mut weights, mut worst) = (0.0, 0.0, f64::INFINITY);
-    for (name, value) in measured.values {
-        let Some(t) = rules.threshold(name, language) else {
+    for (name, value) in values {
+        let Some(t) = rules.threshold(&name, language) else {
             continue; // not in the profile: not scored
         };
         let rating = value.map(|v| rate(v, t.good, t.bad));
@@ -174,7 +213,7 @@ pub fn rate_finding(
             worst = worst.min(r);
         }
         metrics.push(Metric {
-            name: name.to_string(),
+            name,
             value,
             threshold: t.bad,
             good: t.good,
@@ -188,16 +227,7 @@ pub fn rate_finding(
     } else {
         sum / weights
     };
-    let score = score.round().clamp(0.0, 100.0) as u8;
-    Finding {
-        id,
-        title: tips.title(id).to_string(),
-        score,
-        verdict: profile.verdict(score),
-        metrics,
-        evidence: measured.evidence,
-        tip: tips.tip(id).to_string(),
-    }
+    (metrics, score.round().clamp(0.0, 100.0) as u8)
 }
 
 /// The overall score: the profile-weighted mean of the findings' scores.

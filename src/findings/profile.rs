@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::calibrate::CalibrationRecord;
 use super::{FindingId, Verdict};
 
 /// The embedded default profile.
@@ -56,14 +57,21 @@ pub struct FindingRules {
 impl FindingRules {
     /// The threshold of `name` for a call in `language` (`NAME_de` before `NAME`).
     pub fn threshold(&self, name: &str, language: &str) -> Option<Threshold> {
+        self.key(name, language).map(|k| self.metrics[k.as_str()])
+    }
+
+    /// The profile key that holds the band of `name` for a call in
+    /// `language`: `NAME_de` before `NAME`; a language-specific metric with
+    /// no entry for this language falls back to English (`NAME_en`).
+    pub fn key(&self, name: &str, language: &str) -> Option<String> {
         let lang = language.get(..2).unwrap_or(language);
-        self.metrics
-            .get(&format!("{name}_{lang}"))
-            .or_else(|| self.metrics.get(name))
-            // A language-specific metric with no entry for this language
-            // falls back to English.
-            .or_else(|| self.metrics.get(&format!("{name}_en")))
-            .copied()
+        [
+            format!("{name}_{lang}"),
+            name.to_string(),
+            format!("{name}_en"),
+        ]
+        .into_iter()
+        .find(|k| self.metrics.contains_key(k))
     }
 
     /// Whether the finding takes its worst metric rather than the mean.
@@ -88,6 +96,10 @@ pub struct Profile {
     pub verdict: VerdictBands,
     /// Finding weights in the overall score.
     pub weights: BTreeMap<String, f64>,
+    /// Where the bands came from, when `callcoach calibrate` wrote the
+    /// profile (see [`crate::findings::calibrate`]); not used for scoring.
+    #[serde(default)]
+    pub calibration: Option<CalibrationRecord>,
     /// Rules per finding id.
     #[serde(flatten)]
     pub findings: BTreeMap<String, FindingRules>,

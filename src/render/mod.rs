@@ -2,12 +2,14 @@
 //! and HTML pages ([`html`]).
 //! They compute nothing; everything they show was measured upstream.
 
+mod calibration;
 pub mod html;
 mod live;
 mod scorecard;
 mod structure;
 mod transcript;
 
+pub use calibration::{calibration_json, calibration_text};
 pub use live::{meter_line, reading_line, words_line};
 pub use scorecard::{scorecard_text, Style};
 pub use structure::structure_text;

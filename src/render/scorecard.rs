@@ -60,9 +60,16 @@ fn opt(words: &Wording, v: Option<f64>, digits: usize, unit: &str) -> String {
     }
 }
 
-/// The key figure of a finding: its first measured metric and threshold.
+/// The key figure of a finding: its lowest-rated measured metric (the one
+/// that pulls the score down most; the first on a tie, so an `ok` finding
+/// shows its headline metric) and that metric's threshold.
 pub(crate) fn key_figure(f: &Finding, words: &Wording) -> String {
-    f.metrics.iter().find(|m| m.value.is_some()).map_or_else(
+    let measured = f.metrics.iter().filter(|m| m.value.is_some());
+    let worst = measured.min_by(|a, b| {
+        let (a, b) = (a.rating.unwrap_or(100.0), b.rating.unwrap_or(100.0));
+        a.total_cmp(&b)
+    });
+    worst.map_or_else(
         || words.label("not_measurable").to_string(),
         |m| {
             let v = m.value.unwrap_or_default();

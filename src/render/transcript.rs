@@ -29,6 +29,7 @@ pub fn transcript_json(
         "language": transcript.language,
         "text": transcript.text(),
         "segments": transcript.segments,
+        "dropped": transcript.dropped,
     })
 }
 
