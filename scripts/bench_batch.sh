@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Batch throughput and peak memory of the release binary at --jobs 1 and 2.
 #
-#   [BIN=callcoach] scripts/bench_batch.sh [INPUT...]      (default: samples/)
+#   [BIN=callcoach] [BATCH_ARGS="--model M --language en"] scripts/bench_batch.sh [INPUT...]
+#                                                            (default input: samples/)
 #
 # Prints, per job count: audio minutes, wall minutes, audio minutes per wall
 # minute, and peak resident memory (GNU time's "Maximum resident set size").
@@ -34,7 +35,7 @@ for jobs in 1 2; do
   log=$(mktemp)
   start=$(date +%s.%N)
   rc=0
-  /usr/bin/time -v "$bin" batch "${inputs[@]}" --out "$out" --jobs "$jobs" --quiet >/dev/null 2>"$log" || rc=$?
+  /usr/bin/time -v "$bin" batch "${inputs[@]}" --out "$out" --jobs "$jobs" --quiet ${BATCH_ARGS:-} >/dev/null 2>"$log" || rc=$?
   end=$(date +%s.%N)
   if [ "$rc" -ge 2 ]; then echo "batch failed (exit $rc):"; cat "$log"; exit 1; fi
   rss_kb=$(awk -F': ' '/Maximum resident set size/{print $2}' "$log")
