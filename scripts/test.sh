@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cargo build --release --locked
 target/release/callcoach model fetch base
+target/release/callcoach model fetch base-q8_0
 target/release/callcoach model fetch tiny.en
 cargo test --release --locked

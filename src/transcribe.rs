@@ -47,7 +47,7 @@ const SILENCE_DBFS: f32 = -50.0;
 #[derive(Debug, thiserror::Error)]
 pub enum TranscribeError {
     /// The model file is missing.
-    #[error("model file {0} not found: run `callcoach model fetch base` (or pass --model PATH)")]
+    #[error("model file {} not found: run `callcoach model fetch {}` (or pass --model PATH)", .0.display(), crate::model::fetch_name(.0))]
     ModelMissing(PathBuf),
     /// The model file is not a GGML whisper model.
     #[error("{path}: not a whisper GGML model ({why})")]

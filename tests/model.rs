@@ -222,7 +222,11 @@ fn wrong_magic_names_the_file() {
     let msg = model::resolve_model(Some(&missing))
         .unwrap_err()
         .to_string();
-    assert!(msg.contains("run `callcoach model fetch base`"), "{msg}");
+    // An unknown file name: the default model's fetch.
+    assert!(
+        msg.contains("run `callcoach model fetch base-q8_0`"),
+        "{msg}"
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// The model file to load does not exist; the message names the fix.
-    #[error("model file {} not found: run `callcoach model fetch base` (or pass --model PATH)", .0.display())]
+    #[error("model file {} not found: run `callcoach model fetch {}` (or pass --model PATH)", .0.display(), super::fetch_name(.0))]
     Missing(PathBuf),
 
     /// An operating-system error while reading or writing `file`.

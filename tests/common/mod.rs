@@ -47,10 +47,10 @@ pub fn callcoach_json(args: &[&str]) -> serde_json::Value {
 
 /// The default model; tests that need it fail with the fetch command if absent.
 pub fn base_model() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-base.bin");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-base-q8_0.bin");
     assert!(
         p.exists(),
-        "{} missing: run `callcoach model fetch base` (scripts/test.sh does)",
+        "{} missing: run `callcoach model fetch base-q8_0` (scripts/test.sh does)",
         p.display()
     );
     p
