@@ -16,7 +16,7 @@ use std::process::Command;
 use super::assets::Assets;
 use super::convert::{convert_to, ConvertSummary};
 use super::error::ModelError;
-use super::manifest::{verify_file, Manifest, Package};
+use super::manifest::{verify_file, Manifest, ManifestEntry, ModelKind, Package};
 
 /// How to run pip, where to cache downloads and where to report progress.
 pub struct FetchOptions<'a> {
@@ -116,6 +116,9 @@ pub fn fetch_with(
         .cache_dir
         .clone()
         .unwrap_or_else(|| models_dir.join("cache"));
+    if entry.kind == ModelKind::Vad {
+        return fetch_vad(name, entry, &dest, &cache, opts);
+    }
     let mut wheels = Vec::new();
     for src in &entry.sources {
         wheels.push((ensure_package(src, DistKind::Wheel, &cache, opts)?, src));
@@ -150,6 +153,47 @@ pub fn fetch_with(
         size: summary.size,
         sha256: summary.sha256.clone(),
         converted: Some(summary),
+    })
+}
+
+/// Builds the Silero VAD file `dest` from the ONNX member of the one wheel
+/// `entry` names (see [`super::silero`]).
+fn fetch_vad(
+    name: &str,
+    entry: &ManifestEntry,
+    dest: &Path,
+    cache: &Path,
+    opts: &mut FetchOptions<'_>,
+) -> Result<FetchOutcome, ModelError> {
+    let [src] = entry.sources.as_slice() else {
+        return Err(ModelError::Manifest(format!(
+            "`{name}` must name exactly one source package"
+        )));
+    };
+    let member = src.member.as_deref().ok_or_else(|| {
+        ModelError::Manifest(format!(
+            "source {} of `{name}` names no member",
+            src.package
+        ))
+    })?;
+    let wheel = ensure_package(src, DistKind::Wheel, cache, opts)?;
+    let scratch = ScratchDir::create(cache)?;
+    (opts.progress)(&format!("extracting {member}"));
+    let onnx = extract_member(&wheel, member, &scratch.0)?;
+    (opts.progress)(&format!("converting to {}", dest.display()));
+    let s = super::silero::convert(&onnx, dest, Some(entry))?;
+    (opts.progress)(&format!(
+        "{}: {} bytes, sha256 {} (matches models/manifest.json)",
+        dest.display(),
+        s.size,
+        s.sha256
+    ));
+    Ok(FetchOutcome {
+        path: dest.to_path_buf(),
+        already_present: false,
+        size: s.size,
+        sha256: s.sha256,
+        converted: None,
     })
 }
 

@@ -57,6 +57,21 @@ pub struct ManifestEntry {
     /// Licence of the weights.
     #[serde(default)]
     pub licence: String,
+    /// What the file is for: a whisper model (the default) or a voice
+    /// activity detector.
+    #[serde(default)]
+    pub kind: ModelKind,
+}
+
+/// What a manifest entry builds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// A whisper speech-recognition model, converted from CTranslate2.
+    #[default]
+    Whisper,
+    /// Silero VAD in whisper.cpp's GGML format, converted from ONNX.
+    Vad,
 }
 
 impl Manifest {

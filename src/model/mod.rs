@@ -27,7 +27,9 @@ pub mod ggml;
 pub mod manifest;
 pub mod multipart;
 pub mod npy;
+pub mod onnx;
 pub mod quantize;
+pub mod silero;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
