@@ -5,7 +5,8 @@
 //! 1. [`audio`]: WAV files in (PCM, float, G.711), resampled to 16 kHz;
 //!    [`capture`]: the microphone (cpal) or a replayed file, and recording.
 //! 2. [`transcribe`] → [`transcript`]: speech recognition with whisper.cpp,
-//!    words with DTW-aligned times; [`model`] fetches and converts models.
+//!    words with DTW-aligned times, on the speech [`vad`] finds (Silero VAD);
+//!    [`model`] fetches and converts models.
 //!    [`features`]: the voice, measured as Praat would (pitch, loudness,
 //!    pauses, syllable rate, clarity).
 //! 3. [`structure`]: who speaks when: agent and customer, turns, overlaps,
@@ -30,4 +31,5 @@ pub mod scorecard;
 pub mod structure;
 pub mod transcribe;
 pub mod transcript;
+pub mod vad;
 pub mod wording;

@@ -194,32 +194,6 @@ pub struct Scorer<'a> {
 }
 
 impl<'a> Scorer<'a> {
-    /// Transcribes the two channels of a stereo call at the same time, each
-    /// with half the threads: whisper.cpp's CPU kernels gain less than 2x
-    /// from a second thread (measured 1.57x on 2 cores), so two runs side
-    /// by side finish sooner than one after the other (docs/performance.md).
-    /// Needs the call's language up front: with detection, the customer's
-    /// channel takes the language detected on the agent's.
-    fn transcribe_side_by_side(
-        &self,
-        agent: &[f32],
-        customer: &[f32],
-        decode: &Options,
-    ) -> Result<(Transcript, Transcript), TranscribeError> {
-        let half = Options {
-            threads: (decode.threads / 2).max(1),
-            ..decode.clone()
-        };
-        std::thread::scope(|scope| {
-            let customer_run = scope.spawn(|| self.recognizer.transcribe(customer, &half));
-            let agent_t = self.recognizer.transcribe(agent, &half);
-            let customer_t = customer_run
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Ok((agent_t?, customer_t?))
-        })
-    }
-
     /// A scorer with `profile` and the default feature and structure parameters.
     pub fn new(recognizer: &'a Recognizer, profile: Profile, profile_name: String) -> Self {
         Scorer {
@@ -285,15 +259,14 @@ impl<'a> Scorer<'a> {
         decode.language = opts.language.clone();
         let (agent_t, customer_t, mono_t) = if stereo {
             let (agent, customer) = (&audio.channels[agent_ch], &audio.channels[customer_ch]);
-            let (agent_t, customer_t) = if decode.language.is_some() && decode.threads >= 2 {
-                self.transcribe_side_by_side(agent, customer, &decode)?
-            } else {
-                let agent_t = self.recognizer.transcribe(agent, &decode)?;
-                // The customer speaks the agent's language.
-                decode.language = Some(agent_t.language.clone());
-                let customer_t = self.recognizer.transcribe(customer, &decode)?;
-                (agent_t, customer_t)
-            };
+            // Both channels at once, their speech decoded side by side;
+            // the customer speaks the agent's language.
+            let both = self
+                .recognizer
+                .transcribe_channels(&[agent, customer], &decode)?;
+            let [agent_t, customer_t]: [Transcript; 2] = both
+                .try_into()
+                .expect("two channels give two transcripts");
             (Some(agent_t), Some(customer_t), None)
         } else {
             (

@@ -31,6 +31,7 @@ use whisper_rs::{
 
 use crate::audio::WHISPER_RATE;
 use crate::transcript::{DropReason, DroppedSpan, Segment, Transcript, Word};
+use crate::vad::{Chunk, Silero, Speech, VAD_ENV, VAD_MODEL_FILE};
 
 /// Set this environment variable to have every whisper run print its audio
 /// length, windows, tokens and time on stderr (docs/performance.md).
@@ -55,6 +56,14 @@ pub enum TranscribeError {
         /// The model path.
         path: PathBuf,
         /// What is wrong.
+        why: String,
+    },
+    /// The Silero VAD file could not be used.
+    #[error("{}: speech detection failed: {why}", .path.display())]
+    Vad {
+        /// The VAD model path.
+        path: PathBuf,
+        /// What went wrong.
         why: String,
     },
     /// whisper.cpp failed.
@@ -164,6 +173,7 @@ pub struct Recognizer {
     ctx: WhisperContext,
     path: PathBuf,
     shape: ModelShape,
+    vad: Option<Silero>,
 }
 
 impl Recognizer {
@@ -180,11 +190,34 @@ impl Recognizer {
         }
         let ctx = WhisperContext::new_with_params(path, params)
             .map_err(|e| bad_model(path, format!("whisper.cpp could not load it: {e}")))?;
+        let vad = Silero::beside(path);
+        if vad.is_none() && std::env::var_os(VAD_ENV).is_none() {
+            static NOTICE: std::sync::Once = std::sync::Once::new();
+            let dir = path.parent().unwrap_or(Path::new("."));
+            NOTICE.call_once(|| {
+                eprintln!(
+                    "callcoach: {} not found: speech is found by energy alone (run `callcoach model fetch silero-vad`)",
+                    dir.join(VAD_MODEL_FILE).display()
+                )
+            });
+        }
         Ok(Recognizer {
             ctx,
             path: path.to_path_buf(),
             shape,
+            vad,
         })
+    }
+
+    /// The Silero VAD that finds the speech sent to whisper, if any (see
+    /// [`crate::vad`]).
+    pub fn vad(&self) -> Option<&Silero> {
+        self.vad.as_ref()
+    }
+
+    /// Uses `vad` (or, with `None`, energy alone) to find speech.
+    pub fn set_vad(&mut self, vad: Option<Silero>) {
+        self.vad = vad;
     }
 
     /// The model file this recognizer was loaded from.
@@ -206,31 +239,159 @@ impl Recognizer {
         samples: &[f32],
         opts: &Options,
     ) -> Result<Transcript, TranscribeError> {
-        if peak_frame_dbfs(samples) < SILENCE_DBFS {
-            return Ok(Transcript {
-                language: opts.language.clone().unwrap_or_else(|| "en".into()),
-                segments: Vec::new(),
-                dropped: Vec::new(),
-            });
-        }
-        let mut transcript = self.transcribe_gated(samples, opts, FIRST_PASS)?;
-        self.redecode_loops(samples, opts, &mut transcript)?;
-        Ok(transcript)
+        let mut t = self.transcribe_channels(&[samples], opts)?;
+        Ok(t.remove(0))
     }
 
-    /// One decoding pass over the speech spans of `samples` (see
-    /// [`Condensed`]), words without speech dropped, times on the timeline
-    /// of `samples`.
-    fn transcribe_gated(
+    /// Transcribes the channels of one call (16 kHz each), one transcript
+    /// per channel, times on each channel's timeline.
+    ///
+    /// Only speech goes to whisper ([`crate::vad`]): each channel's speech
+    /// is packed into chunks of one whisper window, and the chunks of all
+    /// channels are decoded side by side, one whisper run per thread
+    /// (whisper.cpp gains about 1.6x from a second thread, so two one-thread
+    /// runs beat one two-thread run; docs/performance.md). Without a
+    /// language, the first chunk is decoded first and its language is used
+    /// for every channel: the parties of a call speak one language.
+    pub fn transcribe_channels(
         &self,
-        samples: &[f32],
+        channels: &[&[f32]],
+        opts: &Options,
+    ) -> Result<Vec<Transcript>, TranscribeError> {
+        let mut transcripts = self.decode_chunked(channels, opts, FIRST_PASS)?;
+        for (t, samples) in transcripts.iter_mut().zip(channels) {
+            self.redecode_loops(samples, opts, t)?;
+        }
+        Ok(transcripts)
+    }
+
+    /// One decoding pass over the speech of each channel (see
+    /// [`Speech::chunks`]), words without speech dropped, times on each
+    /// channel's timeline.
+    fn decode_chunked(
+        &self,
+        channels: &[&[f32]],
         opts: &Options,
         pass: Pass,
-    ) -> Result<Transcript, TranscribeError> {
-        let condensed = Condensed::new(samples);
-        let mut transcript = self.transcribe_all(condensed.samples(samples), opts, pass)?;
-        condensed.map_back(&mut transcript);
-        Ok(transcript)
+    ) -> Result<Vec<Transcript>, TranscribeError> {
+        let mut jobs: Vec<(usize, Chunk)> = Vec::new();
+        for (i, samples) in channels.iter().enumerate() {
+            if peak_frame_dbfs(samples) < SILENCE_DBFS {
+                continue;
+            }
+            let speech = Speech::find(samples, self.vad.as_ref()).map_err(|why| {
+                TranscribeError::Vad {
+                    path: self.vad.as_ref().map(|v| v.path().to_path_buf()).unwrap_or_default(),
+                    why,
+                }
+            })?;
+            if std::env::var_os(PROFILE_ENV).is_some() {
+                eprintln!(
+                    "callcoach profile: channel {i}: {:.1} s of {:.1} s is speech ({:?}), {} chunks",
+                    speech.seconds(),
+                    samples.len() as f64 / f64::from(WHISPER_RATE),
+                    speech.detector,
+                    speech.chunks().len()
+                );
+            }
+            jobs.extend(speech.chunks().into_iter().map(|c| (i, c)));
+        }
+        // `jobs` holds each channel's chunks in time order, channel after
+        // channel. The workers take contiguous runs of it of about equal
+        // audio, so that each chunk is prompted with the text of the chunk
+        // before it on its channel (openai-whisper's
+        // `condition_on_previous_text`) except where a run starts.
+        let mut opts = opts.clone();
+        let mut first: Option<(Transcript, Vec<i32>)> = None;
+        if opts.language.is_none() && self.shape.multilingual() && !jobs.is_empty() {
+            let (ch, chunk) = &jobs[0];
+            let t = self.decode_chunk(channels[*ch], chunk, &opts, pass, &[])?;
+            opts.language = Some(t.0.language.clone());
+            first = Some(t);
+        }
+        let lens: Vec<usize> = jobs.iter().map(|(_, c)| c.len()).collect();
+        let runs = balanced_runs(&lens, opts.threads.min(jobs.len()).max(1));
+        let per_worker = Options {
+            threads: (opts.threads / runs.len().max(1)).max(1),
+            ..opts.clone()
+        };
+        let jobs_ref = &jobs;
+        let first_ref = &first;
+        let run_one = |run: Range<usize>| -> Result<Vec<Transcript>, TranscribeError> {
+            let mut out = Vec::with_capacity(run.len());
+            let mut prompt: Vec<i32> = Vec::new();
+            for k in run {
+                let (ch, chunk) = &jobs_ref[k];
+                if k > 0 && jobs_ref[k - 1].0 != *ch {
+                    prompt.clear();
+                }
+                let (t, tokens) = match (k, first_ref) {
+                    (0, Some(done)) => done.clone(),
+                    _ => self.decode_chunk(channels[*ch], chunk, &per_worker, pass, &prompt)?,
+                };
+                prompt = tokens;
+                out.push(t);
+            }
+            Ok(out)
+        };
+        let done: Vec<Transcript> = std::thread::scope(|scope| {
+            let handles: Vec<_> = runs
+                .iter()
+                .map(|run| scope.spawn(|| run_one(run.clone())))
+                .collect();
+            let mut all = Vec::with_capacity(jobs.len());
+            for h in handles {
+                let r = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                all.push(r);
+            }
+            all.into_iter()
+                .collect::<Result<Vec<_>, _>>()
+                .map(|v| v.into_iter().flatten().collect())
+        })?;
+
+        let language = opts
+            .language
+            .clone()
+            .unwrap_or_else(|| "en".to_string());
+        let mut out: Vec<Transcript> = (0..channels.len())
+            .map(|_| Transcript {
+                language: language.clone(),
+                segments: Vec::new(),
+                dropped: Vec::new(),
+            })
+            .collect();
+        // Jobs are in time order within each channel.
+        for ((ch, _), mut t) in jobs.iter().zip(done) {
+            out[*ch].segments.append(&mut t.segments);
+            out[*ch].dropped.append(&mut t.dropped);
+        }
+        Ok(out)
+    }
+
+    /// Decodes one chunk of `channel`, times mapped back onto the channel.
+    fn decode_chunk(
+        &self,
+        channel: &[f32],
+        chunk: &Chunk,
+        opts: &Options,
+        pass: Pass,
+        prompt: &[i32],
+    ) -> Result<(Transcript, Vec<i32>), TranscribeError> {
+        let (mut t, tokens) = self.transcribe_all(&chunk.join(channel), opts, pass, prompt)?;
+        let map = |ms: u64| chunk.to_channel_ms(ms);
+        for seg in &mut t.segments {
+            seg.start_ms = map(seg.start_ms);
+            seg.end_ms = map(seg.end_ms);
+            for w in &mut seg.words {
+                w.start_ms = map(w.start_ms);
+                w.end_ms = map(w.end_ms).max(w.start_ms);
+            }
+        }
+        for d in &mut t.dropped {
+            d.start_ms = map(d.start_ms);
+            d.end_ms = map(d.end_ms).max(d.start_ms);
+        }
+        Ok((t, tokens))
     }
 
     /// Finds repetition loops in `t` and decodes their audio again.
@@ -272,7 +433,7 @@ impl Recognizer {
             let b = ((end_ms * per_ms) as usize).clamp(a, samples.len());
             let mut replacement = None;
             for pass in RETRY_PASSES {
-                let mut r = self.transcribe_gated(&samples[a..b], &opts, pass)?;
+                let mut r = self.decode_chunked(&[&samples[a..b]], &opts, pass)?.remove(0);
                 shift(&mut r, start_ms);
                 if !looped_words(&r.segments).iter().flatten().any(|&l| l) {
                     replacement = Some(r);
@@ -318,13 +479,16 @@ impl Recognizer {
         Ok(())
     }
 
-    /// Runs whisper over all of `samples` (no gating).
+    /// Runs whisper over all of `samples` (no gating), with `prompt` (text
+    /// tokens of the audio before) as the previous text; returns the
+    /// transcript and its text tokens, the prompt for what follows.
     fn transcribe_all(
         &self,
         samples: &[f32],
         opts: &Options,
         pass: Pass,
-    ) -> Result<Transcript, TranscribeError> {
+        prompt: &[i32],
+    ) -> Result<(Transcript, Vec<i32>), TranscribeError> {
         // An English-only model (tiny.en, base.en, …) knows one language;
         // asking it to detect one gives nonsense ids.
         let requested = match self.shape.multilingual() {
@@ -361,7 +525,9 @@ impl Recognizer {
         params.set_temperature_inc(TEMPERATURE_INC);
         params.set_entropy_thold(ENTROPY_THOLD);
         params.set_logprob_thold(LOGPROB_THOLD);
-        if !pass.condition {
+        if pass.condition {
+            params.set_tokens(prompt);
+        } else {
             params.set_n_max_text_ctx(0);
         }
         let started = std::time::Instant::now();
@@ -384,6 +550,7 @@ impl Recognizer {
         let eot = self.ctx.token_eot();
         let speech = speech_mask(samples);
         let mut segments = Vec::new();
+        let mut text_tokens: Vec<i32> = Vec::new();
         for seg in state.as_iter() {
             let text = seg.to_str_lossy().map_err(werr)?.trim().to_string();
             let start_ms = cs_to_ms(seg.start_timestamp());
@@ -396,6 +563,7 @@ impl Recognizer {
                 if tok.token_id() >= eot {
                     continue; // special and timestamp tokens
                 }
+                text_tokens.push(tok.token_id());
                 let data = tok.token_data();
                 tokens.push(Token {
                     bytes: tok.to_bytes().map_err(werr)?.to_vec(),
@@ -417,8 +585,34 @@ impl Recognizer {
             dropped: Vec::new(),
         };
         drop_unvoiced_words(&mut t, &speech);
-        Ok(t)
+        Ok((t, text_tokens))
     }
+}
+
+/// Splits jobs of lengths `lens` into at most `n` contiguous runs of about
+/// equal total length (each cut at the job boundary nearest the ideal).
+fn balanced_runs(lens: &[usize], n: usize) -> Vec<Range<usize>> {
+    let total: usize = lens.iter().sum();
+    let mut prefix = Vec::with_capacity(lens.len() + 1);
+    prefix.push(0usize);
+    for l in lens {
+        prefix.push(prefix.last().copied().unwrap_or(0) + l);
+    }
+    let mut cuts = vec![0];
+    for k in 1..n {
+        let ideal = total * k / n;
+        let i = prefix.partition_point(|&p| p < ideal).min(lens.len());
+        let i = if i > 0 && ideal - prefix[i - 1] < prefix[i].saturating_sub(ideal) {
+            i - 1
+        } else {
+            i
+        };
+        if i > *cuts.last().unwrap_or(&0) && i < lens.len() {
+            cuts.push(i);
+        }
+    }
+    cuts.push(lens.len());
+    cuts.windows(2).map(|w| w[0]..w[1]).collect()
 }
 
 /// One decoding pass: how whisper.cpp is prompted and sampled.
@@ -759,133 +953,6 @@ fn cs_to_ms(cs: i64) -> u64 {
     (cs.max(0) as u64) * 10
 }
 
-/// Speech is sent to whisper only where it is within this many dB of the
-/// channel's loud level (its 95th-percentile 10 ms frame): quiet crosstalk
-/// from the other party of a stereo call (typically 25-40 dB down) and
-/// silence are left out.
-const GATE_RANGE_DB: f32 = 20.0;
-/// Gaps shorter than this between speech runs are kept (10 ms frames).
-const GATE_MERGE_FRAMES: usize = 100;
-/// Speech runs are widened by this on each side (10 ms frames).
-const GATE_PAD_FRAMES: usize = 20;
-/// Silence put between the kept spans (samples at 16 kHz: 0.3 s).
-const GATE_GAP: usize = 4_800;
-/// Gating is used only when it removes at least this share of the audio.
-const GATE_MIN_SAVING: f64 = 0.15;
-
-/// The speech spans of a channel, cut out and joined for whisper, with the
-/// way back to the recording's timeline.
-///
-/// whisper.cpp spends the same encoder time on a 30 s window of silence as
-/// on one of speech; in a stereo call each channel is silent while the other
-/// party talks, so sending only the speech roughly halves the work.
-struct Condensed {
-    /// (start in the condensed signal, start in the original, length), samples.
-    spans: Vec<(usize, usize, usize)>,
-    /// The joined signal, or `None` when gating would save too little.
-    joined: Option<Vec<f32>>,
-}
-
-impl Condensed {
-    fn new(samples: &[f32]) -> Self {
-        let frame = (WHISPER_RATE as u64 * MASK_FRAME_MS / 1000) as usize;
-        let db = frame_levels_db(samples, frame);
-        let mut sorted = db.clone();
-        sorted.sort_by(f32::total_cmp);
-        let loud = sorted.get(sorted.len() * 95 / 100).copied().unwrap_or(0.0);
-        let floor = sorted.get(sorted.len() / 10).copied().unwrap_or(0.0);
-        let threshold = (loud - GATE_RANGE_DB).max(floor + 8.0);
-        // Runs of loud frames, merged across short gaps, padded.
-        let mut runs: Vec<(usize, usize)> = Vec::new();
-        for (i, _) in db.iter().enumerate().filter(|(_, &d)| d > threshold) {
-            match runs.last_mut() {
-                Some((_, end)) if i <= *end + GATE_MERGE_FRAMES => *end = i + 1,
-                _ => runs.push((i, i + 1)),
-            }
-        }
-        let n = samples.len();
-        let mut spans = Vec::with_capacity(runs.len());
-        let mut at = 0;
-        for (a, b) in runs {
-            let start = (a.saturating_sub(GATE_PAD_FRAMES) * frame).min(n);
-            let end = ((b + GATE_PAD_FRAMES) * frame).min(n);
-            // Padding may reach into the previous span: start after it.
-            let start = spans
-                .last()
-                .map_or(start, |&(_, s, l): &(usize, usize, usize)| start.max(s + l));
-            if end > start {
-                spans.push((at, start, end - start));
-                at += end - start + GATE_GAP;
-            }
-        }
-        let kept: usize = spans.iter().map(|s| s.2).sum();
-        if spans.is_empty() || kept as f64 > n as f64 * (1.0 - GATE_MIN_SAVING) {
-            return Condensed {
-                spans: vec![(0, 0, n)],
-                joined: None,
-            };
-        }
-        let mut joined = Vec::with_capacity(at);
-        for &(_, s, l) in &spans {
-            joined.extend_from_slice(&samples[s..s + l]);
-            joined.resize(joined.len() + GATE_GAP, 0.0);
-        }
-        Condensed {
-            spans,
-            joined: Some(joined),
-        }
-    }
-
-    /// The signal to transcribe.
-    fn samples<'a>(&'a self, original: &'a [f32]) -> &'a [f32] {
-        self.joined.as_deref().unwrap_or(original)
-    }
-
-    /// A time in the joined signal as a time in the recording (ms); times in
-    /// the inserted gaps go to the end of the span before them.
-    fn to_original_ms(&self, ms: u64) -> u64 {
-        let per_ms = (WHISPER_RATE / 1000) as usize;
-        let c = ms as usize * per_ms;
-        let idx = self
-            .spans
-            .partition_point(|&(cs, _, _)| cs <= c)
-            .saturating_sub(1);
-        let (cs, os, len) = self.spans[idx];
-        ((os + (c - cs.min(c)).min(len)) / per_ms) as u64
-    }
-
-    /// Moves every time of `t` back onto the recording's timeline.
-    fn map_back(&self, t: &mut Transcript) {
-        if self.joined.is_none() {
-            return;
-        }
-        for seg in &mut t.segments {
-            seg.start_ms = self.to_original_ms(seg.start_ms);
-            seg.end_ms = self.to_original_ms(seg.end_ms);
-            for w in &mut seg.words {
-                w.start_ms = self.to_original_ms(w.start_ms);
-                w.end_ms = self.to_original_ms(w.end_ms).max(w.start_ms);
-            }
-        }
-        for d in &mut t.dropped {
-            d.start_ms = self.to_original_ms(d.start_ms);
-            d.end_ms = self.to_original_ms(d.end_ms).max(d.start_ms);
-        }
-    }
-}
-
-/// RMS level in dB of consecutive frames of `frame` samples.
-fn frame_levels_db(samples: &[f32], frame: usize) -> Vec<f32> {
-    samples
-        .chunks(frame)
-        .map(|c| {
-            10.0 * (c.iter().map(|s| s * s).sum::<f32>() / c.len() as f32)
-                .max(1e-12)
-                .log10()
-        })
-        .collect()
-}
-
 /// One text token with its DTW time and probability.
 #[derive(Debug, Clone)]
 struct Token {
@@ -1005,23 +1072,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn gating_keeps_speech_and_maps_times_back() {
-        // 2 s silence, 1 s "speech", 5 s silence, 1 s speech, 3 s silence.
-        let rate = WHISPER_RATE as usize;
-        let mut x = vec![0.0f32; 12 * rate];
-        for (a, b) in [(2, 3), (8, 9)] {
-            for (i, s) in x[a * rate..b * rate].iter_mut().enumerate() {
-                *s = 0.3 * (i as f32 * 0.05).sin();
-            }
-        }
-        let c = Condensed::new(&x);
-        let joined = c.joined.as_ref().expect("gating pays off here");
-        // Each 1 s burst padded by 0.2 s each side, plus the 0.3 s gaps.
-        assert_eq!(joined.len(), 2 * (rate + 2 * 3200) + 2 * GATE_GAP);
-        // The start of the second burst in the joined signal maps to 8.0 s.
-        let second = c.spans[1].0 as u64 / 16 + 200;
-        assert_eq!(c.to_original_ms(second), 8000);
-        assert_eq!(c.to_original_ms(200), 2000);
+    fn runs_split_the_audio_evenly_at_job_boundaries() {
+        assert_eq!(balanced_runs(&[10, 10, 10, 10], 2), vec![0..2, 2..4]);
+        assert_eq!(balanced_runs(&[28, 28, 28, 10, 10], 2), vec![0..2, 2..5]);
+        assert_eq!(balanced_runs(&[5], 2), vec![0..1]);
+        assert_eq!(balanced_runs(&[], 2), vec![0..0]);
+        assert_eq!(balanced_runs(&[1, 1, 1], 1), vec![0..3]);
     }
 
     fn keys(text: &str) -> Vec<String> {

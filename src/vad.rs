@@ -1,0 +1,415 @@
+//! Where whisper should listen: the speech spans of one channel, and their
+//! packing into chunks of at most one whisper window.
+//!
+//! whisper.cpp's encoder costs the same for a 30 s window of silence as for
+//! one of speech, and in a stereo call each channel is silent (or carries
+//! the other party's quiet crosstalk) while the other party talks. So only
+//! speech is sent to whisper, found by two tests that must both hold:
+//!
+//! * **Silero VAD** (v6.2, run by whisper.cpp, `models/ggml-silero-vad.bin`
+//!   from `callcoach model fetch silero-vad`): a neural speech probability
+//!   per 32 ms window, with the hysteresis of Silero's own
+//!   `get_speech_timestamps` (speech starts at p ≥ 0.5 and lasts while
+//!   p ≥ 0.35). It rejects line noise, hum and music that are loud but not
+//!   speech.
+//! * **Energy**: the 10 ms frame is within [`GATE_RANGE_DB`] of the
+//!   channel's loud level (its 95th-percentile frame). Silero hears speech
+//!   at any level, so this test is what leaves out the other party's bleed
+//!   (typically 25-40 dB down).
+//!
+//! Without the Silero file, energy alone decides (and `callcoach` says so
+//! once on stderr). The speech runs are merged across short gaps, padded,
+//! and packed in time order into [`Chunk`]s of at most [`CHUNK_MAX_S`] of
+//! audio: each chunk is one whisper call of one 30 s window, so no encoder
+//! pass is spent on a half-empty window, and the chunks of both channels
+//! can be decoded side by side on all cores.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::audio::WHISPER_RATE;
+
+/// File name of the Silero VAD model in the models directory.
+pub const VAD_MODEL_FILE: &str = "ggml-silero-vad.bin";
+
+/// Environment variable: a Silero VAD file to use instead of the one next to
+/// the whisper model, or `off` to find speech by energy alone.
+pub const VAD_ENV: &str = "CALLCOACH_VAD";
+
+/// Speech is kept only where it is within this many dB of the channel's
+/// loud level (its 95th-percentile 10 ms frame).
+pub const GATE_RANGE_DB: f32 = 20.0;
+/// Speech runs closer than this are merged (10 ms frames: 1 s).
+const MERGE_FRAMES: usize = 100;
+/// Speech runs are widened by this on each side (10 ms frames: 0.2 s).
+const PAD_FRAMES: usize = 20;
+/// Silence put between the spans of one chunk (samples at 16 kHz: 0.3 s).
+pub const CHUNK_GAP: usize = 4_800;
+/// The most audio one chunk holds, gaps included (s): one whisper window
+/// less a margin, so that whisper never needs a second encoder pass.
+pub const CHUNK_MAX_S: f64 = 28.0;
+/// A span longer than a chunk is cut at its quietest 10 ms frame in the
+/// last this-many seconds before the limit.
+const CUT_SEARCH_S: f64 = 8.0;
+/// 10 ms frames.
+const FRAME_MS: usize = 10;
+/// Silero's window at 16 kHz (samples).
+const SILERO_WINDOW: usize = 512;
+/// Silero's speech thresholds (`get_speech_timestamps`: threshold and
+/// `neg_threshold = threshold - 0.15`).
+const SILERO_ON: f32 = 0.5;
+const SILERO_OFF: f32 = 0.35;
+
+/// A Silero VAD model file, loaded afresh for each channel (885 kB, a few
+/// milliseconds), so that channels can be processed on different threads.
+#[derive(Debug, Clone)]
+pub struct Silero {
+    path: PathBuf,
+}
+
+impl Silero {
+    /// Uses the Silero GGML file at `path` (checked when first run).
+    pub fn new(path: &Path) -> Self {
+        Silero {
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// The Silero file for a whisper model at `model`: `$CALLCOACH_VAD` if
+    /// set (`off` for none), else `ggml-silero-vad.bin` beside the model.
+    /// `None` when there is none.
+    pub fn beside(model: &Path) -> Option<Silero> {
+        match std::env::var_os(VAD_ENV) {
+            Some(v) if v == "off" => None,
+            Some(v) if !v.is_empty() => Some(Silero::new(Path::new(&v))),
+            _ => {
+                let dir = model.parent().unwrap_or(Path::new("."));
+                let path = dir.join(VAD_MODEL_FILE);
+                path.is_file().then(|| Silero::new(&path))
+            }
+        }
+    }
+
+    /// The model file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Speech probability per 32 ms window (512 samples at 16 kHz).
+    pub fn probabilities(&self, samples: &[f32]) -> Result<Vec<f32>, String> {
+        let path = self.path.to_str().ok_or("the path is not UTF-8")?;
+        let mut params = whisper_rs::WhisperVadContextParams::new();
+        params.set_n_threads(1);
+        let mut ctx = whisper_rs::WhisperVadContext::new(path, params)
+            .map_err(|e| format!("whisper.cpp could not load it: {e}"))?;
+        ctx.detect_speech(samples)
+            .map_err(|e| format!("speech detection failed: {e}"))?;
+        Ok(ctx.probabilities().to_vec())
+    }
+}
+
+/// One 10 ms speech flag per frame from Silero probabilities, with Silero's
+/// hysteresis.
+fn silero_frames(probs: &[f32], frames: usize) -> Vec<bool> {
+    let per_window = SILERO_WINDOW as f64 / (WHISPER_RATE as f64 * FRAME_MS as f64 / 1000.0);
+    let mut on = false;
+    let speech: Vec<bool> = probs
+        .iter()
+        .map(|&p| {
+            on = if on { p >= SILERO_OFF } else { p >= SILERO_ON };
+            on
+        })
+        .collect();
+    (0..frames)
+        .map(|f| {
+            let w = (f as f64 / per_window) as usize;
+            speech.get(w.min(speech.len().saturating_sub(1))).copied().unwrap_or(false)
+        })
+        .collect()
+}
+
+/// RMS level in dB of consecutive 10 ms frames.
+pub fn frame_levels_db(samples: &[f32]) -> Vec<f32> {
+    let frame = WHISPER_RATE as usize * FRAME_MS / 1000;
+    samples
+        .chunks(frame)
+        .map(|c| {
+            10.0 * (c.iter().map(|s| s * s).sum::<f32>() / c.len() as f32)
+                .max(1e-12)
+                .log10()
+        })
+        .collect()
+}
+
+/// The energy test: frames within [`GATE_RANGE_DB`] of the loud level and
+/// 8 dB above the noise floor (10th percentile), but never more than 6 dB
+/// below the loud level: a channel that is speech nearly throughout has its
+/// "floor" in the speech.
+fn loud_frames(db: &[f32]) -> Vec<bool> {
+    let mut sorted = db.to_vec();
+    sorted.sort_by(f32::total_cmp);
+    let loud = sorted.get(sorted.len() * 95 / 100).copied().unwrap_or(0.0);
+    let floor = sorted.get(sorted.len() / 10).copied().unwrap_or(0.0);
+    let threshold = (loud - GATE_RANGE_DB).max(floor + 8.0).min(loud - 6.0);
+    db.iter().map(|&d| d > threshold).collect()
+}
+
+/// How the speech of a channel was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detector {
+    /// Silero VAD and the energy test.
+    Silero,
+    /// The energy test alone (no Silero file).
+    Energy,
+}
+
+/// The speech of one channel, in samples, and how it was found.
+#[derive(Debug, Clone)]
+pub struct Speech {
+    /// Sample ranges, sorted, not overlapping.
+    pub spans: Vec<Range<usize>>,
+    /// Which detector found them.
+    pub detector: Detector,
+    /// 10 ms frame levels (dB), used to cut long spans at a quiet point.
+    levels: Vec<f32>,
+}
+
+impl Speech {
+    /// Finds the speech of `samples` (16 kHz mono). A Silero failure (a bad
+    /// model file) is an error (the caller names the file): silently falling
+    /// back would change results without a word.
+    pub fn find(samples: &[f32], silero: Option<&Silero>) -> Result<Speech, String> {
+        let levels = frame_levels_db(samples);
+        let mut flags = loud_frames(&levels);
+        let detector = match silero {
+            Some(s) => {
+                let probs = s.probabilities(samples)?;
+                let voiced = silero_frames(&probs, flags.len());
+                flags.iter_mut().zip(voiced).for_each(|(f, v)| *f &= v);
+                Detector::Silero
+            }
+            None => Detector::Energy,
+        };
+        let spans = spans_from_frames(&flags, samples.len());
+        Ok(Speech {
+            spans,
+            detector,
+            levels,
+        })
+    }
+
+    /// Seconds of speech found.
+    pub fn seconds(&self) -> f64 {
+        self.spans.iter().map(|r| r.len()).sum::<usize>() as f64 / f64::from(WHISPER_RATE)
+    }
+
+    /// Packs the spans, in time order, into chunks of at most
+    /// [`CHUNK_MAX_S`] (spans plus [`CHUNK_GAP`] after each). A span longer
+    /// than that is cut at its quietest frame near the limit.
+    pub fn chunks(&self) -> Vec<Chunk> {
+        let max_s = std::env::var("CALLCOACH_CHUNK_S")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(CHUNK_MAX_S);
+        let max = (max_s * f64::from(WHISPER_RATE)) as usize;
+        let mut chunks: Vec<Chunk> = Vec::new();
+        let mut current = Chunk::default();
+        for span in self.cut_long_spans(max - CHUNK_GAP) {
+            if current.len() + span.len() + CHUNK_GAP > max && !current.spans.is_empty() {
+                chunks.push(std::mem::take(&mut current));
+            }
+            current.spans.push(span);
+        }
+        if !current.spans.is_empty() {
+            chunks.push(current);
+        }
+        chunks
+    }
+
+    /// The spans, with those longer than `max` samples cut at the quietest
+    /// 10 ms frame within [`CUT_SEARCH_S`] before each limit.
+    fn cut_long_spans(&self, max: usize) -> Vec<Range<usize>> {
+        let frame = WHISPER_RATE as usize * FRAME_MS / 1000;
+        let search = (CUT_SEARCH_S * f64::from(WHISPER_RATE)) as usize;
+        let mut out = Vec::with_capacity(self.spans.len());
+        for span in &self.spans {
+            let mut start = span.start;
+            while span.end - start > max {
+                let (lo, hi) = ((start + max - search) / frame, (start + max) / frame);
+                let quietest = (lo..hi)
+                    .min_by(|&a, &b| {
+                        let level = |f: usize| self.levels.get(f).copied().unwrap_or(0.0);
+                        level(a).total_cmp(&level(b))
+                    })
+                    .unwrap_or(hi);
+                let cut = (quietest * frame).clamp(start + 1, start + max);
+                out.push(start..cut);
+                start = cut;
+            }
+            out.push(start..span.end);
+        }
+        out
+    }
+}
+
+/// Speech runs of 10 ms `flags`, merged across gaps under [`MERGE_FRAMES`],
+/// padded by [`PAD_FRAMES`], as sample ranges within `n` samples.
+fn spans_from_frames(flags: &[bool], n: usize) -> Vec<Range<usize>> {
+    let frame = WHISPER_RATE as usize * FRAME_MS / 1000;
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, _) in flags.iter().enumerate().filter(|(_, &f)| f) {
+        match runs.last_mut() {
+            Some((_, end)) if i <= *end + MERGE_FRAMES => *end = i + 1,
+            _ => runs.push((i, i + 1)),
+        }
+    }
+    let mut spans: Vec<Range<usize>> = Vec::with_capacity(runs.len());
+    for (a, b) in runs {
+        let start = (a.saturating_sub(PAD_FRAMES) * frame).min(n);
+        let end = ((b + PAD_FRAMES) * frame).min(n);
+        // Padding may reach into the previous span: start after it.
+        let start = spans.last().map_or(start, |s| start.max(s.end));
+        if end > start {
+            spans.push(start..end);
+        }
+    }
+    spans
+}
+
+/// Speech spans of one channel that go to whisper together, joined with
+/// [`CHUNK_GAP`] of silence after each.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chunk {
+    /// Sample ranges of the channel, in time order.
+    pub spans: Vec<Range<usize>>,
+}
+
+impl Chunk {
+    /// Length of the joined signal in samples.
+    pub fn len(&self) -> usize {
+        self.spans.iter().map(|s| s.len() + CHUNK_GAP).sum()
+    }
+
+    /// True when the chunk holds no span.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The signal whisper hears: each span of `channel`, then silence.
+    pub fn join(&self, channel: &[f32]) -> Vec<f32> {
+        let mut joined = Vec::with_capacity(self.len());
+        for s in &self.spans {
+            joined.extend_from_slice(&channel[s.clone()]);
+            joined.resize(joined.len() + CHUNK_GAP, 0.0);
+        }
+        joined
+    }
+
+    /// A time in the joined signal (ms) as a time in the channel (ms); a
+    /// time in an inserted gap goes to the end of the span before it.
+    pub fn to_channel_ms(&self, ms: u64) -> u64 {
+        let per_ms = (WHISPER_RATE / 1000) as usize;
+        let mut c = ms as usize * per_ms;
+        let mut last_end = 0;
+        for s in &self.spans {
+            if c < s.len() {
+                return ((s.start + c) / per_ms) as u64;
+            }
+            if c < s.len() + CHUNK_GAP {
+                return (s.end / per_ms) as u64;
+            }
+            c -= s.len() + CHUNK_GAP;
+            last_end = s.end;
+        }
+        (last_end / per_ms) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RATE: usize = WHISPER_RATE as usize;
+
+    /// A tone burst channel: `bursts` of (start s, end s) at 0.3 amplitude,
+    /// silence (-80 dB noise) elsewhere.
+    fn bursts(total_s: f64, bursts: &[(f64, f64)]) -> Vec<f32> {
+        let n = (total_s * RATE as f64) as usize;
+        (0..n)
+            .map(|i| {
+                let t = i as f64 / RATE as f64;
+                let on = bursts.iter().any(|&(a, b)| t >= a && t < b);
+                let x = (t * 2.0 * std::f64::consts::PI * 220.0).sin() as f32;
+                if on {
+                    0.3 * x
+                } else {
+                    1e-4 * x
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn energy_spans_are_merged_padded_and_packed_in_order() {
+        let ch = bursts(100.0, &[(1.0, 3.0), (3.5, 5.0), (10.0, 25.0), (40.0, 55.0)]);
+        let speech = Speech::find(&ch, None).unwrap();
+        assert_eq!(speech.detector, Detector::Energy);
+        // 1-3 and 3.5-5 merge (gap 0.5 s < 1 s); each span padded by 0.2 s.
+        let secs: Vec<(f64, f64)> = speech
+            .spans
+            .iter()
+            .map(|r| (r.start as f64 / RATE as f64, r.end as f64 / RATE as f64))
+            .collect();
+        assert_eq!(secs.len(), 3, "{secs:?}");
+        assert!((secs[0].0 - 0.8).abs() < 0.02 && (secs[0].1 - 5.2).abs() < 0.02, "{secs:?}");
+        assert!((secs[2].0 - 39.8).abs() < 0.02 && (secs[2].1 - 55.2).abs() < 0.02, "{secs:?}");
+        let chunks = speech.chunks();
+        // 4.4 + 15.4 fit one chunk (with gaps, 20.4 s); 15.4 more would not.
+        assert_eq!(chunks.len(), 2, "{chunks:?}");
+        assert_eq!(chunks[0].spans.len(), 2);
+        assert!(chunks.iter().all(|c| c.len() as f64 <= CHUNK_MAX_S * RATE as f64));
+    }
+
+    #[test]
+    fn a_long_span_is_cut_at_a_quiet_frame_within_the_limit() {
+        // 70 s of speech with a quieter 50 ms dip at 24 s.
+        let mut ch = bursts(72.0, &[(1.0, 71.0)]);
+        for s in &mut ch[24 * RATE..24 * RATE + RATE / 20] {
+            *s *= 0.1;
+        }
+        let speech = Speech::find(&ch, None).unwrap();
+        let chunks = speech.chunks();
+        assert_eq!(chunks.len(), 3, "{chunks:?}");
+        let first_cut = chunks[0].spans[0].end as f64 / RATE as f64;
+        assert!((24.0..24.06).contains(&first_cut), "cut at {first_cut} s");
+        // Nothing lost, nothing doubled.
+        let total: usize = chunks.iter().flat_map(|c| &c.spans).map(|r| r.len()).sum();
+        assert_eq!(total, speech.spans.iter().map(|r| r.len()).sum::<usize>());
+    }
+
+    #[test]
+    fn chunk_times_map_back_to_the_channel() {
+        let c = Chunk {
+            spans: vec![RATE..2 * RATE, 10 * RATE..12 * RATE],
+        };
+        assert_eq!(c.len(), 3 * RATE + 2 * CHUNK_GAP);
+        assert_eq!(c.to_channel_ms(0), 1_000);
+        assert_eq!(c.to_channel_ms(500), 1_500);
+        assert_eq!(c.to_channel_ms(1_100), 2_000); // in the gap
+        assert_eq!(c.to_channel_ms(1_300), 10_000);
+        assert_eq!(c.to_channel_ms(2_300), 11_000);
+        assert_eq!(c.to_channel_ms(9_999), 12_000);
+        let joined = c.join(&vec![1.0; 13 * RATE]);
+        assert_eq!(joined.len(), c.len());
+        assert_eq!(joined[RATE], 0.0);
+    }
+
+    #[test]
+    fn silero_hysteresis_holds_speech_between_thresholds() {
+        let probs = [0.1, 0.6, 0.4, 0.36, 0.3, 0.45, 0.9];
+        let frames = silero_frames(&probs, probs.len() * 32 / 10);
+        let per_window = |w: usize| frames[w * 32 / 10 + 1];
+        let got: Vec<bool> = (0..probs.len()).map(per_window).collect();
+        assert_eq!(got, [false, true, true, true, false, false, true]);
+    }
+}
