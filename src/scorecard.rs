@@ -264,9 +264,8 @@ impl<'a> Scorer<'a> {
             let both = self
                 .recognizer
                 .transcribe_channels(&[agent, customer], &decode)?;
-            let [agent_t, customer_t]: [Transcript; 2] = both
-                .try_into()
-                .expect("two channels give two transcripts");
+            let [agent_t, customer_t]: [Transcript; 2] =
+                both.try_into().expect("two channels give two transcripts");
             (Some(agent_t), Some(customer_t), None)
         } else {
             (

@@ -31,7 +31,7 @@ use whisper_rs::{
 
 use crate::audio::WHISPER_RATE;
 use crate::transcript::{DropReason, DroppedSpan, Segment, Transcript, Word};
-use crate::vad::{Chunk, Silero, Speech, VAD_ENV, VAD_MODEL_FILE};
+use crate::vad::{Silero, Speech, VAD_ENV, VAD_MODEL_FILE};
 
 /// Set this environment variable to have every whisper run print its audio
 /// length, windows, tokens and time on stderr (docs/performance.md).
@@ -246,138 +246,118 @@ impl Recognizer {
     /// Transcribes the channels of one call (16 kHz each), one transcript
     /// per channel, times on each channel's timeline.
     ///
-    /// Only speech goes to whisper ([`crate::vad`]): each channel's speech
-    /// is packed into chunks of one whisper window, and the chunks of all
-    /// channels are decoded side by side, one whisper run per thread
-    /// (whisper.cpp gains about 1.6x from a second thread, so two one-thread
-    /// runs beat one two-thread run; docs/performance.md). Without a
-    /// language, the first chunk is decoded first and its language is used
-    /// for every channel: the parties of a call speak one language.
+    /// Only speech goes to whisper ([`crate::vad`]). The channels are
+    /// decoded side by side, the threads shared out between them: whisper.cpp
+    /// gains about 1.6x from a second thread, so two one-thread runs finish
+    /// sooner than two two-thread runs in a row (docs/performance.md).
+    /// Without a language, it is detected once on the first channel's
+    /// speech and used for all: the parties of a call speak one language.
     pub fn transcribe_channels(
         &self,
         channels: &[&[f32]],
         opts: &Options,
     ) -> Result<Vec<Transcript>, TranscribeError> {
-        let mut transcripts = self.decode_chunked(channels, opts, FIRST_PASS)?;
-        for (t, samples) in transcripts.iter_mut().zip(channels) {
-            self.redecode_loops(samples, opts, t)?;
-        }
-        Ok(transcripts)
-    }
-
-    /// One decoding pass over the speech of each channel (see
-    /// [`Speech::chunks`]), words without speech dropped, times on each
-    /// channel's timeline.
-    fn decode_chunked(
-        &self,
-        channels: &[&[f32]],
-        opts: &Options,
-        pass: Pass,
-    ) -> Result<Vec<Transcript>, TranscribeError> {
-        let mut jobs: Vec<(usize, Chunk)> = Vec::new();
-        for (i, samples) in channels.iter().enumerate() {
-            if peak_frame_dbfs(samples) < SILENCE_DBFS {
-                continue;
-            }
-            let speech = Speech::find(samples, self.vad.as_ref()).map_err(|why| {
-                TranscribeError::Vad {
-                    path: self.vad.as_ref().map(|v| v.path().to_path_buf()).unwrap_or_default(),
-                    why,
-                }
-            })?;
-            if std::env::var_os(PROFILE_ENV).is_some() {
-                eprintln!(
-                    "callcoach profile: channel {i}: {:.1} s of {:.1} s is speech ({:?}), {} chunks",
-                    speech.seconds(),
-                    samples.len() as f64 / f64::from(WHISPER_RATE),
-                    speech.detector,
-                    speech.chunks().len()
-                );
-            }
-            jobs.extend(speech.chunks().into_iter().map(|c| (i, c)));
-        }
-        // `jobs` holds each channel's chunks in time order, channel after
-        // channel. The workers take contiguous runs of it of about equal
-        // audio, so that each chunk is prompted with the text of the chunk
-        // before it on its channel (openai-whisper's
-        // `condition_on_previous_text`) except where a run starts.
         let mut opts = opts.clone();
-        let mut first: Option<(Transcript, Vec<i32>)> = None;
-        if opts.language.is_none() && self.shape.multilingual() && !jobs.is_empty() {
-            let (ch, chunk) = &jobs[0];
-            let t = self.decode_chunk(channels[*ch], chunk, &opts, pass, &[])?;
-            opts.language = Some(t.0.language.clone());
-            first = Some(t);
+        let mut first_speech = None;
+        if opts.language.is_none() && self.shape.multilingual() && channels.len() > 1 {
+            let speech = self.speech(channels[0])?;
+            if let Some(speech) = speech.as_ref().filter(|s| !s.spans.is_empty()) {
+                let joined = speech.chunk().join(channels[0]);
+                opts.language = Some(self.detect_language(&joined, opts.threads)?);
+            }
+            first_speech = Some(speech);
         }
-        let lens: Vec<usize> = jobs.iter().map(|(_, c)| c.len()).collect();
-        let runs = balanced_runs(&lens, opts.threads.min(jobs.len()).max(1));
-        let per_worker = Options {
-            threads: (opts.threads / runs.len().max(1)).max(1),
+        let per_channel = Options {
+            threads: (opts.threads / channels.len().max(1)).max(1),
             ..opts.clone()
         };
-        let jobs_ref = &jobs;
-        let first_ref = &first;
-        let run_one = |run: Range<usize>| -> Result<Vec<Transcript>, TranscribeError> {
-            let mut out = Vec::with_capacity(run.len());
-            let mut prompt: Vec<i32> = Vec::new();
-            for k in run {
-                let (ch, chunk) = &jobs_ref[k];
-                if k > 0 && jobs_ref[k - 1].0 != *ch {
-                    prompt.clear();
-                }
-                let (t, tokens) = match (k, first_ref) {
-                    (0, Some(done)) => done.clone(),
-                    _ => self.decode_chunk(channels[*ch], chunk, &per_worker, pass, &prompt)?,
-                };
-                prompt = tokens;
-                out.push(t);
-            }
-            Ok(out)
+        let one = |samples: &[f32], speech: Option<Option<Speech>>| {
+            let speech = match speech {
+                Some(found) => found,
+                None => self.speech(samples)?,
+            };
+            let mut t = self.decode_speech(samples, speech, &per_channel, FIRST_PASS)?;
+            self.redecode_loops(samples, &per_channel, &mut t)?;
+            Ok(t)
         };
-        let done: Vec<Transcript> = std::thread::scope(|scope| {
-            let handles: Vec<_> = runs
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = channels[1..]
                 .iter()
-                .map(|run| scope.spawn(|| run_one(run.clone())))
+                .map(|samples| scope.spawn(|| one(samples, None)))
                 .collect();
-            let mut all = Vec::with_capacity(jobs.len());
-            for h in handles {
-                let r = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-                all.push(r);
+            let mut out = Vec::with_capacity(channels.len());
+            if let Some(first) = channels.first() {
+                out.push(one(first, first_speech));
             }
-            all.into_iter()
-                .collect::<Result<Vec<_>, _>>()
-                .map(|v| v.into_iter().flatten().collect())
-        })?;
-
-        let language = opts
-            .language
-            .clone()
-            .unwrap_or_else(|| "en".to_string());
-        let mut out: Vec<Transcript> = (0..channels.len())
-            .map(|_| Transcript {
-                language: language.clone(),
-                segments: Vec::new(),
-                dropped: Vec::new(),
-            })
-            .collect();
-        // Jobs are in time order within each channel.
-        for ((ch, _), mut t) in jobs.iter().zip(done) {
-            out[*ch].segments.append(&mut t.segments);
-            out[*ch].dropped.append(&mut t.dropped);
-        }
-        Ok(out)
+            for run in runs {
+                out.push(run.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            }
+            out.into_iter().collect()
+        })
     }
 
-    /// Decodes one chunk of `channel`, times mapped back onto the channel.
-    fn decode_chunk(
+    /// The speech of `samples`, or `None` for a channel without any (see
+    /// [`SILENCE_DBFS`]).
+    fn speech(&self, samples: &[f32]) -> Result<Option<Speech>, TranscribeError> {
+        if peak_frame_dbfs(samples) < SILENCE_DBFS {
+            return Ok(None);
+        }
+        let started = std::time::Instant::now();
+        let speech =
+            Speech::find(samples, self.vad.as_ref()).map_err(|why| TranscribeError::Vad {
+                path: self
+                    .vad
+                    .as_ref()
+                    .map(|v| v.path().to_path_buf())
+                    .unwrap_or_default(),
+                why,
+            })?;
+        if std::env::var_os(PROFILE_ENV).is_some() {
+            eprintln!(
+                "callcoach profile: {:.1} s of {:.1} s is speech ({:?}, found in {:.2} s)",
+                speech.seconds(),
+                samples.len() as f64 / f64::from(WHISPER_RATE),
+                speech.detector,
+                started.elapsed().as_secs_f64(),
+            );
+        }
+        Ok(Some(speech))
+    }
+
+    /// whisper's language for the first 30 s of `samples` (one encoder pass).
+    fn detect_language(&self, samples: &[f32], threads: usize) -> Result<String, TranscribeError> {
+        let werr = |e: whisper_rs::WhisperError| TranscribeError::Whisper {
+            path: self.path.clone(),
+            why: e.to_string(),
+        };
+        let mut state = self.ctx.create_state().map_err(werr)?;
+        state.pcm_to_mel(samples, threads.max(1)).map_err(werr)?;
+        let (id, _) = state.lang_detect(0, threads.max(1)).map_err(werr)?;
+        Ok(whisper_rs::get_lang_str(id).unwrap_or("en").to_string())
+    }
+
+    /// One decoding pass over `speech`, the speech of `samples` (see
+    /// [`Recognizer::speech`]), words without speech dropped, times on the
+    /// timeline of `samples`. A channel without speech gives an empty
+    /// transcript instead of whisper's hallucinations.
+    fn decode_speech(
         &self,
-        channel: &[f32],
-        chunk: &Chunk,
+        samples: &[f32],
+        speech: Option<Speech>,
         opts: &Options,
         pass: Pass,
-        prompt: &[i32],
-    ) -> Result<(Transcript, Vec<i32>), TranscribeError> {
-        let (mut t, tokens) = self.transcribe_all(&chunk.join(channel), opts, pass, prompt)?;
+    ) -> Result<Transcript, TranscribeError> {
+        let chunk = match speech {
+            Some(speech) if !speech.spans.is_empty() => speech.chunk(),
+            _ => {
+                return Ok(Transcript {
+                    language: opts.language.clone().unwrap_or_else(|| "en".into()),
+                    segments: Vec::new(),
+                    dropped: Vec::new(),
+                })
+            }
+        };
+        let mut t = self.transcribe_all(&chunk.join(samples), opts, pass)?;
         let map = |ms: u64| chunk.to_channel_ms(ms);
         for seg in &mut t.segments {
             seg.start_ms = map(seg.start_ms);
@@ -391,7 +371,7 @@ impl Recognizer {
             d.start_ms = map(d.start_ms);
             d.end_ms = map(d.end_ms).max(d.start_ms);
         }
-        Ok((t, tokens))
+        Ok(t)
     }
 
     /// Finds repetition loops in `t` and decodes their audio again.
@@ -433,7 +413,8 @@ impl Recognizer {
             let b = ((end_ms * per_ms) as usize).clamp(a, samples.len());
             let mut replacement = None;
             for pass in RETRY_PASSES {
-                let mut r = self.decode_chunked(&[&samples[a..b]], &opts, pass)?.remove(0);
+                let part = &samples[a..b];
+                let mut r = self.decode_speech(part, self.speech(part)?, &opts, pass)?;
                 shift(&mut r, start_ms);
                 if !looped_words(&r.segments).iter().flatten().any(|&l| l) {
                     replacement = Some(r);
@@ -479,16 +460,13 @@ impl Recognizer {
         Ok(())
     }
 
-    /// Runs whisper over all of `samples` (no gating), with `prompt` (text
-    /// tokens of the audio before) as the previous text; returns the
-    /// transcript and its text tokens, the prompt for what follows.
+    /// Runs whisper over all of `samples` (no gating).
     fn transcribe_all(
         &self,
         samples: &[f32],
         opts: &Options,
         pass: Pass,
-        prompt: &[i32],
-    ) -> Result<(Transcript, Vec<i32>), TranscribeError> {
+    ) -> Result<Transcript, TranscribeError> {
         // An English-only model (tiny.en, base.en, …) knows one language;
         // asking it to detect one gives nonsense ids.
         let requested = match self.shape.multilingual() {
@@ -525,9 +503,7 @@ impl Recognizer {
         params.set_temperature_inc(TEMPERATURE_INC);
         params.set_entropy_thold(ENTROPY_THOLD);
         params.set_logprob_thold(LOGPROB_THOLD);
-        if pass.condition {
-            params.set_tokens(prompt);
-        } else {
+        if !pass.condition {
             params.set_n_max_text_ctx(0);
         }
         let started = std::time::Instant::now();
@@ -550,7 +526,6 @@ impl Recognizer {
         let eot = self.ctx.token_eot();
         let speech = speech_mask(samples);
         let mut segments = Vec::new();
-        let mut text_tokens: Vec<i32> = Vec::new();
         for seg in state.as_iter() {
             let text = seg.to_str_lossy().map_err(werr)?.trim().to_string();
             let start_ms = cs_to_ms(seg.start_timestamp());
@@ -563,7 +538,6 @@ impl Recognizer {
                 if tok.token_id() >= eot {
                     continue; // special and timestamp tokens
                 }
-                text_tokens.push(tok.token_id());
                 let data = tok.token_data();
                 tokens.push(Token {
                     bytes: tok.to_bytes().map_err(werr)?.to_vec(),
@@ -585,34 +559,8 @@ impl Recognizer {
             dropped: Vec::new(),
         };
         drop_unvoiced_words(&mut t, &speech);
-        Ok((t, text_tokens))
+        Ok(t)
     }
-}
-
-/// Splits jobs of lengths `lens` into at most `n` contiguous runs of about
-/// equal total length (each cut at the job boundary nearest the ideal).
-fn balanced_runs(lens: &[usize], n: usize) -> Vec<Range<usize>> {
-    let total: usize = lens.iter().sum();
-    let mut prefix = Vec::with_capacity(lens.len() + 1);
-    prefix.push(0usize);
-    for l in lens {
-        prefix.push(prefix.last().copied().unwrap_or(0) + l);
-    }
-    let mut cuts = vec![0];
-    for k in 1..n {
-        let ideal = total * k / n;
-        let i = prefix.partition_point(|&p| p < ideal).min(lens.len());
-        let i = if i > 0 && ideal - prefix[i - 1] < prefix[i].saturating_sub(ideal) {
-            i - 1
-        } else {
-            i
-        };
-        if i > *cuts.last().unwrap_or(&0) && i < lens.len() {
-            cuts.push(i);
-        }
-    }
-    cuts.push(lens.len());
-    cuts.windows(2).map(|w| w[0]..w[1]).collect()
 }
 
 /// One decoding pass: how whisper.cpp is prompted and sampled.
@@ -1070,15 +1018,6 @@ fn peak_frame_dbfs(samples: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn runs_split_the_audio_evenly_at_job_boundaries() {
-        assert_eq!(balanced_runs(&[10, 10, 10, 10], 2), vec![0..2, 2..4]);
-        assert_eq!(balanced_runs(&[28, 28, 28, 10, 10], 2), vec![0..2, 2..5]);
-        assert_eq!(balanced_runs(&[5], 2), vec![0..1]);
-        assert_eq!(balanced_runs(&[], 2), vec![0..0]);
-        assert_eq!(balanced_runs(&[1, 1, 1], 1), vec![0..3]);
-    }
 
     fn keys(text: &str) -> Vec<String> {
         text.split_whitespace().map(loop_key).collect()

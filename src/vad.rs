@@ -1,5 +1,4 @@
-//! Where whisper should listen: the speech spans of one channel, and their
-//! packing into chunks of at most one whisper window.
+//! Where whisper should listen: the speech spans of one channel.
 //!
 //! whisper.cpp's encoder costs the same for a 30 s window of silence as for
 //! one of speech, and in a stereo call each channel is silent (or carries
@@ -18,11 +17,10 @@
 //!   (typically 25-40 dB down).
 //!
 //! Without the Silero file, energy alone decides (and `callcoach` says so
-//! once on stderr). The speech runs are merged across short gaps, padded,
-//! and packed in time order into [`Chunk`]s of at most [`CHUNK_MAX_S`] of
-//! audio: each chunk is one whisper call of one 30 s window, so no encoder
-//! pass is spent on a half-empty window, and the chunks of both channels
-//! can be decoded side by side on all cores.
+//! once on stderr). The speech runs are merged across gaps under 1 s and
+//! padded by 0.2 s; the resulting spans, joined with 0.3 s of silence
+//! ([`Chunk`]), are what whisper hears, and [`Chunk::to_channel_ms`] maps
+//! its times back.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -45,12 +43,6 @@ const MERGE_FRAMES: usize = 100;
 const PAD_FRAMES: usize = 20;
 /// Silence put between the spans of one chunk (samples at 16 kHz: 0.3 s).
 pub const CHUNK_GAP: usize = 4_800;
-/// The most audio one chunk holds, gaps included (s): one whisper window
-/// less a margin, so that whisper never needs a second encoder pass.
-pub const CHUNK_MAX_S: f64 = 28.0;
-/// A span longer than a chunk is cut at its quietest 10 ms frame in the
-/// last this-many seconds before the limit.
-const CUT_SEARCH_S: f64 = 8.0;
 /// 10 ms frames.
 const FRAME_MS: usize = 10;
 /// Silero's window at 16 kHz (samples).
@@ -123,7 +115,10 @@ fn silero_frames(probs: &[f32], frames: usize) -> Vec<bool> {
     (0..frames)
         .map(|f| {
             let w = (f as f64 / per_window) as usize;
-            speech.get(w.min(speech.len().saturating_sub(1))).copied().unwrap_or(false)
+            speech
+                .get(w.min(speech.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or(false)
         })
         .collect()
 }
@@ -170,8 +165,6 @@ pub struct Speech {
     pub spans: Vec<Range<usize>>,
     /// Which detector found them.
     pub detector: Detector,
-    /// 10 ms frame levels (dB), used to cut long spans at a quiet point.
-    levels: Vec<f32>,
 }
 
 impl Speech {
@@ -191,11 +184,7 @@ impl Speech {
             None => Detector::Energy,
         };
         let spans = spans_from_frames(&flags, samples.len());
-        Ok(Speech {
-            spans,
-            detector,
-            levels,
-        })
+        Ok(Speech { spans, detector })
     }
 
     /// Seconds of speech found.
@@ -203,52 +192,15 @@ impl Speech {
         self.spans.iter().map(|r| r.len()).sum::<usize>() as f64 / f64::from(WHISPER_RATE)
     }
 
-    /// Packs the spans, in time order, into chunks of at most
-    /// [`CHUNK_MAX_S`] (spans plus [`CHUNK_GAP`] after each). A span longer
-    /// than that is cut at its quietest frame near the limit.
-    pub fn chunks(&self) -> Vec<Chunk> {
-        let max_s = std::env::var("CALLCOACH_CHUNK_S")
-            .ok()
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(CHUNK_MAX_S);
-        let max = (max_s * f64::from(WHISPER_RATE)) as usize;
-        let mut chunks: Vec<Chunk> = Vec::new();
-        let mut current = Chunk::default();
-        for span in self.cut_long_spans(max - CHUNK_GAP) {
-            if current.len() + span.len() + CHUNK_GAP > max && !current.spans.is_empty() {
-                chunks.push(std::mem::take(&mut current));
-            }
-            current.spans.push(span);
+    /// All spans as one [`Chunk`]: the speech whisper hears, in time order.
+    /// whisper.cpp moves its 30 s window along the joined signal by itself,
+    /// each window starting where the last complete segment ended, with
+    /// the text before as prompt. (Cutting the speech into separate
+    /// one-window chunks instead cost accuracy, see docs/performance.md.)
+    pub fn chunk(&self) -> Chunk {
+        Chunk {
+            spans: self.spans.clone(),
         }
-        if !current.spans.is_empty() {
-            chunks.push(current);
-        }
-        chunks
-    }
-
-    /// The spans, with those longer than `max` samples cut at the quietest
-    /// 10 ms frame within [`CUT_SEARCH_S`] before each limit.
-    fn cut_long_spans(&self, max: usize) -> Vec<Range<usize>> {
-        let frame = WHISPER_RATE as usize * FRAME_MS / 1000;
-        let search = (CUT_SEARCH_S * f64::from(WHISPER_RATE)) as usize;
-        let mut out = Vec::with_capacity(self.spans.len());
-        for span in &self.spans {
-            let mut start = span.start;
-            while span.end - start > max {
-                let (lo, hi) = ((start + max - search) / frame, (start + max) / frame);
-                let quietest = (lo..hi)
-                    .min_by(|&a, &b| {
-                        let level = |f: usize| self.levels.get(f).copied().unwrap_or(0.0);
-                        level(a).total_cmp(&level(b))
-                    })
-                    .unwrap_or(hi);
-                let cut = (quietest * frame).clamp(start + 1, start + max);
-                out.push(start..cut);
-                start = cut;
-            }
-            out.push(start..span.end);
-        }
-        out
     }
 }
 
@@ -350,7 +302,7 @@ mod tests {
     }
 
     #[test]
-    fn energy_spans_are_merged_padded_and_packed_in_order() {
+    fn energy_spans_are_merged_and_padded() {
         let ch = bursts(100.0, &[(1.0, 3.0), (3.5, 5.0), (10.0, 25.0), (40.0, 55.0)]);
         let speech = Speech::find(&ch, None).unwrap();
         assert_eq!(speech.detector, Detector::Energy);
@@ -361,30 +313,27 @@ mod tests {
             .map(|r| (r.start as f64 / RATE as f64, r.end as f64 / RATE as f64))
             .collect();
         assert_eq!(secs.len(), 3, "{secs:?}");
-        assert!((secs[0].0 - 0.8).abs() < 0.02 && (secs[0].1 - 5.2).abs() < 0.02, "{secs:?}");
-        assert!((secs[2].0 - 39.8).abs() < 0.02 && (secs[2].1 - 55.2).abs() < 0.02, "{secs:?}");
-        let chunks = speech.chunks();
-        // 4.4 + 15.4 fit one chunk (with gaps, 20.4 s); 15.4 more would not.
-        assert_eq!(chunks.len(), 2, "{chunks:?}");
-        assert_eq!(chunks[0].spans.len(), 2);
-        assert!(chunks.iter().all(|c| c.len() as f64 <= CHUNK_MAX_S * RATE as f64));
+        assert!(
+            (secs[0].0 - 0.8).abs() < 0.02 && (secs[0].1 - 5.2).abs() < 0.02,
+            "{secs:?}"
+        );
+        assert!(
+            (secs[1].0 - 9.8).abs() < 0.02 && (secs[1].1 - 25.2).abs() < 0.02,
+            "{secs:?}"
+        );
+        assert!(
+            (secs[2].0 - 39.8).abs() < 0.02 && (secs[2].1 - 55.2).abs() < 0.02,
+            "{secs:?}"
+        );
+        assert_eq!(speech.chunk().spans, speech.spans);
     }
 
     #[test]
-    fn a_long_span_is_cut_at_a_quiet_frame_within_the_limit() {
-        // 70 s of speech with a quieter 50 ms dip at 24 s.
-        let mut ch = bursts(72.0, &[(1.0, 71.0)]);
-        for s in &mut ch[24 * RATE..24 * RATE + RATE / 20] {
-            *s *= 0.1;
-        }
+    fn a_channel_that_is_speech_throughout_is_kept_whole() {
+        // No quiet floor: the floor test must not reject the speech itself.
+        let ch = bursts(60.0, &[(0.0, 60.0)]);
         let speech = Speech::find(&ch, None).unwrap();
-        let chunks = speech.chunks();
-        assert_eq!(chunks.len(), 3, "{chunks:?}");
-        let first_cut = chunks[0].spans[0].end as f64 / RATE as f64;
-        assert!((24.0..24.06).contains(&first_cut), "cut at {first_cut} s");
-        // Nothing lost, nothing doubled.
-        let total: usize = chunks.iter().flat_map(|c| &c.spans).map(|r| r.len()).sum();
-        assert_eq!(total, speech.spans.iter().map(|r| r.len()).sum::<usize>());
+        assert_eq!(speech.spans, vec![0..ch.len()]);
     }
 
     #[test]
