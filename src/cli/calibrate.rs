@@ -60,7 +60,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
     let profile = calibrate::calibrate(&calls, &base, &opts);
     if let Some(out) = &args.output {
         let text = calibrate::profile_toml(&profile);
-        callcoach::batch::store::write_atomic(out, text.as_bytes())
+        callcoach::output::write_atomic(out, text.as_bytes())
             .map_err(|e| format!("{}: cannot write profile: {e}", out.display()))?;
     }
     if args.json {
