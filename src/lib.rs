@@ -17,6 +17,11 @@
 //! 5. [`render`]: terminal text, JSON and HTML out; [`report`] writes the
 //!    visual report (a page per call, an index per batch); [`wording`]
 //!    holds the reports' words in German and English.
+//!
+//! Below them all, [`output`] holds what every writer shares: the atomic
+//! file writer, the batch directory's layout and the summary row. The
+//! command line is the binary's (`src/cli/`); docs/architecture.md draws
+//! the whole.
 
 pub mod audio;
 pub mod batch;
@@ -25,6 +30,7 @@ pub mod features;
 pub mod findings;
 pub mod live;
 pub mod model;
+pub mod output;
 pub mod render;
 pub mod report;
 pub mod scorecard;

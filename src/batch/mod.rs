@@ -22,6 +22,7 @@ use regex::Regex;
 use sha2::{Digest, Sha256};
 
 use crate::findings::Profile;
+use crate::output::{layout, CallRow};
 use crate::report::HtmlOptions;
 use crate::scorecard::{ScoreOptions, Scorer};
 use crate::structure::{Channel, StructureParams};
@@ -30,7 +31,6 @@ use plan::Input;
 use progress::{Mode, Progress};
 use shard::Shard;
 use store::{CallMeta, Fingerprint, Stored};
-use summary::CallRow;
 
 /// The default `--agent-pattern`: the agent id is the file name up to its
 /// first `_` or `-` (`anna_2024-05-02_0931.wav` → `anna`).
@@ -192,7 +192,7 @@ pub fn prepare(cfg: &BatchConfig) -> Result<Vec<Planned>, BatchError> {
         _ => cfg.inputs.clone(),
     };
     let calls = plan::plan(&inputs)?;
-    std::fs::create_dir_all(store::calls_dir(&cfg.out)).map_err(|e| {
+    std::fs::create_dir_all(layout::calls_dir(&cfg.out)).map_err(|e| {
         BatchError::Usage(format!(
             "{}: cannot create the output directory: {e}",
             cfg.out.display()
@@ -265,8 +265,8 @@ pub fn prepare(cfg: &BatchConfig) -> Result<Vec<Planned>, BatchError> {
 fn page_is_current(out: &Path, name: &str) -> bool {
     let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     match (
-        modified(store::page_path(out, name)),
-        modified(store::scorecard_path(out, name)),
+        modified(layout::page_path(out, name)),
+        modified(layout::scorecard_path(out, name)),
     ) {
         (Some(page), Some(card)) => page >= card,
         _ => false,
@@ -334,7 +334,7 @@ pub fn score_pending(
                     stats.audio_s += audio_s;
                     let saved = store::save_scored(out, &p.meta, value).map(|_| ());
                     if let (Ok(()), Some(opts)) = (&saved, html) {
-                        let page = store::page_path(out, &p.input.name);
+                        let page = layout::page_path(out, &p.input.name);
                         if let Err(e) = crate::report::write_call_page(
                             &page,
                             card,
@@ -417,7 +417,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(Vec<CallRow>, Vec<String>)
             all.insert(name, (s, dir.as_path()));
         }
     }
-    std::fs::create_dir_all(store::calls_dir(out)).map_err(|e| {
+    std::fs::create_dir_all(layout::calls_dir(out)).map_err(|e| {
         BatchError::Usage(format!(
             "{}: cannot create the output directory: {e}",
             out.display()
@@ -428,7 +428,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(Vec<CallRow>, Vec<String>)
     let io = |e: std::io::Error| BatchError::Io(format!("{}: cannot write: {e}", out.display()));
     let mut pages = 0;
     for (name, (stored, from)) in &all {
-        let page = store::page_path(from, name);
+        let page = layout::page_path(from, name);
         let has_page = matches!(stored, Stored::Scored(..)) && page.exists();
         pages += usize::from(has_page);
         if same(from) {
@@ -440,7 +440,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(Vec<CallRow>, Vec<String>)
             }
             Stored::Failed(m, e) => store::save_failed(out, m, e).map_err(io)?,
         }
-        let out_page = store::page_path(out, name);
+        let out_page = layout::page_path(out, name);
         if has_page {
             let copied = crate::report::copy_call_page(&page, &out_page);
             warnings.extend(copied.map_err(|e| BatchError::Io(e.to_string()))?);

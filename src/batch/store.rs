@@ -2,16 +2,19 @@
 //!
 //! `DIR/calls/<name>.json` is the scorecard (docs/scorecard.md) with one
 //! extra key, `"batch"` ([`CallMeta`]); `DIR/calls/<name>.error.json` records
-//! a call that failed (`{"batch": …, "error": "…"}`). Every file is written to
-//! `<file>.tmp-<pid>` and renamed into place, so after a crash or Ctrl-C only
+//! a call that failed (`{"batch": …, "error": "…"}`); where each file goes is
+//! [`crate::output::layout`]. Every file is written to `<file>.tmp-<pid>` and
+//! renamed into place ([`write_atomic`]), so after a crash or Ctrl-C only
 //! temporary files can be partial; [`remove_stale_temps`] deletes them at the
 //! next start.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::output::layout::{calls_dir, error_path, scorecard_path};
+use crate::output::write_atomic;
 
 /// What a batch run records about one call beside its scorecard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,44 +68,6 @@ impl Stored {
             Stored::Scored(m, _) | Stored::Failed(m, _) => m,
         }
     }
-}
-
-/// `DIR/calls`.
-pub fn calls_dir(out: &Path) -> PathBuf {
-    out.join("calls")
-}
-
-/// Path of a call's scorecard.
-pub fn scorecard_path(out: &Path, name: &str) -> PathBuf {
-    calls_dir(out).join(format!("{name}.json"))
-}
-
-/// Path of a call's page (`--html`, docs/html-report.md).
-pub fn page_path(out: &Path, name: &str) -> PathBuf {
-    calls_dir(out).join(format!("{name}.html"))
-}
-
-/// Path of a call's failure record.
-pub fn error_path(out: &Path, name: &str) -> PathBuf {
-    calls_dir(out).join(format!("{name}.error.json"))
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file beside it
-/// (`<path>.tmp-<pid>`), flushed to disk, then renamed over `path`.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp-{}", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// Deletes temporary files (`*.tmp-<pid>`) left in `DIR` and `DIR/calls` by

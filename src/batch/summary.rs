@@ -10,101 +10,51 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::store::{write_atomic, Stored};
+use super::store::Stored;
 use crate::findings::FindingId;
+use crate::output::{write_atomic, CallRow, FindingCell};
 
-/// One call's line of the summary.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CallRow {
-    /// Output name.
-    pub name: String,
-    /// Path relative to the input root.
-    pub file: String,
-    /// Agent id.
-    pub agent: String,
-    /// Call id (manifest).
-    pub call_id: Option<String>,
-    /// Date (manifest).
-    pub date: Option<String>,
-    /// Language of the call (scored calls).
-    pub language: Option<String>,
-    /// Length (s).
-    pub duration_s: Option<f64>,
-    /// Overall score 0..100 (scored calls).
-    pub overall: Option<u8>,
-    /// Score and verdict of each finding, in the seed's order (scored calls).
-    pub findings: Vec<FindingCell>,
-    /// Agent words per minute of agent speech.
-    pub agent_wpm: Option<f64>,
-    /// Agent share of the talk time, 0..1.
-    pub agent_talk_share: Option<f64>,
-    /// Why the call could not be scored.
-    pub error: Option<String>,
-}
-
-/// A finding's score and verdict in a row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FindingCell {
-    /// Finding id.
-    pub id: &'static str,
-    /// 0..100.
-    pub score: u8,
-    /// ok, watch or problem.
-    pub verdict: String,
-}
-
-impl CallRow {
-    /// The row of a stored call.
-    pub fn from_stored(s: &Stored) -> CallRow {
-        let m = s.meta();
-        let mut row = CallRow {
-            name: m.name.clone(),
-            file: m.file.clone(),
-            agent: m.agent.clone(),
-            call_id: m.call_id.clone(),
-            date: m.date.clone(),
-            language: None,
-            duration_s: m.duration_s,
-            overall: None,
-            findings: Vec::new(),
-            agent_wpm: None,
-            agent_talk_share: None,
-            error: None,
-        };
-        match s {
-            Stored::Failed(_, e) => row.error = Some(e.clone()),
-            Stored::Scored(_, card) => {
-                row.language = card["language"].as_str().map(str::to_string);
-                if let Some(ms) = card["duration_ms"].as_f64() {
-                    row.duration_s = Some(ms / 1000.0);
-                }
-                row.overall = card["overall_score"].as_u64().map(|v| v.min(100) as u8);
-                let figures = &card["structure"]["figures"];
-                row.agent_wpm = figures["agent_wpm"].as_f64();
-                row.agent_talk_share = figures["agent_talk_share"].as_f64();
-                let found: &[Value] = card["findings"].as_array().map_or(&[], Vec::as_slice);
-                for id in FindingId::ALL {
-                    if let Some(f) = found.iter().find(|f| f["id"] == id.as_str()) {
-                        row.findings.push(FindingCell {
-                            id: id.as_str(),
-                            score: f["score"].as_u64().unwrap_or(0).min(100) as u8,
-                            verdict: f["verdict"].as_str().unwrap_or("").to_string(),
-                        });
-                    }
+/// The row of a stored call.
+pub fn call_row(s: &Stored) -> CallRow {
+    let m = s.meta();
+    let mut row = CallRow {
+        name: m.name.clone(),
+        file: m.file.clone(),
+        agent: m.agent.clone(),
+        call_id: m.call_id.clone(),
+        date: m.date.clone(),
+        language: None,
+        duration_s: m.duration_s,
+        overall: None,
+        findings: Vec::new(),
+        agent_wpm: None,
+        agent_talk_share: None,
+        error: None,
+    };
+    match s {
+        Stored::Failed(_, e) => row.error = Some(e.clone()),
+        Stored::Scored(_, card) => {
+            row.language = card["language"].as_str().map(str::to_string);
+            if let Some(ms) = card["duration_ms"].as_f64() {
+                row.duration_s = Some(ms / 1000.0);
+            }
+            row.overall = card["overall_score"].as_u64().map(|v| v.min(100) as u8);
+            let figures = &card["structure"]["figures"];
+            row.agent_wpm = figures["agent_wpm"].as_f64();
+            row.agent_talk_share = figures["agent_talk_share"].as_f64();
+            let found: &[Value] = card["findings"].as_array().map_or(&[], Vec::as_slice);
+            for id in FindingId::ALL {
+                if let Some(f) = found.iter().find(|f| f["id"] == id.as_str()) {
+                    row.findings.push(FindingCell {
+                        id: id.as_str(),
+                        score: f["score"].as_u64().unwrap_or(0).min(100) as u8,
+                        verdict: f["verdict"].as_str().unwrap_or("").to_string(),
+                    });
                 }
             }
         }
-        row
     }
-
-    /// Whether the call was scored.
-    pub fn scored(&self) -> bool {
-        self.error.is_none()
-    }
-
-    fn finding(&self, id: FindingId) -> Option<&FindingCell> {
-        self.findings.iter().find(|f| f.id == id.as_str())
-    }
+    row
 }
 
 /// One agent's aggregates over the calls of the batch.
@@ -317,7 +267,7 @@ pub fn summary_json(rows: &[CallRow], agents: &[AgentRow]) -> Value {
 /// Builds the rows of `stored` (sorted by name) and writes the three tables
 /// into `out`, each atomically. Returns the rows.
 pub fn write_tables(out: &Path, stored: &[Stored]) -> std::io::Result<Vec<CallRow>> {
-    let mut rows: Vec<CallRow> = stored.iter().map(CallRow::from_stored).collect();
+    let mut rows: Vec<CallRow> = stored.iter().map(call_row).collect();
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     let agents = agents(&rows);
     write_atomic(&out.join("summary.csv"), summary_csv(&rows).as_bytes())?;

@@ -14,9 +14,9 @@ use std::path::{Component, Path, PathBuf};
 
 use base64::Engine;
 
-use crate::batch::store::write_atomic;
-use crate::batch::summary::CallRow;
 use crate::findings::FindingId;
+use crate::output::layout::calls_dir;
+use crate::output::{atomic, write_atomic, CallRow};
 use crate::render::html::{self, AgentSpread, AudioRef, FindingSpread, IndexEntry};
 use crate::scorecard::Scorecard;
 use series::CallSeries;
@@ -67,9 +67,7 @@ pub fn check_writable(page: &Path) -> Result<(), ReportError> {
     if page.is_dir() {
         return Err(ReportError::new(page, "is a directory"));
     }
-    let mut probe = page.as_os_str().to_owned();
-    probe.push(format!(".tmp-{}", std::process::id()));
-    let probe = PathBuf::from(probe);
+    let probe = atomic::temp_path(page);
     std::fs::File::create(&probe).map_err(|e| ReportError::new(page, e))?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
@@ -278,7 +276,7 @@ pub fn write_index(out: &Path, rows: &[CallRow]) -> Result<PathBuf, ReportError>
         .iter()
         .map(|r| IndexEntry {
             row: r,
-            page: crate::batch::store::calls_dir(out)
+            page: calls_dir(out)
                 .join(format!("{}.html", r.name))
                 .exists()
                 .then(|| format!("calls/{}.html", percent_encode(&r.name))),

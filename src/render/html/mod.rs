@@ -21,8 +21,8 @@ mod page;
 pub use index::index_page;
 pub use page::call_page;
 
-use crate::batch::summary::CallRow;
 use crate::findings::{FindingId, Verdict};
+use crate::output::CallRow;
 
 /// The page's stylesheet, inlined.
 const CSS: &str = include_str!("report.css");

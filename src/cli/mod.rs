@@ -1,0 +1,14 @@
+//! The command line, one module per command or group of commands; each
+//! holds its clap arguments and its handler, which hands the work to the
+//! library and prints the result. [`common`] holds what they share.
+//! `main.rs` parses and dispatches to the handlers here.
+
+pub mod analyze;
+pub mod batch;
+pub mod calibrate;
+pub mod common;
+pub mod live;
+pub mod model;
+pub mod record;
+pub mod score;
+pub mod transcribe;
