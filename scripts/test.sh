@@ -8,4 +8,5 @@ cargo build --release --locked
 target/release/callcoach model fetch base
 target/release/callcoach model fetch base-q8_0
 target/release/callcoach model fetch tiny.en
+target/release/callcoach model fetch silero-vad
 cargo test --release --locked

@@ -90,6 +90,8 @@ impl Silero {
     /// Speech probability per 32 ms window (512 samples at 16 kHz).
     pub fn probabilities(&self, samples: &[f32]) -> Result<Vec<f32>, String> {
         let path = self.path.to_str().ok_or("the path is not UTF-8")?;
+        // whisper.cpp's log lines go to the `log` crate, not to stderr.
+        whisper_rs::install_logging_hooks();
         let mut params = whisper_rs::WhisperVadContextParams::new();
         params.set_n_threads(1);
         let mut ctx = whisper_rs::WhisperVadContext::new(path, params)

@@ -298,3 +298,40 @@ fn base_q8_0_is_quantized_from_base_to_the_manifest_size_and_sha256() {
     );
     assert!(!bad.exists());
 }
+
+#[test]
+fn silero_vad_conversion_reproduces_whisper_cpp_reference_file() {
+    // whisper.cpp's models/for-tests-silero-v6.2.0-ggml.bin: 885,098 bytes,
+    // this sha256 (../shared/notes/vad-and-speaker-models.md). Converted
+    // here from the ONNX file of PyPI's silero-vad 6.2.3 wheel.
+    let dir = tempfile::tempdir().unwrap();
+    let out = fetch_into("silero-vad", dir.path()).unwrap();
+    assert_eq!(out.size, 885_098);
+    assert_eq!(
+        out.sha256,
+        "2aa269b785eeb53a82983a20501ddf7c1d9c48e33ab63a41391ac6c9f7fb6987"
+    );
+    // whisper.cpp loads it and hears speech in jfk.wav.
+    let vad = callcoach::vad::Silero::new(&out.path);
+    let jfk = callcoach::audio::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jfk.wav"),
+        Some(16_000),
+    )
+    .unwrap();
+    let p = vad.probabilities(&jfk.channels[0]).unwrap();
+    let speech = p.iter().filter(|&&p| p >= 0.5).count() as f64 * 0.032;
+    assert!((7.0..=11.0).contains(&speech), "{speech:.2} s of speech");
+
+    // A truncated ONNX file: one line naming it, nothing written.
+    let bad = dir.path().join("silero.onnx");
+    std::fs::write(&bad, [0x3a, 0x7f, 0x01]).unwrap();
+    let dest = dir.path().join("vad.bin");
+    let e = callcoach::model::silero::convert(&bad, &dest, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!("{}: not a valid ONNX model", bad.display())),
+        "{e}"
+    );
+    assert!(!dest.exists());
+}

