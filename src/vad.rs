@@ -41,6 +41,8 @@ pub const GATE_RANGE_DB: f32 = 20.0;
 const MERGE_FRAMES: usize = 100;
 /// Speech runs are widened by this on each side (10 ms frames: 0.2 s).
 const PAD_FRAMES: usize = 20;
+/// Above this share of speech, the whole channel goes to whisper.
+pub const WHOLE_SHARE: f64 = 0.85;
 /// Silence put between the spans of one chunk (samples at 16 kHz: 0.3 s).
 pub const CHUNK_GAP: usize = 4_800;
 /// 10 ms frames.
@@ -167,6 +169,8 @@ pub struct Speech {
     pub spans: Vec<Range<usize>>,
     /// Which detector found them.
     pub detector: Detector,
+    /// Length of the channel in samples.
+    pub len: usize,
 }
 
 impl Speech {
@@ -186,7 +190,11 @@ impl Speech {
             None => Detector::Energy,
         };
         let spans = spans_from_frames(&flags, samples.len());
-        Ok(Speech { spans, detector })
+        Ok(Speech {
+            spans,
+            detector,
+            len: samples.len(),
+        })
     }
 
     /// Seconds of speech found.
@@ -199,7 +207,16 @@ impl Speech {
     /// each window starting where the last complete segment ended, with
     /// the text before as prompt. (Cutting the speech into separate
     /// one-window chunks instead cost accuracy, see docs/performance.md.)
+    /// When the speech covers more than [`WHOLE_SHARE`] of the channel, the
+    /// whole channel is the chunk: cutting out a few pauses saves little and
+    /// only moves whisper's windows.
     pub fn chunk(&self) -> Chunk {
+        let kept: usize = self.spans.iter().map(|r| r.len()).sum();
+        if kept as f64 > self.len as f64 * WHOLE_SHARE {
+            return Chunk {
+                spans: vec![0..self.len],
+            };
+        }
         Chunk {
             spans: self.spans.clone(),
         }
@@ -328,6 +345,10 @@ mod tests {
             "{secs:?}"
         );
         assert_eq!(speech.chunk().spans, speech.spans);
+        // Speech over 85 % of the channel: all of it goes to whisper.
+        let dense = bursts(10.0, &[(0.5, 4.0), (4.5, 9.8)]);
+        let speech = Speech::find(&dense, None).unwrap();
+        assert_eq!(speech.chunk().spans, vec![0..dense.len()]);
     }
 
     #[test]
