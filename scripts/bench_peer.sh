@@ -7,8 +7,8 @@
 # parts concatenated into model.bin, with config.json, tokenizer.json and
 # vocabulary.txt. Then, alternately and RUNS times each, on every call:
 #   callcoach score CALL --language en --json  with the default q8_0 model,
-#       its speech found by Silero VAD and the energy gate (the default), and
-#       by the energy gate alone (CALLCOACH_VAD=off)
+#       its speech found by the energy gate (the default), and by Silero VAD
+#       and the energy gate together (CALLCOACH_VAD=silero)
 #       (whole pipeline, process wall; 2 whisper threads)
 #   faster-whisper float32, both channels       (transcription only; model load apart)
 # and the median of each and the ratios to faster-whisper. Calls: the two
@@ -52,9 +52,9 @@ cargo build --release --quiet
 target/release/callcoach model fetch base-q8_0 >/dev/null
 target/release/callcoach model fetch silero-vad >/dev/null
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $runs runs each, alternating"
-printf '%-30s %7s %10s %10s %9s %8s %8s %8s\n' call "audio s" "cc silero" "cc energy" "fw f32" "fw load" "sil/fw" "en/fw"
+printf '%-30s %7s %10s %10s %9s %8s %8s %8s\n' call "audio s" "cc q8_0" "cc silero" "fw f32" "fw load" "q8_0/fw" "sil/fw"
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-score() { # VAD setting ("" = default, off) -> seconds
+score() { # CALLCOACH_VAD ("" = default, silero) -> seconds
   local s; s=$(date +%s.%N)
   CALLCOACH_VAD=$1 target/release/callcoach score "$call" --language en --json --model models/ggml-base-q8_0.bin > "$out/card.json"
   echo "$(date +%s.%N) - $s" | bc
@@ -67,7 +67,7 @@ for call in "${calls[@]}"; do
     line=$("$venv/bin/python" scripts/bench_peer.py "$ct2" "$call" float32 en 2>/dev/null)
     fw+=("$(echo "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["transcribe_s"])')")
     fl+=("$(echo "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["load_s"])')")
-    cq+=("$(score off)")
+    cq+=("$(score silero)")
   done
   mf=$(median "${cf[@]}"); mq=$(median "${cq[@]}"); mw=$(median "${fw[@]}"); ml=$(median "${fl[@]}")
   printf '%-30s %7.1f %9.1fs %9.1fs %8.1fs %7.1fs %8.2f %8.2f\n' "$(basename "$call")" "$dur" "$mf" "$mq" "$mw" "$ml" \

@@ -31,7 +31,7 @@ use whisper_rs::{
 
 use crate::audio::WHISPER_RATE;
 use crate::transcript::{DropReason, DroppedSpan, Segment, Transcript, Word};
-use crate::vad::{Silero, Speech, VAD_ENV, VAD_MODEL_FILE};
+use crate::vad::{Silero, Speech};
 
 /// Set this environment variable to have every whisper run print its audio
 /// length, windows, tokens and time on stderr (docs/performance.md).
@@ -190,17 +190,7 @@ impl Recognizer {
         }
         let ctx = WhisperContext::new_with_params(path, params)
             .map_err(|e| bad_model(path, format!("whisper.cpp could not load it: {e}")))?;
-        let vad = Silero::beside(path);
-        if vad.is_none() && std::env::var_os(VAD_ENV).is_none() {
-            static NOTICE: std::sync::Once = std::sync::Once::new();
-            let dir = path.parent().unwrap_or(Path::new("."));
-            NOTICE.call_once(|| {
-                eprintln!(
-                    "callcoach: {} not found: speech is found by energy alone (run `callcoach model fetch silero-vad`)",
-                    dir.join(VAD_MODEL_FILE).display()
-                )
-            });
-        }
+        let vad = Silero::from_env(path);
         Ok(Recognizer {
             ctx,
             path: path.to_path_buf(),

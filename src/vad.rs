@@ -6,7 +6,7 @@
 //! speech is sent to whisper, found by two tests that must both hold:
 //!
 //! * **Silero VAD** (v6.2, run by whisper.cpp, `models/ggml-silero-vad.bin`
-//!   from `callcoach model fetch silero-vad`): a neural speech probability
+//!   from `callcoach model fetch silero-vad`; opt-in, see below): a neural speech probability
 //!   per 32 ms window, with the hysteresis of Silero's own
 //!   `get_speech_timestamps` (speech starts at p ≥ 0.5 and lasts while
 //!   p ≥ 0.35). It rejects line noise, hum and music that are loud but not
@@ -16,8 +16,10 @@
 //!   at any level, so this test is what leaves out the other party's bleed
 //!   (typically 25-40 dB down).
 //!
-//! Without the Silero file, energy alone decides (and `callcoach` says so
-//! once on stderr). The speech runs are merged across gaps under 1 s and
+//! By default the energy test alone decides: on the real calls Silero left
+//! out only 0.4-8 s of the energy gate's 100-155 s per channel, and whisper
+//! then took longer (docs/performance.md). `CALLCOACH_VAD=silero` adds it
+//! ([`VAD_ENV`]). The speech runs are merged across gaps under 1 s and
 //! padded by 0.2 s; the resulting spans, joined with 0.3 s of silence
 //! ([`Chunk`]), are what whisper hears, and [`Chunk::to_channel_ms`] maps
 //! its times back.
@@ -30,8 +32,10 @@ use crate::audio::WHISPER_RATE;
 /// File name of the Silero VAD model in the models directory.
 pub const VAD_MODEL_FILE: &str = "ggml-silero-vad.bin";
 
-/// Environment variable: a Silero VAD file to use instead of the one next to
-/// the whisper model, or `off` to find speech by energy alone.
+/// Environment variable: `silero` to add Silero VAD to the energy gate
+/// (with `ggml-silero-vad.bin` beside the whisper model), or a Silero file's
+/// path. Unset or `off`: the energy gate alone, the default (with Silero,
+/// whisper took 10-44 % longer on the real calls, docs/performance.md).
 pub const VAD_ENV: &str = "CALLCOACH_VAD";
 
 /// Speech is kept only where it is within this many dB of the channel's
@@ -69,18 +73,18 @@ impl Silero {
         }
     }
 
-    /// The Silero file for a whisper model at `model`: `$CALLCOACH_VAD` if
-    /// set (`off` for none), else `ggml-silero-vad.bin` beside the model.
-    /// `None` when there is none.
-    pub fn beside(model: &Path) -> Option<Silero> {
+    /// The Silero file to use with a whisper model at `model`, as
+    /// `$CALLCOACH_VAD` asks: unset, empty or `off` for none (the energy
+    /// gate alone, the default), `silero` for `ggml-silero-vad.bin` beside
+    /// the model, anything else for that path.
+    pub fn from_env(model: &Path) -> Option<Silero> {
         match std::env::var_os(VAD_ENV) {
-            Some(v) if v == "off" => None,
-            Some(v) if !v.is_empty() => Some(Silero::new(Path::new(&v))),
-            _ => {
+            Some(v) if v == "silero" => {
                 let dir = model.parent().unwrap_or(Path::new("."));
-                let path = dir.join(VAD_MODEL_FILE);
-                path.is_file().then(|| Silero::new(&path))
+                Some(Silero::new(&dir.join(VAD_MODEL_FILE)))
             }
+            Some(v) if !v.is_empty() && v != "off" => Some(Silero::new(Path::new(&v))),
+            _ => None,
         }
     }
 
