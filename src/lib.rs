@@ -28,6 +28,7 @@ pub mod batch;
 pub mod capture;
 pub mod features;
 pub mod findings;
+pub mod limits;
 pub mod live;
 pub mod model;
 pub mod output;

@@ -214,6 +214,7 @@ impl Speech {
     /// When the speech covers more than [`WHOLE_SHARE`] of the channel, the
     /// whole channel is the chunk: cutting out a few pauses saves little and
     /// only moves whisper's windows.
+    #[allow(clippy::single_range_in_vec_init)] // one span: the whole channel
     pub fn chunk(&self) -> Chunk {
         let kept: usize = self.spans.iter().map(|r| r.len()).sum();
         if kept as f64 > self.len as f64 * WHOLE_SHARE {
@@ -301,6 +302,7 @@ impl Chunk {
 }
 
 #[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
 

@@ -260,3 +260,97 @@ fn bad_files_give_one_line_errors_naming_the_file() {
     let e = audio::load(&missing, None).unwrap_err();
     assert!(matches!(e.kind, AudioErrorKind::Io(_)), "{e}");
 }
+
+/// A μ-law 8 kHz mono WAV header whose `fmt ` chunk declares `fmt_size`
+/// bytes (16 real ones follow) and whose `data` chunk declares `data_size`.
+fn header(fmt_size: u32, data_size: u32) -> Vec<u8> {
+    let mut h = Vec::new();
+    h.extend_from_slice(b"RIFF");
+    h.extend_from_slice(&u32::MAX.to_le_bytes());
+    h.extend_from_slice(b"WAVE");
+    h.extend_from_slice(b"fmt ");
+    h.extend_from_slice(&fmt_size.to_le_bytes());
+    for v in [7u16, 1] {
+        h.extend_from_slice(&v.to_le_bytes()); // μ-law, mono
+    }
+    h.extend_from_slice(&8000u32.to_le_bytes());
+    h.extend_from_slice(&8000u32.to_le_bytes());
+    for v in [1u16, 8] {
+        h.extend_from_slice(&v.to_le_bytes()); // block align, bits
+    }
+    if fmt_size == 16 {
+        h.extend_from_slice(b"data");
+        h.extend_from_slice(&data_size.to_le_bytes());
+    }
+    h
+}
+
+/// Runs `callcoach analyze FILE` and returns (exit code, stderr, peak
+/// resident memory in kB of that process, from `wait4`).
+fn analyze_peak_kb(file: &Path) -> (i32, String, i64) {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_callcoach"))
+        .arg("analyze")
+        .arg(file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.unwrap(), &mut stderr).unwrap();
+    let mut status = 0;
+    // SAFETY: plain POSIX call on our own child; `usage` is written by it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid);
+    (libc::WEXITSTATUS(status), stderr, usage.ru_maxrss)
+}
+
+#[test]
+fn huge_claims_are_refused_before_any_large_allocation() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, Vec<u8>, u64, &str); 3] = [
+        // A 10 GB sparse file named .wav: a streaming header (data size
+        // 0xFFFFFFFF, "to the end of the file") over 10 GiB is 373 hours.
+        (
+            "sparse-10g.wav",
+            header(16, u32::MAX),
+            10 << 30,
+            "unsupported WAV: 372.8 hours of audio (callcoach reads calls of up to 4 hours)",
+        ),
+        // A `data` chunk claiming 4 GB in a 1 KB file.
+        (
+            "claims-4g.wav",
+            header(16, 0xFFFF_FFF0),
+            1024,
+            "truncated WAV: the file ends inside the audio data",
+        ),
+        // A `fmt ` chunk claiming 2 GB in a 10 GB sparse file.
+        (
+            "fmt-2g.wav",
+            header(0x8000_0000, 0),
+            10 << 30,
+            "corrupt WAV: fmt chunk of 2147483648 bytes (at most 4096)",
+        ),
+    ];
+    for (name, bytes, len, message) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(len)
+            .unwrap();
+        let e = audio::probe(&path).unwrap_err().to_string();
+        assert_eq!(e, format!("{}: {message}", path.display()));
+        let (code, stderr, peak_kb) = analyze_peak_kb(&path);
+        assert_ne!(code, 0, "{name}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{name}: {stderr}");
+        assert!(stderr.contains(message), "{name}: {stderr}");
+        // Measured: about 6 MB (the binary itself); a 4 GB allocation
+        // would show here.
+        assert!(peak_kb < 64 * 1024, "{name}: peak {peak_kb} kB");
+        eprintln!("{name}: peak {peak_kb} kB");
+    }
+}

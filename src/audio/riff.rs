@@ -8,6 +8,7 @@
 use std::io::{Read, Seek, SeekFrom};
 
 use super::{AudioErrorKind, Encoding, WavInfo, MAX_RATE, MIN_RATE};
+use crate::limits::{MAX_CALL_S, MAX_CHANNELS, MAX_FMT_CHUNK};
 
 /// WAVE format tags (the `wFormatTag` of the `fmt ` chunk).
 const TAG_PCM: u16 = 1;
@@ -86,6 +87,11 @@ pub fn read_header<R: Read + Seek>(r: &mut R) -> Result<Header, AudioErrorKind> 
                 if size < 16 || pos + u64::from(size) > file_len {
                     return Err(AudioErrorKind::Corrupt("fmt chunk too short".into()));
                 }
+                if size > MAX_FMT_CHUNK {
+                    return Err(AudioErrorKind::Corrupt(format!(
+                        "fmt chunk of {size} bytes (at most {MAX_FMT_CHUNK})"
+                    )));
+                }
                 let mut buf = vec![0u8; size as usize];
                 r.read_exact(&mut buf)?;
                 fmt = Some(parse_fmt(&buf)?);
@@ -109,6 +115,14 @@ pub fn read_header<R: Read + Seek>(r: &mut R) -> Result<Header, AudioErrorKind> 
                 let frames = declared / u64::from(block_align);
                 if frames == 0 {
                     return Err(AudioErrorKind::Empty);
+                }
+                let seconds = frames / u64::from(sample_rate);
+                if seconds > MAX_CALL_S {
+                    return Err(unsupported(format!(
+                        "{:.1} hours of audio (callcoach reads calls of up to {} hours)",
+                        seconds as f64 / 3600.0,
+                        MAX_CALL_S / 3600
+                    )));
                 }
                 return Ok(Header {
                     info: WavInfo {
@@ -170,7 +184,7 @@ fn parse_fmt(b: &[u8]) -> Result<(Encoding, u16, u32, u16), AudioErrorKind> {
             "zero channels or block size".into(),
         ));
     }
-    if channels > 2 {
+    if channels > MAX_CHANNELS {
         return Err(unsupported(format!(
             "{channels} channels (callcoach reads mono or stereo)"
         )));

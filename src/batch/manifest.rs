@@ -45,9 +45,10 @@ impl Manifest {
     /// Reads and checks a manifest; any problem is a usage error naming the
     /// file and line.
     pub fn load(path: &Path) -> Result<Self, BatchError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            BatchError::Usage(format!("{}: cannot read manifest: {e}", path.display()))
-        })?;
+        let text =
+            crate::limits::read_text(path, crate::limits::MAX_MANIFEST_BYTES).map_err(|e| {
+                BatchError::Usage(format!("{}: cannot read manifest: {e}", path.display()))
+            })?;
         let base = path.parent().unwrap_or(Path::new("."));
         Self::parse(&text, base).map_err(|e| BatchError::Usage(format!("{}: {e}", path.display())))
     }

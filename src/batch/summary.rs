@@ -140,8 +140,19 @@ pub fn agents(rows: &[CallRow]) -> Vec<AgentRow> {
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+///
+/// A text that a spreadsheet would run as a formula (one starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return; file and agent names come
+/// from call recorders and users) is neutralised as OWASP's "CSV
+/// Injection" page recommends: a single quote is put before it and the
+/// field is quoted. Numbers (`-0.5`, `+3`) are left as they are.
 pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = s.parse::<f64>().is_ok_and(f64::is_finite)
+        && s.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c));
+    if formula && !number {
+        format!("\"'{}\"", s.replace('"', "\"\""))
+    } else if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
@@ -305,6 +316,67 @@ mod tests {
             error: overall
                 .is_none()
                 .then(|| "x.wav: no speech, \"silent\"".to_string()),
+        }
+    }
+
+    /// A spreadsheet reading `line` as one CSV record (RFC 4180).
+    fn parse_csv_line(line: &str) -> Vec<String> {
+        let mut fields = vec![String::new()];
+        let (mut quoted, mut chars) = (false, line.chars().peekable());
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    fields.last_mut().unwrap().push('"');
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => fields.push(String::new()),
+                (c, _) => fields.last_mut().unwrap().push(c),
+            }
+        }
+        fields
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_and_numbers_kept() {
+        // OWASP "CSV Injection": cells starting with = + - @ tab CR.
+        for hostile in [
+            "=HYPERLINK(\"http---evil\";\"x\").wav",
+            "+1+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(1+1)",
+            "\t=1",
+            "\r=1",
+            "-inf",
+        ] {
+            let cell = csv_field(hostile);
+            let back = &parse_csv_line(&cell)[0];
+            assert_eq!(back, &format!("'{hostile}"), "{cell}");
+        }
+        for number in ["-0.5", "+3", "-12", "0.125", "1e3"] {
+            assert_eq!(csv_field(number), number);
+        }
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("plain"), "plain");
+    }
+
+    #[test]
+    fn hostile_file_and_agent_names_cannot_become_formulas_in_either_table() {
+        let mut r = row("=cmd|' /C calc'!A0", Some(70), "ok");
+        r.name = "=HYPERLINK(\"http---evil\";\"x\")".into();
+        r.file = "=HYPERLINK(\"http---evil\";\"x\").wav".into();
+        let summary = summary_csv(std::slice::from_ref(&r));
+        let agents_table = agents_csv(&agents(&[r]));
+        for table in [summary, agents_table] {
+            for line in table.lines().skip(1) {
+                for cell in parse_csv_line(line) {
+                    assert!(
+                        !cell.starts_with(['=', '+', '@', '\t', '\r'])
+                            && (!cell.starts_with('-') || cell.parse::<f64>().is_ok()),
+                        "formula cell {cell:?} in {line}"
+                    );
+                }
+            }
         }
     }
 

@@ -114,7 +114,8 @@ impl Default for Profile {
 impl Profile {
     /// The defaults with the user's file laid over them, key by key.
     pub fn load(path: &Path) -> Result<Self, ProfileError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Io(path.into(), e))?;
+        let text = crate::limits::read_text(path, crate::limits::MAX_TOML_BYTES)
+            .map_err(|e| ProfileError::Io(path.into(), e))?;
         let invalid = |e: String| ProfileError::Invalid(path.into(), e);
         let user: toml::Table = text
             .parse()

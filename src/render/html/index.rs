@@ -178,3 +178,38 @@ fn calls_table(entries: &[IndexEntry]) -> String {
     out.push_str("</tbody></table></section>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::row::CallRow;
+
+    #[test]
+    fn hostile_file_and_agent_names_are_escaped_exactly() {
+        let hostile = "=HYPERLINK(\"http---evil\";\"x\")<script>alert(1)</script>";
+        let row = CallRow {
+            name: hostile.into(),
+            file: format!("{hostile}.wav"),
+            agent: "\"><img src=x onerror=alert(1)>".into(),
+            call_id: None,
+            date: None,
+            language: Some("en".into()),
+            duration_s: Some(60.0),
+            overall: None,
+            findings: Vec::new(),
+            agent_wpm: None,
+            agent_talk_share: None,
+            error: Some(format!("{hostile}.wav: not a WAV file")),
+        };
+        let entries = [IndexEntry {
+            row: &row,
+            page: None,
+        }];
+        let page = index_page(&entries, &[]);
+        assert!(!page.contains("<script>alert"), "raw script in the page");
+        assert!(!page.contains("<img src=x"), "raw img in the page");
+        // The name is shown exactly, escaped (the HTML stays exact).
+        assert!(page.contains(&esc(hostile)), "name not shown escaped");
+        assert!(esc(hostile).contains("&lt;script&gt;") && esc(hostile).contains("&quot;"));
+    }
+}

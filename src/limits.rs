@@ -1,0 +1,67 @@
+//! The bound of every input, checked before anything is allocated for it.
+//!
+//! callcoach reads files from call recorders, profiles and manifests from
+//! users, and models from package registries. A header that claims more
+//! than the file holds, a 10 GB file named `.wav`, or a profile that is
+//! really a log file must end in a one-line error, not in a huge
+//! allocation. The bounds are far above anything real (a call centre's
+//! longest call is an hour or two; a profile is a few kB).
+
+use std::io::Read;
+use std::path::Path;
+
+/// The longest call read (s): 4 hours.
+pub const MAX_CALL_S: u64 = 4 * 3600;
+/// The largest `fmt ` chunk read (bytes); real ones are 16-40.
+pub const MAX_FMT_CHUNK: u32 = 4096;
+/// Channels accepted in a WAV file: mono or stereo.
+pub const MAX_CHANNELS: u16 = 2;
+/// The largest profile TOML file read (bytes). (The phrase lists are
+/// compiled in: no phrase file is read at run time.)
+pub const MAX_TOML_BYTES: u64 = 1 << 20;
+/// The largest batch manifest CSV read (bytes).
+pub const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+
+/// Reads the UTF-8 text file `path` if it is at most `max` bytes, checked
+/// on its size before reading (and again while reading, for a file that
+/// grows or lies about its size).
+pub fn read_text(path: &Path, max: u64) -> std::io::Result<String> {
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let too_large = |len: u64| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{len} bytes, more than the {max} this file may have"),
+        )
+    };
+    if len > max {
+        return Err(too_large(len));
+    }
+    let mut text = String::with_capacity(len as usize);
+    file.take(max + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > max {
+        return Err(too_large(text.len() as u64));
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_over_the_bound_is_refused_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.toml");
+        let f = std::fs::File::create(&p).unwrap();
+        // Sparse: 10 GB claimed, nothing written.
+        f.set_len(10 << 30).unwrap();
+        let e = read_text(&p, MAX_TOML_BYTES).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "10737418240 bytes, more than the 1048576 this file may have"
+        );
+        std::fs::write(&p, "a = 1\n").unwrap();
+        assert_eq!(read_text(&p, MAX_TOML_BYTES).unwrap(), "a = 1\n");
+    }
+}
