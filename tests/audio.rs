@@ -354,3 +354,109 @@ fn huge_claims_are_refused_before_any_large_allocation() {
         eprintln!("{name}: peak {peak_kb} kB");
     }
 }
+
+/// A small deterministic generator (64-bit LCG, Knuth's constants), so that
+/// a failing case can be replayed from its seed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+#[test]
+fn mutated_headers_of_real_wavs_never_panic_and_fail_in_one_line() {
+    // Short cuts of real recordings in the formats callcoach reads: 16-bit
+    // PCM, 8 kHz mu-law, stereo, 32-bit float. Each run mutates the first
+    // 80 bytes (RIFF header, fmt and data chunk heads) of one of them: a
+    // random byte, a flipped bit, a chunk size set to an extreme, or the
+    // file cut short; then `probe` and `load` must return Ok or the
+    // one-line error naming the file, never panic.
+    let dir = tempfile::tempdir().unwrap();
+    let d = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    let jfk = fixture("jfk.wav");
+    let j = jfk.to_str().unwrap();
+    sox(&[j, &d("pcm16.wav"), "trim", "0", "0.3"]);
+    sox(&[
+        j,
+        "-r",
+        "8000",
+        "-e",
+        "mu-law",
+        &d("ulaw.wav"),
+        "trim",
+        "0",
+        "0.3",
+    ]);
+    sox(&[j, "-c", "2", &d("stereo.wav"), "trim", "0", "0.3"]);
+    sox(&[
+        j,
+        "-e",
+        "floating-point",
+        "-b",
+        "32",
+        &d("float.wav"),
+        "trim",
+        "0",
+        "0.3",
+    ]);
+    let seeds: Vec<Vec<u8>> = ["pcm16.wav", "ulaw.wav", "stereo.wav", "float.wav"]
+        .iter()
+        .map(|n| std::fs::read(dir.path().join(n)).unwrap())
+        .collect();
+    let extremes = [0u32, 1, 2, 15, 16, 0x7FFF_FFFF, 0xFFFF_FFFE, 0xFFFF_FFFF];
+    let mut rng = Lcg(0x00ca_11c0_ac4e);
+    let path = dir.path().join("mutant.wav");
+    let (mut ok, mut errors) = (0, 0);
+    for run in 0..3000 {
+        let mut bytes = seeds[run % seeds.len()].clone();
+        for _ in 0..1 + rng.below(3) {
+            let at = rng.below(80.min(bytes.len()));
+            match rng.below(4) {
+                0 => bytes[at] = rng.next() as u8,
+                1 => bytes[at] ^= 1 << rng.below(8),
+                2 => {
+                    let at = at & !3; // a 32-bit field
+                    let v = extremes[rng.below(extremes.len())].to_le_bytes();
+                    let end = (at + 4).min(bytes.len());
+                    bytes[at..end].copy_from_slice(&v[..end - at]);
+                }
+                _ => bytes.truncate(rng.below(bytes.len())),
+            }
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        for what in ["probe", "load"] {
+            let result = std::panic::catch_unwind(|| match what {
+                "probe" => audio::probe(&path).map(|_| ()),
+                _ => audio::load(&path, Some(16_000)).map(|_| ()),
+            });
+            match result {
+                Ok(Ok(())) => ok += 1,
+                Ok(Err(e)) => {
+                    let msg = e.to_string();
+                    assert!(
+                        msg.starts_with(&format!("{}: ", path.display())) && !msg.contains('\n'),
+                        "run {run} ({what}): {msg:?}"
+                    );
+                    errors += 1;
+                }
+                Err(_) => panic!(
+                    "run {run} ({what}) panicked on {:?}",
+                    &bytes[..80.min(bytes.len())]
+                ),
+            }
+        }
+    }
+    eprintln!("{ok} ok, {errors} one-line errors");
+    // Both outcomes occur (measured: 1163 ok, 4837 errors): the mutations reach
+    // the parser's checks and its success path.
+    assert!(ok > 300 && errors > 300, "{ok} ok, {errors} errors");
+}
