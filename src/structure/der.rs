@@ -280,7 +280,7 @@ fn best_mapping(co: &[Vec<usize>]) -> Vec<Option<usize>> {
     let mut pairs: Vec<(usize, usize, usize)> = (0..n_ref)
         .flat_map(|r| (0..n_hyp).map(move |h| (co[r][h], r, h)))
         .collect();
-    pairs.sort_by(|a, b| b.0.cmp(&a.0));
+    pairs.sort_by_key(|p| std::cmp::Reverse(p.0));
     let mut map = vec![None; n_ref];
     let mut used = vec![false; n_hyp];
     for (c, r, h) in pairs {
@@ -453,6 +453,21 @@ mod tests {
             vec![("A".into(), "y".into()), ("B".into(), "x".into())]
         );
         assert!(close(s.confusion_s, 6.0), "{s:?}");
+    }
+
+    #[test]
+    fn many_speakers_are_mapped_greedily() {
+        // Nine speakers (beyond the exhaustive search), one second each,
+        // renamed in the hypothesis: each pairs with its own.
+        let reference: Vec<Segment> = (0..9)
+            .map(|i| seg(&format!("r{i}"), i as f64 * 2.0, i as f64 * 2.0 + 1.0))
+            .collect();
+        let hyp: Vec<Segment> = (0..9)
+            .map(|i| seg(&format!("h{}", 8 - i), i as f64 * 2.0, i as f64 * 2.0 + 1.0))
+            .collect();
+        let s = score(&reference, &hyp, 0.0);
+        assert_eq!(s.der, 0.0, "{s:?}");
+        assert_eq!(s.mapping.len(), 9);
     }
 
     #[test]
