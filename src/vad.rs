@@ -60,7 +60,7 @@ const SILERO_OFF: f32 = 0.35;
 
 /// A Silero VAD model file, loaded afresh for each channel (885 kB, a few
 /// milliseconds), so that channels can be processed on different threads.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Silero {
     path: PathBuf,
 }
@@ -105,6 +105,16 @@ impl Silero {
         ctx.detect_speech(samples)
             .map_err(|e| format!("speech detection failed: {e}"))?;
         Ok(ctx.probabilities().to_vec())
+    }
+
+    /// Silero's speech decision (its own hysteresis) per 10 ms frame of
+    /// `samples` (16 kHz mono): `frames` flags, frame `i` covering
+    /// `i·10 ms .. (i+1)·10 ms`. The mono diarization uses it to tell
+    /// speech from beeps, clicks and line noise (see
+    /// [`crate::structure::activity::mono_activity_voiced`]).
+    pub fn speech_frames(&self, samples: &[f32], frames: usize) -> Result<Vec<bool>, String> {
+        let probs = self.probabilities(samples)?;
+        Ok(silero_frames(&probs, frames))
     }
 }
 

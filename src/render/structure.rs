@@ -14,6 +14,9 @@ pub fn structure_text(s: &CallStructure) -> String {
             "  speakers separated by {} (confidence {:.2})",
             d.method, d.confidence
         );
+        if !d.agent_reason.is_empty() {
+            let _ = writeln!(o, "  agent: {}", d.agent_reason);
+        }
     }
     let _ = writeln!(
         o,

@@ -153,6 +153,25 @@ pub fn mono_activity(levels: &[f32], params: &StructureParams) -> Vec<bool> {
     v
 }
 
+/// Mono speech activity where a neural speech detector has a say: a frame
+/// is speech when the energy test passes and `voiced` (Silero VAD's
+/// decision per 10 ms frame, [`crate::vad::Silero::speech_frames`]) holds
+/// too; then the same smoothing. Energy alone takes beeps, clicks and line
+/// noise for speech; Silero alone hears the quiet bleed and breaths.
+/// Frames past the end of `voiced` are not speech.
+pub fn mono_activity_voiced(
+    levels: &[f32],
+    voiced: &[bool],
+    params: &StructureParams,
+) -> Vec<bool> {
+    let mut v = energy_speech(levels, params);
+    for (i, f) in v.iter_mut().enumerate() {
+        *f &= voiced.get(i).copied().unwrap_or(false);
+    }
+    smooth(&mut v, params);
+    v
+}
+
 /// Estimated bleed gain in dB from `src` into `dst` (10th percentile of
 /// `dst − src` over frames where `src` is at least 10 dB above its threshold).
 pub fn coupling_db(dst: &[f32], src: &[f32], src_thr: f32) -> Option<f32> {

@@ -475,7 +475,8 @@ fn first_run(speech: &[bool], min_len: usize) -> Option<(usize, usize)> {
     None
 }
 
-/// Splits a mono call between agent and customer (see module docs).
+/// Splits a mono call between agent and customer (see module docs), with
+/// speech found by energy alone.
 pub fn diarize(
     mono: &[f32],
     sample_rate: u32,
@@ -484,6 +485,19 @@ pub fn diarize(
 ) -> DiarizeResult {
     let levels = frame_levels_db(mono, sample_rate);
     let speech = mono_activity(&levels, params);
+    diarize_speech(mono, sample_rate, speech, agent_speaks_first, params)
+}
+
+/// Splits a mono call between agent and customer (see module docs) over
+/// the given speech frames (10 ms, as [`super::activity::mono_activity`]
+/// or [`super::activity::mono_activity_voiced`] give them).
+pub fn diarize_speech(
+    mono: &[f32],
+    sample_rate: u32,
+    speech: Vec<bool>,
+    agent_speaks_first: bool,
+    params: &StructureParams,
+) -> DiarizeResult {
     let hop = ((HOP_S * sample_rate as f64).round() as usize).max(1);
     let feats = FrameAnalyzer::new(sample_rate, hop).analyze(mono);
     let n = speech.len().min(feats.len());
@@ -523,6 +537,7 @@ pub fn diarize(
                 delta_bic: 0.0,
                 silhouette: 0.0,
                 chunks: ch.len(),
+                agent_reason: String::new(),
             },
         };
     }
@@ -625,6 +640,7 @@ pub fn diarize(
             delta_bic: dbic,
             silhouette: sil,
             chunks: ch.len(),
+            agent_reason: String::new(),
         },
     }
 }

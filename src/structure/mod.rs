@@ -8,9 +8,12 @@
 //!
 //! * Stereo ([`Layout::Stereo`]): agent and customer are on separate channels;
 //!   speech activity per channel rejects crosstalk (see [`activity`]).
-//! * Mono ([`Layout::Mono`]): speech is split between two speakers by
-//!   clustering short segments on MFCCs and F0 (see [`diarize`]); the first
-//!   speaker is the agent unless `agent_speaks_first` is false.
+//! * Mono ([`Layout::Mono`]): speech (energy VAD, with Silero VAD when
+//!   [`StructureParams::speech_vad`] is set) is split between two speakers
+//!   by clustering short segments on MFCCs and F0 (see [`diarize`]); the
+//!   voice whose opening has an agent formula is the agent, else the first
+//!   speaker unless `agent_speaks_first` is false (see [`role`]).
+//!   [`der`] scores such a result against a reference (DER, RTTM).
 //!
 //! Words: for stereo calls the caller transcribes each channel separately and
 //! passes every word tagged with the speaker of its channel
@@ -23,10 +26,12 @@
 
 pub mod activity;
 pub mod assign;
+pub mod der;
 pub mod diarize;
 pub mod greeting;
 pub mod mfcc;
 pub mod phrases;
+pub mod role;
 pub mod turns;
 
 use crate::transcript::Word;
@@ -186,6 +191,12 @@ pub struct StructureParams {
     pub diar_restarts: usize,
     /// Mono diarization: how many of the best restarts vote on the labels.
     pub diar_vote: usize,
+    /// Mono diarization: the Silero VAD that, with the energy test, decides
+    /// which frames are speech ([`activity::mono_activity_voiced`]); `None`
+    /// for energy alone. Not a threshold: set by the caller (the scorer
+    /// takes the one beside the whisper model), never read from TOML.
+    #[serde(skip)]
+    pub speech_vad: Option<crate::vad::Silero>,
 }
 
 /// The embedded default thresholds (TOML).
@@ -221,6 +232,7 @@ impl Default for StructureParams {
             diar_switch_penalty: num("diar_switch_penalty", 30.0),
             diar_restarts: num("diar_restarts", 24.0) as usize,
             diar_vote: num("diar_vote", 5.0) as usize,
+            speech_vad: None,
         }
     }
 }
@@ -245,6 +257,11 @@ pub struct Diarization {
     pub silhouette: f64,
     /// Number of speech chunks clustered.
     pub chunks: usize,
+    /// Which voice was taken for the agent, and why: an opening formula in
+    /// its words, or the first-speaker rule ([`role`]). Empty in scorecards
+    /// written before schema 2.2.
+    #[serde(default)]
+    pub agent_reason: String,
 }
 
 /// Speech activity diagnostics for stereo calls.
@@ -306,6 +323,9 @@ pub enum StructureError {
     /// Sample rate too low for the analysis.
     #[error("sample rate {0} Hz is too low (need at least 8000 Hz)")]
     SampleRate(u32),
+    /// The Silero VAD of [`StructureParams::speech_vad`] failed (its path, why).
+    #[error("speech detector {0}: {1}")]
+    Vad(String, String),
 }
 
 /// Speech frames (10 ms hop) of agent and customer, plus per-layout extras.
@@ -381,7 +401,35 @@ pub fn analyze_call(
                     }
                 }
                 2 => {
-                    let d = diarize::diarize(&mono, sample_rate, agent_speaks_first, params);
+                    let levels = activity::frame_levels_db(&mono, sample_rate);
+                    let (speech, detector) = match &params.speech_vad {
+                        Some(vad) => {
+                            let voiced = silero_frames(vad, &mono, sample_rate, levels.len())?;
+                            let speech = activity::mono_activity_voiced(&levels, &voiced, params);
+                            (speech, "speech by Silero VAD and energy")
+                        }
+                        None => (activity::mono_activity(&levels, params), "speech by energy"),
+                    };
+                    let mut d = diarize::diarize_speech(
+                        &mono,
+                        sample_rate,
+                        speech,
+                        agent_speaks_first,
+                        params,
+                    );
+                    d.info.method = format!("{}; {detector}", d.info.method);
+                    let choice = role::choose(
+                        &activity::intervals(&d.agent),
+                        &activity::intervals(&d.customer),
+                        words,
+                        phrases,
+                        params,
+                        agent_speaks_first,
+                    );
+                    if choice.swap {
+                        std::mem::swap(&mut d.agent, &mut d.customer);
+                    }
+                    d.info.agent_reason = choice.reason;
                     Activity {
                         agent: d.agent,
                         customer: d.customer,
@@ -430,6 +478,26 @@ pub fn analyze_call(
         words,
         words_without_speech,
     })
+}
+
+/// Silero's speech decision per 10 ms frame of `mono` (at `sample_rate`,
+/// resampled to 16 kHz for Silero).
+fn silero_frames(
+    vad: &crate::vad::Silero,
+    mono: &[f32],
+    sample_rate: u32,
+    frames: usize,
+) -> Result<Vec<bool>, StructureError> {
+    let fail = |e: String| StructureError::Vad(vad.path().display().to_string(), e);
+    let rate = crate::audio::WHISPER_RATE;
+    let resampled;
+    let at_16k = if sample_rate == rate {
+        mono
+    } else {
+        resampled = crate::audio::resample_mono(mono, sample_rate, rate).map_err(fail)?;
+        &resampled
+    };
+    vad.speech_frames(at_16k, frames).map_err(fail)
 }
 
 fn mix(channels: &[Vec<f32>]) -> Vec<f32> {
