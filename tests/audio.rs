@@ -287,6 +287,7 @@ fn header(fmt_size: u32, data_size: u32) -> Vec<u8> {
 
 /// Runs `callcoach analyze FILE` and returns (exit code, stderr, peak
 /// resident memory in kB of that process, from `wait4`).
+#[allow(clippy::zombie_processes)] // reaped by wait4, which std's wait cannot replace
 fn analyze_peak_kb(file: &Path) -> (i32, String, i64) {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_callcoach"))
         .arg("analyze")

@@ -113,7 +113,8 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode> {
             Ok(r) => r,
             Err(e) => return usage_error(e),
         };
-        let scorer = Scorer::new(&recognizer, profile, profile_name);
+        let mut scorer = Scorer::new(&recognizer, profile, profile_name);
+        args.call.apply_roles(&mut scorer);
         batch::score_pending(
             &scorer,
             &cfg.out,

@@ -10,7 +10,7 @@ use clap::ValueEnum;
 
 use callcoach::audio;
 use callcoach::findings::Profile;
-use callcoach::scorecard::ScoreOptions;
+use callcoach::scorecard::{ScoreOptions, Scorer};
 use callcoach::transcribe::Options;
 
 /// Which channel of the recording to use.
@@ -55,9 +55,9 @@ pub struct CallArgs {
     /// Speakers in the recording: 2 (agent and customer) or 1 (the agent alone).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
     pub speakers: u8,
-    /// Mono calls: the first speaker is the agent (false: the customer).
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
-    pub agent_speaks_first: bool,
+    /// Mono calls: the agent speaks first (true) or second (false), whatever the opening formula says [default: the voice whose opening has an agent formula, else the first speaker].
+    #[arg(long, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub agent_speaks_first: Option<bool>,
     /// Scoring profile (TOML) laid over the defaults (see docs/scorecard.md).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
@@ -74,13 +74,19 @@ impl CallArgs {
         })
     }
 
+    /// Fixes the roles of mono calls when `--agent-speaks-first` is given
+    /// (see [`callcoach::structure::StructureParams::agent_role_fixed`]).
+    pub fn apply_roles(&self, scorer: &mut Scorer<'_>) {
+        scorer.structure.agent_role_fixed = self.agent_speaks_first.is_some();
+    }
+
     /// The per-call options, with whisper's decoding options.
     pub fn options(&self, decode: &DecodeArgs) -> Result<ScoreOptions> {
         Ok(ScoreOptions {
             language: language_option(&self.language)?,
             agent_channel: agent_channel(self.agent_channel),
             speakers: self.speakers,
-            agent_speaks_first: self.agent_speaks_first,
+            agent_speaks_first: self.agent_speaks_first.unwrap_or(true),
             decode: decode.options(&self.language)?,
         })
     }

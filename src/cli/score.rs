@@ -46,7 +46,8 @@ pub fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
     let model = model::resolve_model(args.model.model.as_deref())?;
     let recognizer = Recognizer::load(&model)?;
     let (profile, profile_name) = args.call.profile()?;
-    let scorer = Scorer::new(&recognizer, profile, profile_name);
+    let mut scorer = Scorer::new(&recognizer, profile, profile_name);
+    args.call.apply_roles(&mut scorer);
     let opts = args.call.options(&args.decode)?;
     let style = callcoach::render::Style::for_stdout();
     let mut failed = 0;

@@ -197,6 +197,11 @@ pub struct StructureParams {
     /// takes the one beside the whisper model), never read from TOML.
     #[serde(skip)]
     pub speech_vad: Option<crate::vad::Silero>,
+    /// Mono calls: the user fixed the roles (`--agent-speaks-first`), so
+    /// `agent_speaks_first` decides alone and no opening formula is looked
+    /// for ([`role::choose`]). Set by the caller, never read from TOML.
+    #[serde(skip)]
+    pub agent_role_fixed: bool,
 }
 
 /// The embedded default thresholds (TOML).
@@ -233,6 +238,7 @@ impl Default for StructureParams {
             diar_restarts: num("diar_restarts", 24.0) as usize,
             diar_vote: num("diar_vote", 5.0) as usize,
             speech_vad: None,
+            agent_role_fixed: false,
         }
     }
 }

@@ -14,6 +14,9 @@
 //! 2. **The first speaker** (`agent_speaks_first`, the usual inbound call),
 //!    when no formula decides (no words, or as many on both sides).
 //!
+//! `--agent-speaks-first` overrides both
+//! ([`super::StructureParams::agent_role_fixed`]).
+//!
 //! The choice and its reason are recorded in
 //! [`super::Diarization::agent_reason`].
 
@@ -83,6 +86,12 @@ pub fn choose(
     } else {
         "the second speaker (the agent does not speak first)"
     };
+    if params.agent_role_fixed {
+        return RoleChoice {
+            swap: false,
+            reason: format!("{rule}, as --agent-speaks-first sets"),
+        };
+    }
     if a.len() > c.len() {
         RoleChoice {
             swap: false,
