@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{base_model, callcoach, fixture, sox};
+use common::{base_model, callcoach, fixture, synth};
 
 /// Copies two good clips and four bad files into `dir/in`, with a manifest.
 fn make_inputs(dir: &Path) -> PathBuf {
@@ -25,19 +25,7 @@ fn make_inputs(dir: &Path) -> PathBuf {
     std::fs::write(input.join("carl_empty.wav"), b"").unwrap();
     std::fs::write(input.join("carl_text.wav"), b"just some notes, not audio\n").unwrap();
     let silent = input.join("dana_silent.wav");
-    sox(&[
-        "-n",
-        "-r",
-        "16000",
-        "-c",
-        "1",
-        "-b",
-        "16",
-        silent.to_str().unwrap(),
-        "trim",
-        "0",
-        "2",
-    ]);
+    synth(&silent, "2", "whitenoise", "0");
     // The manifest names one agent and call id explicitly; the others take
     // the agent from the file name (the default --agent-pattern).
     std::fs::write(

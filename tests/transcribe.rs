@@ -10,7 +10,7 @@ use std::path::Path;
 use callcoach::audio::{self, WHISPER_RATE};
 use callcoach::transcribe::{find_loops, Options, Recognizer};
 use callcoach::transcript::{DropReason, Transcript};
-use common::{base_model, callcoach, callcoach_json, fixture, normalise, sox, wer};
+use common::{base_model, callcoach, callcoach_json, fixture, normalise, sox, synth, wer};
 
 const JFK: &str = "And so my fellow Americans, ask not what your country can do for you, \
                    ask what you can do for your country.";
@@ -324,22 +324,7 @@ fn no_words_are_placed_in_a_noise_only_span() {
     let (n, c) = (noise.to_str().unwrap(), call.to_str().unwrap());
     let jfk = fixture("jfk.wav");
     let j = jfk.to_str().unwrap();
-    sox(&[
-        "-R",
-        "-n",
-        "-r",
-        "16000",
-        "-c",
-        "1",
-        "-b",
-        "16",
-        n,
-        "synth",
-        "10",
-        "whitenoise",
-        "vol",
-        "0.01",
-    ]);
+    synth(&noise, "10", "whitenoise", "0.01");
     sox(&[j, n, j, c]);
     let model = Recognizer::load(&base_model()).unwrap();
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use callcoach::audio::{self, WHISPER_RATE};
 use callcoach::vad::{Detector, Silero, Speech};
-use common::{fixture, sox};
+use common::{fixture, sox, synth};
 
 fn silero() -> Silero {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-silero-vad.bin");
@@ -43,22 +43,7 @@ fn coverage(found: &Speech, reference: &Speech) -> f64 {
 
 fn white_noise(dir: &Path, seconds: &str, vol: &str) -> PathBuf {
     let p = dir.join(format!("noise-{seconds}-{vol}.wav"));
-    sox(&[
-        "-R",
-        "-n",
-        "-r",
-        "16000",
-        "-c",
-        "1",
-        "-b",
-        "16",
-        p.to_str().unwrap(),
-        "synth",
-        seconds,
-        "whitenoise",
-        "vol",
-        vol,
-    ]);
+    synth(&p, seconds, "whitenoise", vol);
     p
 }
 

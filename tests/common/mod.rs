@@ -24,6 +24,19 @@ pub fn sox(args: &[&str]) {
     );
 }
 
+/// Writes `seconds` of 16 kHz mono 16-bit sound made by sox's `synth`
+/// (`kind`: `whitenoise`, `sine 440`, …) at volume `vol` to `path`
+/// (`vol` 0 writes digital silence).
+pub fn synth(path: &Path, seconds: &str, kind: &str, vol: &str) {
+    let p = path.to_str().expect("UTF-8 path");
+    let mut args = vec![
+        "-R", "-n", "-r", "16000", "-c", "1", "-b", "16", p, "synth", seconds,
+    ];
+    args.extend(kind.split_whitespace());
+    args.extend(["vol", vol]);
+    sox(&args);
+}
+
 /// Runs the callcoach binary built for these tests.
 pub fn callcoach(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_callcoach"))
