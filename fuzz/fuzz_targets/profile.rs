@@ -9,6 +9,6 @@ fuzz_target!(|data: &[u8]| {
     let path = common::scratch("profile.toml", data);
     if let Ok(p) = callcoach::findings::profile::Profile::load(&path) {
         // A profile that loads can be written out again.
-        let _ = callcoach::findings::calibrate::profile_toml(&p, None);
+        let _ = callcoach::findings::calibrate::profile_toml(&p);
     }
 });
