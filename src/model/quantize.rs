@@ -27,6 +27,8 @@ const TYPE_F16: i32 = 1;
 const TYPE_Q8_0: i32 = 8;
 /// Values per q8_0 block.
 const QK8_0: usize = 32;
+/// The longest tensor name read (whisper.cpp's are under 64 bytes).
+const MAX_NAME: usize = 1024;
 /// The `ftype` of a q8_0 model file.
 pub const FTYPE_Q8_0: i32 = 2007;
 
@@ -54,6 +56,7 @@ pub fn quantize_q8_0(
 ) -> Result<QuantizeSummary, ModelError> {
     let label = src.display().to_string();
     let file = File::open(src).map_err(|e| ModelError::io(src, e))?;
+    let file_len = file.metadata().map_err(|e| ModelError::io(src, e))?.len();
     let mut r = BufReader::with_capacity(1 << 20, file);
     let mut out = AtomicFile::create(dest)?;
     let rerr = |e: std::io::Error| ModelError::io(src, e);
@@ -122,21 +125,43 @@ pub fn quantize_q8_0(
         for _ in 0..n_dims {
             dims.push(read_count(&mut r, &label)?);
         }
+        if name_len > MAX_NAME {
+            return Err(ModelError::format(
+                &label,
+                format!("tensor name of {name_len} bytes (at most {MAX_NAME})"),
+            ));
+        }
         let mut name = vec![0u8; name_len];
         r.read_exact(&mut name).map_err(rerr)?;
         let name = String::from_utf8_lossy(&name).into_owned();
-        let elements: usize = dims.iter().product();
+        let elements = dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
         let size = match ttype {
             TYPE_F32 => 4,
             TYPE_F16 => 2,
             t => {
                 return Err(ModelError::format(
                     &label,
-                    format!("tensor `{name}` has type {t} (only f32/f16 are read)"),
+                    format!(
+                        "tensor `{}` has type {t} (only f32/f16 are read)",
+                        name.escape_debug()
+                    ),
                 ))
             }
         };
-        data.resize(elements * size, 0);
+        // Checked against the file before anything is allocated.
+        let bytes = elements
+            .and_then(|n| n.checked_mul(size))
+            .filter(|&b| b as u64 <= file_len)
+            .ok_or_else(|| {
+                ModelError::format(
+                    &label,
+                    format!(
+                        "tensor `{}` of {dims:?} is larger than the file",
+                        name.escape_debug()
+                    ),
+                )
+            })?;
+        data.resize(bytes, 0);
         r.read_exact(&mut data).map_err(rerr)?;
         let quantize = ttype == TYPE_F16 && n_dims == 2 && dims[0] % QK8_0 == 0 && !skipped(&name);
         let w = out.writer();
@@ -234,6 +259,63 @@ fn copy(r: &mut impl Read, w: &mut impl Write, n: usize) -> std::io::Result<u64>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const OOM_CD656774: [u8; 96] = [
+        108, 109, 103, 103, 152, 202, 0, 0, 220, 5, 0, 0, 128, 1, 0, 0, 6, 0, 0, 0, 4, 0, 0, 0, 1,
+        192, 0, 0, 128, 1, 0, 0, 6, 0, 0, 0, 4, 0, 0, 0, 0, 246, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 128, 156, 15, 0, 0, 0, 0, 4,
+        0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+    ];
+
+    /// A GGML header with f16 ftype, no mel filters, no vocabulary, then
+    /// one tensor header with `dims` and a `name_len`-byte name.
+    fn ggml_with_tensor(dims: &[i32], name_len: i32) -> Vec<u8> {
+        let mut b = GGML_MAGIC.to_le_bytes().to_vec();
+        let mut hparams = [0i32; 11];
+        hparams[10] = 1;
+        for v in hparams.into_iter().chain([0, 0, 0]) {
+            b.extend_from_slice(&v.to_le_bytes()); // hparams, n_mel, n_fft, n_vocab
+        }
+        for v in [dims.len() as i32, name_len, TYPE_F16]
+            .into_iter()
+            .chain(dims.iter().copied())
+        {
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        b.extend(std::iter::repeat_n(b'x', name_len.clamp(0, 64) as usize));
+        b
+    }
+
+    #[test]
+    fn hostile_tensor_headers_are_refused_before_allocating() {
+        // Found by fuzzing (scripts/fuzz.sh ggml): a name length of 2^28 and
+        // dims whose product overflows were allocated (or wrapped) before
+        // the read failed.
+        let dir = tempfile::tempdir().unwrap();
+        let (src, dest) = (dir.path().join("in.bin"), dir.path().join("out.bin"));
+        for (bytes, want) in [
+            (ggml_with_tensor(&[4], 1 << 28), "tensor name of 268435456 bytes (at most 1024)"),
+            (
+                ggml_with_tensor(&[1 << 28, 1 << 28, 1 << 28, 1 << 28], 8),
+                "tensor `xxxxxxxx` of [268435456, 268435456, 268435456, 268435456] is larger than the file",
+            ),
+            (
+                ggml_with_tensor(&[1 << 20, 64], 8),
+                "tensor `xxxxxxxx` of [1048576, 64] is larger than the file",
+            ),
+            // The fuzzer's find (fuzz/artifacts/ggml/oom-cd656774…): an f32
+            // tensor of 261,914,624 values, 1 GB, in a 96-byte file.
+            (
+                OOM_CD656774.to_vec(),
+                r"tensor `\0\0\0\0\u{4}\0\0\0\0\0\0\0` of [261914624] is larger than the file",
+            ),
+        ] {
+            std::fs::write(&src, &bytes).unwrap();
+            let e = quantize_q8_0(&src, &dest, None).unwrap_err().to_string();
+            assert_eq!(e, format!("{}: {want}", src.display()));
+            assert!(!dest.exists());
+        }
+    }
 
     #[test]
     fn blocks_follow_ggml_reference_quantization() {
