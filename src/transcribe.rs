@@ -977,15 +977,8 @@ fn trim_to_speech(start: u64, end: u64, speech: &[bool]) -> (u64, u64) {
 /// A 10 ms speech mask: frames within 35 dB of the loudest frame and 8 dB
 /// above the noise floor (the 10th percentile of frame levels).
 fn speech_mask(samples: &[f32]) -> Vec<bool> {
-    let frame = (WHISPER_RATE as u64 * MASK_FRAME_MS / 1000) as usize;
-    let db: Vec<f32> = samples
-        .chunks(frame)
-        .map(|c| {
-            10.0 * (c.iter().map(|s| s * s).sum::<f32>() / c.len() as f32)
-                .max(1e-12)
-                .log10()
-        })
-        .collect();
+    // 10 ms frames, as MASK_FRAME_MS.
+    let db = crate::vad::frame_levels_db(samples);
     let mut sorted = db.clone();
     sorted.sort_by(f32::total_cmp);
     let (Some(&peak), Some(&floor)) = (sorted.last(), sorted.get(sorted.len() / 10)) else {
