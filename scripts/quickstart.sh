@@ -8,6 +8,7 @@ cargo build --release --locked
 bin=target/release/callcoach
 "$bin" model fetch base-q8_0
 "$bin" model fetch silero-vad
+"$bin" model fetch ge2e
 # First a real customer-service call (stereo, agent left, 8 kHz mu-law).
 "$bin" score samples/00-en-real-service-call.wav
 # Then the synthetic calls, each built to show one mistake (samples/README.md

@@ -9,4 +9,5 @@ target/release/callcoach model fetch base
 target/release/callcoach model fetch base-q8_0
 target/release/callcoach model fetch tiny.en
 target/release/callcoach model fetch silero-vad
+target/release/callcoach model fetch ge2e
 cargo test --release --locked

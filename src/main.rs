@@ -51,7 +51,7 @@ enum Command {
     Record(RecordArgs),
     /// Coach live from the microphone: rolling rate, melody and loudness with hints.
     Live(LiveArgs),
-    /// Fetch, convert and list whisper models.
+    /// Fetch, convert and list models (whisper, speech detector, speaker encoder).
     #[command(subcommand)]
     Model(ModelCommand),
 }

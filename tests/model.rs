@@ -335,3 +335,66 @@ fn silero_vad_conversion_reproduces_whisper_cpp_reference_file() {
     );
     assert!(!dest.exists());
 }
+
+#[test]
+fn ge2e_conversion_reproduces_the_reference_file_and_reads_back() {
+    // scripts/ge2e_reference.py convert (Python's own unpickler) writes
+    // 5,695,632 bytes with this sha256 from PyPI's resemblyzer 0.1.4 wheel;
+    // the Rust pickle reader and safetensors writer must match it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = fetch_into("ge2e", dir.path()).unwrap();
+    assert!(!out.already_present);
+    assert_eq!(out.path, dir.path().join("ge2e-resemblyzer.safetensors"));
+    assert_eq!(out.size, 5_695_632);
+    assert_eq!(
+        out.sha256,
+        "a5d4776b403b69593e4a10212aeacf7d35b56e9d0a2022058c6d4f888202e069"
+    );
+    assert!(fetch_into("ge2e", dir.path()).unwrap().already_present);
+
+    // The reader gives back the 14 tensors of the encoder, sorted by name:
+    // a 3-layer LSTM over 40 mel bands with 256 units, a 256 x 256 projection.
+    let tensors = model::safetensors::read(&out.path).unwrap();
+    assert_eq!(tensors.len(), 14);
+    let shapes: Vec<_> = tensors
+        .iter()
+        .map(|t| (t.name.clone(), t.shape.clone()))
+        .collect();
+    assert_eq!(shapes, model::ge2e::expected_tensors());
+    let w = tensors
+        .iter()
+        .find(|t| t.name == "lstm.weight_ih_l0")
+        .unwrap();
+    assert_eq!(w.shape, [1024, 40]);
+    assert_eq!(w.data.len(), 1024 * 40);
+    for t in &tensors {
+        assert!(t.data.iter().all(|v| v.is_finite()), "{}", t.name);
+        assert!(t.data.iter().any(|&v| v != 0.0), "{}", t.name);
+    }
+    // Written again from what was read, the file is the same bytes.
+    let again = model::safetensors::to_bytes(&tensors, "again").unwrap();
+    assert_eq!(again, std::fs::read(&out.path).unwrap());
+
+    // `list` names it by its manifest name and checks it.
+    let listed = model::list(dir.path()).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].name, "ge2e");
+    assert_eq!(listed[0].status, ManifestStatus::Matches);
+
+    // A file that is not a legacy PyTorch checkpoint: one line naming it,
+    // nothing written.
+    let bad = dir.path().join("pretrained.pt");
+    std::fs::write(&bad, b"\x80\x02K\x01.").unwrap();
+    let dest = dir.path().join("enc.safetensors");
+    let e = model::ge2e::convert(&bad, &dest, None)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}: not a legacy PyTorch checkpoint (no torch magic number)",
+            bad.display()
+        )
+    );
+    assert!(!dest.exists());
+}

