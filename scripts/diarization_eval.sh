@@ -3,13 +3,12 @@
 # scored), missed speech, false alarm, speaker confusion and the agent's
 # talk share, for the real stereo calls mixed to mono (truth: their stereo
 # analysis), the two-speaker call (truth: its RTTM) and the real mono call
-# (no truth), with the energy VAD and with Silero VAD + energy.
+# (no truth), for GE2E embeddings and MFCC clustering, with the energy VAD
+# and with Silero VAD + energy; `--sweep` adds the GE2E settings table.
 # Results: docs/call-structure.md. RTTM files go to $1 (default: none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --example diarization_eval >/dev/null
-if [[ $# -ge 1 ]]; then
-  target/release/examples/diarization_eval --rttm-dir "$1"
-else
-  target/release/examples/diarization_eval
-fi
+args=(--sweep)
+[[ $# -ge 1 ]] && args+=(--rttm-dir "$1")
+target/release/examples/diarization_eval "${args[@]}"

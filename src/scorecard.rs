@@ -14,6 +14,7 @@ use crate::features::{self, FeatureParams, VoiceReport};
 use crate::findings::phrases::find_timed;
 use crate::findings::{self, Finding, Profile, ScoringPhrases, Tips};
 use crate::report::series::CallSeries;
+use crate::structure::ge2e::{self, SpeakerModel};
 use crate::structure::{
     self, CallStructure, Channel, Interval, Layout, PhraseLists, Speaker, StructureParams,
     TaggedWord,
@@ -201,7 +202,10 @@ impl<'a> Scorer<'a> {
             profile,
             profile_name,
             features: FeatureParams::default(),
-            structure: StructureParams::default(),
+            structure: StructureParams {
+                speaker_model: SpeakerModel::beside(recognizer.path()),
+                ..StructureParams::default()
+            },
         }
     }
 
@@ -286,6 +290,9 @@ impl<'a> Scorer<'a> {
                 agent_channel: opts.agent_channel,
             }
         } else {
+            if opts.speakers >= 2 && self.structure.speaker_model.is_none() {
+                ge2e::notice_missing(self.recognizer.path());
+            }
             Layout::Mono {
                 speakers: opts.speakers.clamp(1, 2),
                 agent_speaks_first: opts.agent_speaks_first,

@@ -31,7 +31,8 @@
 //! ΔBIC ≤ 0, rounded to two decimals.
 
 use super::activity::{frame_levels_db, mono_activity, HOP_S};
-use super::mfcc::{FrameAnalyzer, N_MFCC};
+use super::ge2e::{self, MelFrame, MelFrontend, SpeakerEncoder};
+use super::mfcc::{FrameAnalyzer, FrameFeatures, N_MFCC};
 use super::{Diarization, StructureParams};
 
 /// Dimensions of the frame vectors (c1..c12).
@@ -485,7 +486,8 @@ pub fn diarize(
 ) -> DiarizeResult {
     let levels = frame_levels_db(mono, sample_rate);
     let speech = mono_activity(&levels, params);
-    diarize_speech(mono, sample_rate, speech, agent_speaks_first, params)
+    diarize_speech(mono, sample_rate, speech, agent_speaks_first, params, None)
+        .expect("the MFCC diarization cannot fail")
 }
 
 /// Splits a mono call between agent and customer (see module docs) over
@@ -497,7 +499,8 @@ pub fn diarize_speech(
     speech: Vec<bool>,
     agent_speaks_first: bool,
     params: &StructureParams,
-) -> DiarizeResult {
+    speakers: Option<&SpeakerEncoder>,
+) -> Result<DiarizeResult, String> {
     let hop = ((HOP_S * sample_rate as f64).round() as usize).max(1);
     let feats = FrameAnalyzer::new(sample_rate, hop).analyze(mono);
     let n = speech.len().min(feats.len());
@@ -521,14 +524,24 @@ pub fn diarize_speech(
         }
     }
 
-    let method = "MFCC GMM Viterbi resegmentation, voted random restarts".to_string();
+    let embedded = match speakers {
+        Some(enc) => embedding_llr(enc, mono, sample_rate, speech, params)?,
+        None => None,
+    };
+    let method = match (&embedded, params.diar_embed_reseg_rounds) {
+        (None, _) => "MFCC GMM Viterbi resegmentation, voted random restarts".to_string(),
+        (Some(_), 0) => "GE2E speaker embeddings (Resemblyzer), two-means, Viterbi".to_string(),
+        (Some(_), _) => "GE2E speaker embeddings (Resemblyzer), two-means, Viterbi, \
+             then MFCC GMM Viterbi resegmentation"
+            .to_string(),
+    };
     let ch = chunks(
         speech,
         ((params.diar_chunk_s / HOP_S).round() as usize).max(10),
     );
     if ch.len() < 4 {
         // Too little speech to separate two voices: all of it is the agent's.
-        return DiarizeResult {
+        return Ok(DiarizeResult {
             agent: speech.to_vec(),
             customer: vec![false; n],
             info: Diarization {
@@ -539,9 +552,49 @@ pub fn diarize_speech(
                 chunks: ch.len(),
                 agent_reason: String::new(),
             },
-        };
+        });
     }
 
+    let (labels, ratio) = match embedded {
+        Some(llr) => {
+            let init = viterbi(&llr, speech, params.diar_switch_penalty);
+            if params.diar_embed_reseg_rounds == 0 {
+                (init, llr)
+            } else {
+                let (labels, ratio, _) = resegment(
+                    &vecs,
+                    speech,
+                    init,
+                    4,
+                    params.diar_embed_reseg_rounds,
+                    params.diar_switch_penalty,
+                );
+                (labels, ratio)
+            }
+        }
+        None => voted_restarts(&vecs, speech, &ch, params),
+    };
+    finish(
+        feats,
+        vecs,
+        speech,
+        ch,
+        labels,
+        ratio,
+        agent_speaks_first,
+        method,
+    )
+}
+
+/// The MFCC-only labelling: `diar_restarts` random chunk labellings each
+/// resegmented, the best `diar_vote` aligned and voting, then resegmented again.
+fn voted_restarts(
+    vecs: &[Vector],
+    speech: &[bool],
+    ch: &[(usize, usize)],
+    params: &StructureParams,
+) -> (Vec<usize>, Vec<f64>) {
+    let n = speech.len();
     // Random restarts of the resegmentation; the best few by objective vote.
     let restarts = params.diar_restarts.max(1);
     let mut runs: Vec<(f64, Vec<usize>, Vec<f64>)> = (0..restarts as u64)
@@ -552,7 +605,7 @@ pub fn diarize_speech(
                 init[a..b].iter_mut().for_each(|x| *x = l);
             }
             let (labels, ratio, obj) =
-                resegment(&vecs, speech, init, 4, 5, params.diar_switch_penalty);
+                resegment(vecs, speech, init, 4, 5, params.diar_switch_penalty);
             (obj, labels, ratio)
         })
         .collect();
@@ -573,8 +626,24 @@ pub fn diarize_speech(
         }
     }
     let init: Vec<usize> = votes.iter().map(|&v| usize::from(v < 0)).collect();
-    let (labels, ratio, _) = resegment(&vecs, speech, init, 4, 3, params.diar_switch_penalty);
+    let (labels, ratio, _) = resegment(vecs, speech, init, 4, 3, params.diar_switch_penalty);
+    (labels, ratio)
+}
 
+/// Confidence, overlaps and roles from the final labels (steps 5 and 6 of
+/// the module docs).
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    feats: Vec<FrameFeatures>,
+    vecs: Vec<Vector>,
+    speech: &[bool],
+    ch: Vec<(usize, usize)>,
+    labels: Vec<usize>,
+    ratio: Vec<f64>,
+    agent_speaks_first: bool,
+    method: String,
+) -> Result<DiarizeResult, String> {
+    let n = speech.len();
     // Separation of the final speakers at chunk level (mean c1..c12 and log F0).
     let voiced: Vec<f64> = feats[..n]
         .iter()
@@ -631,7 +700,7 @@ pub fn diarize_speech(
         .collect();
     let confidence =
         (sil.clamp(0.0, 1.0) * if dbic > 0.0 { 1.0 } else { 0.25 } * 100.0).round() / 100.0;
-    DiarizeResult {
+    Ok(DiarizeResult {
         agent,
         customer,
         info: Diarization {
@@ -642,7 +711,120 @@ pub fn diarize_speech(
             chunks: ch.len(),
             agent_reason: String::new(),
         },
+    })
+}
+
+/// GE2E evidence for the two speakers, per 10 ms frame (step 3 with a
+/// speaker model; see the module docs).
+///
+/// The speech frames are packed end to end (silence left out, as
+/// Resemblyzer trims it) and cut into windows of `diar_embed_window_s`
+/// every `diar_embed_hop_s`; each window gets a GE2E embedding. Spherical
+/// two-means splits the embeddings into two voices; a frame's evidence is the
+/// mean, over the windows that contain it, of the cosine to voice 0 minus the
+/// cosine to voice 1, times `diar_embed_scale` (so that it weighs against
+/// the change penalty like the GMM's log-likelihood ratio). `None` when
+/// there is too little speech for two windows.
+fn embedding_llr(
+    enc: &SpeakerEncoder,
+    mono: &[f32],
+    sample_rate: u32,
+    speech: &[bool],
+    params: &StructureParams,
+) -> Result<Option<Vec<f64>>, String> {
+    let resampled;
+    let x = if sample_rate == ge2e::RATE {
+        mono
+    } else {
+        resampled = crate::audio::resample_mono(mono, sample_rate, ge2e::RATE)?;
+        &resampled
+    };
+    let mel = MelFrontend::new().mel(x);
+    let idx: Vec<usize> = (0..speech.len().min(mel.len()))
+        .filter(|&i| speech[i])
+        .collect();
+    let len = ((params.diar_embed_window_s / HOP_S).round() as usize).max(10);
+    if idx.len() < 2 * len {
+        return Ok(None);
     }
+    // At least MIN_WINDOWS windows, so that short calls still give the
+    // two-means enough points.
+    let step = ((params.diar_embed_hop_s / HOP_S).round() as usize)
+        .min((idx.len() - len) / MIN_WINDOWS)
+        .max(1);
+    let packed: Vec<MelFrame> = idx.iter().map(|&i| mel[i]).collect();
+    let mut starts: Vec<usize> = (0..=idx.len() - len).step_by(step).collect();
+    if starts.last().is_some_and(|&s| s + len < idx.len()) {
+        starts.push(idx.len() - len);
+    }
+    let emb = enc.embed(&packed, &starts, len);
+    let centres = two_means(&emb);
+    let mut sum = vec![0.0f64; idx.len()];
+    let mut count = vec![0u32; idx.len()];
+    for (&s, e) in starts.iter().zip(&emb) {
+        let d = (ge2e::cosine(e, &centres[0]) - ge2e::cosine(e, &centres[1])) as f64;
+        for p in s..s + len {
+            sum[p] += d;
+            count[p] += 1;
+        }
+    }
+    let mut llr = vec![0.0f64; speech.len()];
+    for (p, &i) in idx.iter().enumerate() {
+        llr[i] = params.diar_embed_scale * sum[p] / f64::from(count[p].max(1));
+    }
+    Ok(Some(llr))
+}
+
+/// The fewest embedding windows a call is cut into (the hop shrinks for
+/// short calls): with 60, a 30 s call's voices were not separated (DER
+/// 42 %), with 120 they were (3.9 %; docs/call-structure.md).
+const MIN_WINDOWS: usize = 120;
+
+/// Spherical k-means with k = 2 (unit centres, cosine assignment), started
+/// from the embedding least like the mean and the one least like that;
+/// returns the two unit centres.
+fn two_means(emb: &[Vec<f32>]) -> [Vec<f32>; 2] {
+    let dim = emb.first().map_or(0, Vec::len);
+    let mean = |members: &mut dyn Iterator<Item = &Vec<f32>>| -> Vec<f32> {
+        let mut m = vec![0.0f32; dim];
+        for e in members {
+            m.iter_mut().zip(e).for_each(|(a, b)| *a += b);
+        }
+        ge2e::normalize(m)
+    };
+    let all = mean(&mut emb.iter());
+    let farthest = |from: &[f32]| -> Vec<f32> {
+        emb.iter()
+            .min_by(|a, b| ge2e::cosine(a, from).total_cmp(&ge2e::cosine(b, from)))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let c0 = farthest(&all);
+    let c1 = farthest(&c0);
+    let mut centres = [c0, c1];
+    let mut labels = vec![usize::MAX; emb.len()];
+    for _ in 0..50 {
+        let next: Vec<usize> = emb
+            .iter()
+            .map(|e| usize::from(ge2e::cosine(e, &centres[1]) > ge2e::cosine(e, &centres[0])))
+            .collect();
+        if next == labels {
+            break;
+        }
+        labels = next;
+        for (k, c) in centres.iter_mut().enumerate() {
+            if labels.contains(&k) {
+                *c = mean(
+                    &mut emb
+                        .iter()
+                        .zip(&labels)
+                        .filter(|(_, &l)| l == k)
+                        .map(|(e, _)| e),
+                );
+            }
+        }
+    }
+    centres
 }
 
 fn median(mut v: Vec<f64>) -> Option<f64> {

@@ -28,6 +28,7 @@ pub mod activity;
 pub mod assign;
 pub mod der;
 pub mod diarize;
+pub mod ge2e;
 pub mod greeting;
 pub mod mfcc;
 pub mod phrases;
@@ -191,6 +192,22 @@ pub struct StructureParams {
     pub diar_restarts: usize,
     /// Mono diarization: how many of the best restarts vote on the labels.
     pub diar_vote: usize,
+    /// Mono diarization with the speaker model: window length (s).
+    pub diar_embed_window_s: f64,
+    /// Mono diarization with the speaker model: hop between windows (s).
+    pub diar_embed_hop_s: f64,
+    /// Mono diarization with the speaker model: weight of the cosine
+    /// difference per frame (nats per unit of cosine).
+    pub diar_embed_scale: f64,
+    /// Mono diarization with the speaker model: MFCC GMM resegmentation
+    /// rounds after the embedding labels (0: none).
+    pub diar_embed_reseg_rounds: usize,
+    /// Mono diarization: the GE2E speaker model ([`ge2e`]) that separates
+    /// the voices; `None` for MFCC clustering alone (the fallback). Set by
+    /// the caller (the scorer takes the one beside the whisper model), never
+    /// read from TOML.
+    #[serde(skip)]
+    pub speaker_model: Option<ge2e::SpeakerModel>,
     /// Mono diarization: the Silero VAD that, with the energy test, decides
     /// which frames are speech ([`activity::mono_activity_voiced`]); `None`
     /// for energy alone. Not a threshold: set by the caller (the scorer
@@ -237,6 +254,11 @@ impl Default for StructureParams {
             diar_switch_penalty: num("diar_switch_penalty", 30.0),
             diar_restarts: num("diar_restarts", 24.0) as usize,
             diar_vote: num("diar_vote", 5.0) as usize,
+            diar_embed_window_s: num("diar_embed_window_s", 1.6),
+            diar_embed_hop_s: num("diar_embed_hop_s", 0.8),
+            diar_embed_scale: num("diar_embed_scale", 40.0),
+            diar_embed_reseg_rounds: num("diar_embed_reseg_rounds", 0.0) as usize,
+            speaker_model: None,
             speech_vad: None,
             agent_role_fixed: false,
         }
@@ -332,6 +354,9 @@ pub enum StructureError {
     /// The Silero VAD of [`StructureParams::speech_vad`] failed (its path, why).
     #[error("speech detector {0}: {1}")]
     Vad(String, String),
+    /// The speaker model of [`StructureParams::speaker_model`] failed (its path, why).
+    #[error("speaker model {0}: {1}")]
+    SpeakerModel(String, String),
 }
 
 /// Speech frames (10 ms hop) of agent and customer, plus per-layout extras.
@@ -416,13 +441,28 @@ pub fn analyze_call(
                         }
                         None => (activity::mono_activity(&levels, params), "speech by energy"),
                     };
+                    let encoder = match &params.speaker_model {
+                        Some(m) => Some(m.load().map_err(|e| {
+                            StructureError::SpeakerModel(m.path().display().to_string(), e)
+                        })?),
+                        None => None,
+                    };
                     let mut d = diarize::diarize_speech(
                         &mono,
                         sample_rate,
                         speech,
                         agent_speaks_first,
                         params,
-                    );
+                        encoder.as_ref(),
+                    )
+                    .map_err(|e| {
+                        // Only the speaker model's path can fail.
+                        let path = params.speaker_model.as_ref().map(|m| m.path().display());
+                        StructureError::SpeakerModel(
+                            path.map(|p| p.to_string()).unwrap_or_default(),
+                            e,
+                        )
+                    })?;
                     d.info.method = format!("{}; {detector}", d.info.method);
                     let choice = role::choose(
                         &activity::intervals(&d.agent),

@@ -20,6 +20,7 @@ use std::time::Instant;
 
 use callcoach::audio::{self, WHISPER_RATE};
 use callcoach::structure::der::{self, DerScore, Segment, COLLAR_S};
+use callcoach::structure::ge2e::SpeakerModel;
 use callcoach::structure::{
     analyze_call, CallStructure, Channel, Diarization, Interval, Layout, PhraseLists,
     StructureParams, TaggedWord,
@@ -157,9 +158,27 @@ pub fn stereo_truth(channels: &[Vec<f32>]) -> Vec<Segment> {
     r
 }
 
-/// Runs one case with `vad` as the mono diarization's speech detector
-/// (`None`: energy alone).
-pub fn run(case: Case, vad: Option<&Silero>) -> Row {
+/// The GE2E speaker model of the repository's models folder, if fetched.
+pub fn speaker_model() -> Option<SpeakerModel> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(callcoach::structure::ge2e::MODEL_FILE);
+    p.is_file().then(|| SpeakerModel::new(&p))
+}
+
+/// The default thresholds with `vad` as the mono diarization's speech
+/// detector (`None`: energy alone) and `speakers` as its speaker model
+/// (`None`: MFCC clustering).
+pub fn params(vad: Option<&Silero>, speakers: Option<&SpeakerModel>) -> StructureParams {
+    StructureParams {
+        speech_vad: vad.cloned(),
+        speaker_model: speakers.cloned(),
+        ..StructureParams::default()
+    }
+}
+
+/// Runs one case with the mono diarization set up by `params`.
+pub fn run(case: Case, params: &StructureParams) -> Row {
     let audio = audio::load(&fixture(case.file), Some(WHISPER_RATE)).expect("fixture audio");
     let (reference, truth_agent) = match case.truth {
         Truth::Stereo => (stereo_truth(&audio.channels), Some("agent".to_string())),
@@ -174,7 +193,7 @@ pub fn run(case: Case, vad: Option<&Silero>) -> Row {
         }
         Truth::None => (Vec::new(), None),
     };
-    score_mono(case, &audio.channels, reference, truth_agent, &[], vad)
+    score_mono(case, &audio.channels, reference, truth_agent, &[], params)
 }
 
 /// Diarizes `channels` (averaged to mono) with `words` (untagged) and
@@ -185,12 +204,8 @@ pub fn score_mono(
     reference: Vec<Segment>,
     truth_agent: Option<String>,
     words: &[TaggedWord],
-    vad: Option<&Silero>,
+    params: &StructureParams,
 ) -> Row {
-    let params = StructureParams {
-        speech_vad: vad.cloned(),
-        ..StructureParams::default()
-    };
     let t0 = Instant::now();
     // Two channels with a mono layout are averaged: the mono mix.
     let s = analyze_call(
@@ -202,7 +217,7 @@ pub fn score_mono(
         },
         words,
         &PhraseLists::builtin("en"),
-        &params,
+        params,
     )
     .expect("structure analysis");
     let seconds = t0.elapsed().as_secs_f64();
