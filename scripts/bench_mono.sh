@@ -30,12 +30,12 @@ mkdir -p "$bare"
 ln -sf "$PWD/models/ggml-base-q8_0.bin" "$bare/ggml-base-q8_0.bin"
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-run() { # COMMAND MODEL -> seconds
-  local cmd=$1 model=$2 s
+run() { # COMMAND MODEL TAG -> seconds
+  local cmd=$1 model=$2 tag=$3 s
   rm -rf "$out/batch"
   s=$(date +%s.%N)
   case $cmd in
-    turns | score) $bin "$cmd" "$call" --language en --json --model "$model" >"$out/$cmd.json" 2>/dev/null ;;
+    turns | score) $bin "$cmd" "$call" --language en --json --model "$model" >"$out/$cmd-$tag.json" 2>/dev/null ;;
     batch) $bin batch "$call" --out "$out/batch" --language en --model "$model" >/dev/null 2>&1 ;;
   esac
   echo "$(date +%s.%N) - $s" | bc
@@ -46,11 +46,13 @@ printf '%-7s %14s %14s %8s\n' command "with GE2E s" "without s" ratio
 for cmd in turns score batch; do
   with=() without=()
   for ((i = 0; i < runs; i++)); do
-    with+=("$(run "$cmd" models/ggml-base-q8_0.bin)")
-    without+=("$(run "$cmd" "$bare/ggml-base-q8_0.bin")")
+    with+=("$(run "$cmd" models/ggml-base-q8_0.bin ge2e)")
+    without+=("$(run "$cmd" "$bare/ggml-base-q8_0.bin" mfcc)")
   done
   w=$(median "${with[@]}")
   wo=$(median "${without[@]}")
   printf '%-7s %14.1f %14.1f %8.2f\n' "$cmd" "$w" "$wo" "$(echo "$w / $wo" | bc -l)"
 done
-grep -o '"method":"[^"]*"' "$out/score.json" | head -1
+for tag in ge2e mfcc; do
+  echo "$tag: $(grep -o '"method":"[^"]*"' "$out/score-$tag.json" | head -1)"
+done
