@@ -80,18 +80,18 @@ fn check(row: &Row, der: f64, share_error: f64, agent_right: bool) {
 
 #[test]
 fn autorepair_40_mixed_to_mono() {
-    // Measured: DER 1.9 % (missed 0.6, false alarm 0.3, confusion 1.0 % of
-    // 166.2 s), agent share 0.499 against 0.470 (+0.028), agent right.
+    // Measured: DER 1.3 % (missed 0.6, false alarm 0.4, confusion 0.3 % of
+    // 166.2 s), agent share 0.484 against 0.470 (+0.014), agent right.
     // Targets: DER ≤ 15 % met; share ±0.05 met.
-    check(&run(0), 0.019, 0.028, true);
+    check(&run(0), 0.013, 0.014, true);
 }
 
 #[test]
 fn autorepair_49_mixed_to_mono() {
-    // Measured: DER 6.9 % (missed 4.7, false alarm 0.8, confusion 1.3 % of
-    // 161.6 s), agent share 0.623 against 0.585 (+0.038), agent right.
+    // Measured: DER 7.3 % (missed 4.8, false alarm 0.8, confusion 1.7 % of
+    // 161.6 s), agent share 0.623 against 0.585 (+0.039), agent right.
     // Targets: DER ≤ 15 % met; share ±0.05 met.
-    check(&run(1), 0.069, 0.038, true);
+    check(&run(1), 0.073, 0.039, true);
 }
 
 #[test]
@@ -106,19 +106,19 @@ fn mfcc_fallback_on_the_real_calls() {
 #[test]
 fn two_speaker_call_against_its_rttm() {
     let row = run(2);
-    // Measured: DER 8.1 % (missed 0.1, false alarm 5.7: the beep at 2.4 s
-    // and speech edges, confusion 2.4 % of 16.3 s); with MFCC 4.1 %. The
-    // first speaker (Diane, speaker90) has 0.487 of the talk in the RTTM
-    // (not the 0.375 of the meeting excerpt); her voice gets 0.453
-    // here (−0.034, under the DER mapping). But the voice taken for the
+    // Measured: DER 6.6 % (missed 0.9, false alarm 2.1: the beep at 2.4 s,
+    // confusion 3.5 % of 16.3 s); with MFCC 4.1 %. The first speaker
+    // (Diane, speaker90) has 0.487 of the talk in the RTTM (not the 0.375 of
+    // the meeting excerpt); her voice gets 0.452 here (−0.035, under
+    // the DER mapping). But the voice taken for the
     // agent is the other one (Sheila): the beep is the first "speech" and
-    // falls to her voice, so the share as assigned is Sheila's 0.547.
+    // falls to her voice, so the share as assigned is Sheila's 0.548.
     // Targets: DER met; the share of the first speaker's voice met; the
     // role missed.
-    check(&row, 0.081, 0.061, false);
+    check(&row, 0.066, 0.062, false);
     let mapped = row.mapped_share_error().unwrap();
     assert!(
-        (mapped + 0.034).abs() <= MARGIN,
+        (mapped + 0.035).abs() <= MARGIN,
         "mapped share error {mapped:+.3}"
     );
     let truth = row.truth_share.unwrap();
@@ -129,12 +129,12 @@ fn two_speaker_call_against_its_rttm() {
 fn real_mono_call_agent_share() {
     let row = run(3);
     // No truth, no words. Measured: the voice that starts at 1.14 s (the
-    // other starts at 4.54 s) is taken for the agent (first-speaker rule)
-    // and has 0.742 of the talk (0.777 with MFCC). Whether it is the agent
+    // other starts at 4.94 s) is taken for the agent (first-speaker rule)
+    // and has 0.756 of the talk (0.777 with MFCC). Whether it is the agent
     // is not checked here; with a transcript the opening formula would
     // decide.
     assert!(
-        (row.share - 0.742).abs() <= MARGIN,
+        (row.share - 0.756).abs() <= MARGIN,
         "share {:.3}",
         row.share
     );
@@ -181,13 +181,10 @@ fn customer_first_the_opening_formula_finds_the_agent() {
 
 #[test]
 fn customer_first_with_ge2e() {
-    // The same call with GE2E: the planted customer utterance (1–3 s just
-    // before the greeting) shares its 1.6 s embedding windows with the
-    // agent's greeting and goes to the agent's voice (confusion 1.0 → 1.3 %),
-    // so the first speaker is the agent's voice and the roles come out
-    // right for that reason. Measured: DER 2.4 %, share 0.499 against 0.468
-    // (+0.030); with the words the formula is found in the first speaker's
-    // opening.
+    // The same call with GE2E: the planted customer utterance is the
+    // customer's here too, so without words the first-speaker rule is wrong
+    // and with them the formula puts it right. Measured: DER 1.4 %; share
+    // 0.518 (+0.050) blind, 0.482 (+0.014) with the words.
     let (case, channels, reference, words) = cases::customer_first();
     let agent = Some("agent".to_string());
     let params = cases::params(None, Some(&ge2e()));
@@ -200,11 +197,11 @@ fn customer_first_with_ge2e() {
         &params,
     );
     let heard = cases::score_mono(case, &channels, reference, agent, &words, &params);
-    check(&blind, 0.024, 0.030, true);
-    check(&heard, 0.024, 0.030, true);
+    check(&blind, 0.014, 0.050, false);
+    check(&heard, 0.014, 0.014, true);
     let reason = &heard.diarization.as_ref().unwrap().agent_reason;
     assert!(
-        reason.contains("\"thank you for calling\"") && reason.contains("first speaker"),
+        reason.contains("\"thank you for calling\"") && reason.contains("other voice"),
         "{reason}"
     );
 }
@@ -214,8 +211,8 @@ fn silero_option_drops_the_beep() {
     // The Silero VAD (models/ggml-silero-vad.bin, `callcoach model fetch
     // silero-vad`) with the energy test and GE2E: the two-speaker call's
     // beep at 2.4 s is no longer speech (first speech 6.79 s, Diane's
-    // "Hello?") and DER falls from 8.1 % to 2.0 %. On the mixed real calls
-    // DER rises (1.9 → 4.3 %, 6.9 → 9.3 %; missed speech +2.4 and +1.9
+    // "Hello?") and DER falls from 6.6 % to 2.9 %. On the mixed real calls
+    // DER rises (1.3 → 3.7 %, 7.3 → 9.0 %; missed speech +2.4 and +1.8
     // points against a truth that is itself an energy VAD), so the
     // pipeline keeps the energy VAD; docs/call-structure.md has the table.
     let vad = cases::silero()
@@ -225,7 +222,7 @@ fn silero_option_drops_the_beep() {
     let first = row.first_speech_s.0.min(row.first_speech_s.1);
     assert!((first - 6.79).abs() <= 0.1, "first speech {first:.2} s");
     let d = row.der.as_ref().unwrap();
-    assert!((d.der - 0.020).abs() <= MARGIN, "DER {:.3}", d.der);
+    assert!((d.der - 0.029).abs() <= MARGIN, "DER {:.3}", d.der);
     let method = &row.diarization.as_ref().unwrap().method;
     assert!(
         method.contains("Silero") && method.contains("GE2E"),

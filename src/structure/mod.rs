@@ -200,7 +200,8 @@ pub struct StructureParams {
     /// difference per frame (nats per unit of cosine).
     pub diar_embed_scale: f64,
     /// Mono diarization with the speaker model: MFCC GMM resegmentation
-    /// rounds after the embedding labels (0: none).
+    /// rounds after the embedding labels, with the embeddings' evidence
+    /// added per frame (0: none).
     pub diar_embed_reseg_rounds: usize,
     /// Mono diarization: the GE2E speaker model ([`ge2e`]) that separates
     /// the voices; `None` for MFCC clustering alone (the fallback). Set by
@@ -257,7 +258,7 @@ impl Default for StructureParams {
             diar_embed_window_s: num("diar_embed_window_s", 1.6),
             diar_embed_hop_s: num("diar_embed_hop_s", 0.8),
             diar_embed_scale: num("diar_embed_scale", 40.0),
-            diar_embed_reseg_rounds: num("diar_embed_reseg_rounds", 0.0) as usize,
+            diar_embed_reseg_rounds: num("diar_embed_reseg_rounds", 1.0) as usize,
             speaker_model: None,
             speech_vad: None,
             agent_role_fixed: false,
