@@ -58,7 +58,7 @@ def lstm_embed_one(w, mel):
         for t in range(x.shape[1]):
             g = gx[:, t] + h @ whh.T
             i, f, gg, o = np.split(g, 4, axis=1)
-            sig = lambda z: 1.0 / (1.0 + np.exp(-z))
+            sig = lambda z: 0.5 * (1.0 + np.tanh(0.5 * z))
             c = sig(f) * c + sig(i) * np.tanh(gg)
             h = sig(o) * np.tanh(c)
             outs.append(h)

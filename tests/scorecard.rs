@@ -361,3 +361,53 @@ fn the_command_scores_a_file_and_fails_cleanly_on_bad_ones() {
         "{err}"
     );
 }
+
+#[test]
+fn mono_calls_fall_back_to_mfcc_with_a_notice_without_the_speaker_model() {
+    // `turns --json` (one structure object per line) on the real
+    // two-speaker mono call, once with the whisper
+    // model of models/ (where `model fetch ge2e` put the speaker model) and
+    // once with the same model linked from a folder without it.
+    let call = "tests/fixtures/two-speaker-call.wav";
+    let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-tiny.en.bin");
+    assert!(tiny.exists(), "run `callcoach model fetch tiny.en`");
+    let bare = tempfile::tempdir().unwrap();
+    let linked = bare.path().join("ggml-tiny.en.bin");
+    std::os::unix::fs::symlink(&tiny, &linked).unwrap();
+    let method = |out: &std::process::Output| -> String {
+        let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v["diarization"]["method"].as_str().unwrap().to_string()
+    };
+    let with = callcoach(&["turns", call, "--json", "--model", tiny.to_str().unwrap()]);
+    assert!(with.status.success());
+    assert!(method(&with).starts_with("GE2E"), "{}", method(&with));
+    assert!(!String::from_utf8_lossy(&with.stderr).contains("notice"));
+
+    let without = callcoach(&[
+        "turns",
+        call,
+        call,
+        "--json",
+        "--model",
+        linked.to_str().unwrap(),
+    ]);
+    assert!(without.status.success());
+    let stderr = String::from_utf8_lossy(&without.stderr);
+    let notices: Vec<&str> = stderr.lines().filter(|l| l.contains("notice")).collect();
+    // One line for the two calls, naming the missing file and the fix.
+    assert_eq!(notices.len(), 1, "{stderr}");
+    assert!(
+        notices[0].contains("ge2e-resemblyzer.safetensors")
+            && notices[0].contains("callcoach model fetch ge2e"),
+        "{}",
+        notices[0]
+    );
+    let first_call = String::from_utf8_lossy(&without.stdout)
+        .lines()
+        .next()
+        .map(str::to_string)
+        .unwrap();
+    let v: Value = serde_json::from_str(&first_call).expect("one JSON object per line");
+    let m = v["diarization"]["method"].as_str().unwrap();
+    assert!(m.starts_with("MFCC"), "{m}");
+}
