@@ -209,6 +209,13 @@ impl<'a> Scorer<'a> {
         }
     }
 
+    /// The notice to show for `card` when its two mono voices were split
+    /// without the speaker model (MFCC fallback), `None` otherwise.
+    pub fn speaker_model_notice(&self, card: &Scorecard) -> Option<String> {
+        (card.structure.diarization.is_some() && self.structure.speaker_model.is_none())
+            .then(|| ge2e::missing_notice(self.recognizer.path()))
+    }
+
     /// Scores one call.
     pub fn score(&self, path: &Path, opts: &ScoreOptions) -> Result<Scorecard, ScoreError> {
         self.score_with_progress(path, opts, &mut |_| {})
@@ -290,9 +297,6 @@ impl<'a> Scorer<'a> {
                 agent_channel: opts.agent_channel,
             }
         } else {
-            if opts.speakers >= 2 && self.structure.speaker_model.is_none() {
-                ge2e::notice_missing(self.recognizer.path());
-            }
             Layout::Mono {
                 speakers: opts.speakers.clamp(1, 2),
                 agent_speaks_first: opts.agent_speaks_first,

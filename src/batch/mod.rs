@@ -310,6 +310,7 @@ pub fn score_pending(
     }
     let t0 = std::time::Instant::now();
     let mut failure: Option<String> = None;
+    let mut noticed = false;
     run::run_pool(scorer, &work, jobs, |event| match event {
         run::Event::Stage { worker, job, stage } => {
             progress.stage(worker, &planned[todo[job]].input.rel, &stage);
@@ -326,6 +327,10 @@ pub fn score_pending(
             let (outcome, saved, audio_s) = match result {
                 Ok(scored) => {
                     let card = &scored.card;
+                    if let (false, Some(n)) = (noticed, scorer.speaker_model_notice(card)) {
+                        progress.note(&format!("callcoach: {n}"));
+                        noticed = true;
+                    }
                     let audio_s = card.duration_ms as f64 / 1000.0;
                     p.meta.duration_s = Some(audio_s);
                     let outcome = format!("scored (overall {})", card.overall_score);

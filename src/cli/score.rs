@@ -51,6 +51,7 @@ pub fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
     let opts = args.call.options(&args.decode)?;
     let style = callcoach::render::Style::for_stdout();
     let mut failed = 0;
+    let mut noticed = false;
     for (i, path) in files.iter().enumerate() {
         let (card, series) = match scorer.score_for_report(path, &opts, &mut |_| {}) {
             Ok(scored) => scored,
@@ -60,6 +61,10 @@ pub fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
                 continue;
             }
         };
+        if let (false, Some(n)) = (noticed, scorer.speaker_model_notice(&card)) {
+            eprintln!("callcoach: {n}");
+            noticed = true;
+        }
         if let Some(page) = pages.get(i) {
             let html = args.embed.options();
             if let Err(e) = callcoach::report::write_call_page(page, &card, &series, path, &html) {

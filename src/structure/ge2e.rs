@@ -204,18 +204,16 @@ impl SpeakerModel {
     }
 }
 
-/// Says once per process, on stderr, that mono calls fall back to MFCC
-/// clustering because no speaker model lies beside the whisper model `model`.
-pub fn notice_missing(model: &Path) {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let dir = model.parent().unwrap_or(Path::new("."));
-        eprintln!(
-            "callcoach: notice: no speaker model {}: mono calls are split by MFCC clustering \
-             (less accurate); `callcoach model fetch ge2e` fetches it",
-            dir.join(MODEL_FILE).display()
-        );
-    });
+/// The one-line notice for a mono call split by MFCC clustering because no
+/// speaker model lies beside the whisper model `model` (the command line
+/// prints it once; the library prints nothing).
+pub fn missing_notice(model: &Path) -> String {
+    let dir = model.parent().unwrap_or(Path::new("."));
+    format!(
+        "notice: no speaker model {}: mono calls are split by MFCC clustering \
+         (less accurate); `callcoach model fetch ge2e` fetches it",
+        dir.join(MODEL_FILE).display()
+    )
 }
 
 /// One LSTM layer in PyTorch's layout: gates (input, forget, cell, output)
