@@ -123,9 +123,19 @@ fn available_memory_mb() -> Option<u64> {
     Some(kb / 1024)
 }
 
-/// Model fingerprint: file name, size and modification time (cheap; a
-/// re-downloaded or converted model changes it).
+/// Model fingerprint: file name, size and modification time of the whisper
+/// model and, when there is one beside it, of the speaker model that splits
+/// mono calls (cheap; a re-downloaded or converted model, or fetching the
+/// speaker model, changes it).
 pub fn model_fingerprint(path: &Path) -> String {
+    let speaker = crate::structure::ge2e::SpeakerModel::beside(path)
+        .map(|m| format!("+{}", file_fingerprint(m.path())))
+        .unwrap_or_default();
+    format!("{}{speaker}", file_fingerprint(path))
+}
+
+/// File name, size and modification time.
+fn file_fingerprint(path: &Path) -> String {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
