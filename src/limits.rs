@@ -26,23 +26,45 @@ pub const MAX_MANIFEST_BYTES: u64 = 64 << 20;
 /// on its size before reading (and again while reading, for a file that
 /// grows or lies about its size).
 pub fn read_text(path: &Path, max: u64) -> std::io::Result<String> {
-    let file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
-    let too_large = |len: u64| {
+    let bytes = read_bounded(
+        path,
+        max,
+        |e| e,
+        |len| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{len} bytes, more than the {max} this file may have"),
+            )
+        },
+    )?;
+    String::from_utf8(bytes).map_err(|_| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            format!("{len} bytes, more than the {max} this file may have"),
+            "stream did not contain valid UTF-8",
         )
-    };
+    })
+}
+
+/// Reads the file `path` if it is at most `max` bytes, checked on its size
+/// before reading (and again while reading, for a file that grows or lies
+/// about its size). `io` turns a read error into `E`, `too_large` a size.
+pub fn read_bounded<E>(
+    path: &Path,
+    max: u64,
+    io: impl Fn(std::io::Error) -> E,
+    too_large: impl Fn(u64) -> E,
+) -> Result<Vec<u8>, E> {
+    let file = std::fs::File::open(path).map_err(&io)?;
+    let len = file.metadata().map_err(&io)?.len();
     if len > max {
         return Err(too_large(len));
     }
-    let mut text = String::with_capacity(len as usize);
-    file.take(max + 1).read_to_string(&mut text)?;
-    if text.len() as u64 > max {
-        return Err(too_large(text.len() as u64));
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(max + 1).read_to_end(&mut bytes).map_err(&io)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(bytes.len() as u64));
     }
-    Ok(text)
+    Ok(bytes)
 }
 
 #[cfg(test)]

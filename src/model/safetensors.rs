@@ -20,7 +20,6 @@
 //! tensors overlapping, so nothing is allocated beyond the bytes present.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -141,24 +140,17 @@ fn push_json_string(out: &mut String, s: &str) {
 /// name. The file must be at most [`MAX_FILE_BYTES`] (checked before
 /// reading); see [`parse`] for what else is checked.
 pub fn read(path: &Path) -> Result<Vec<Tensor>, ModelError> {
-    let file = std::fs::File::open(path).map_err(|e| ModelError::io(path, e))?;
-    let len = file.metadata().map_err(|e| ModelError::io(path, e))?.len();
-    let too_large = |len: u64| {
-        ModelError::format(
-            path.display().to_string(),
-            format!("{len} bytes: too large for a safetensors file (at most {MAX_FILE_BYTES})"),
-        )
-    };
-    if len > MAX_FILE_BYTES {
-        return Err(too_large(len));
-    }
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ModelError::io(path, e))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(bytes.len() as u64));
-    }
+    let bytes = crate::limits::read_bounded(
+        path,
+        MAX_FILE_BYTES,
+        |e| ModelError::io(path, e),
+        |len| {
+            ModelError::format(
+                path.display().to_string(),
+                format!("{len} bytes: too large for a safetensors file (at most {MAX_FILE_BYTES})"),
+            )
+        },
+    )?;
     parse(&bytes, &path.display().to_string())
 }
 

@@ -40,7 +40,6 @@
 //! bounds what a file of many tensors over one storage can make us copy).
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 
 use super::error::ModelError;
@@ -74,24 +73,19 @@ const MAX_DIMS: usize = 8;
 /// dict itself, as float32 tensors in the dict's order. The file must be at
 /// most [`MAX_FILE_BYTES`] (checked before reading); see [`parse_state_dict`].
 pub fn read_state_dict(path: &Path) -> Result<Vec<Tensor>, ModelError> {
-    let file = std::fs::File::open(path).map_err(|e| ModelError::io(path, e))?;
-    let len = file.metadata().map_err(|e| ModelError::io(path, e))?.len();
-    let too_large = |len: u64| {
-        ModelError::format(
-            path.display().to_string(),
-            format!("{len} bytes: too large for a PyTorch checkpoint (at most {MAX_FILE_BYTES})"),
-        )
-    };
-    if len > MAX_FILE_BYTES {
-        return Err(too_large(len));
-    }
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ModelError::io(path, e))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(bytes.len() as u64));
-    }
+    let bytes = crate::limits::read_bounded(
+        path,
+        MAX_FILE_BYTES,
+        |e| ModelError::io(path, e),
+        |len| {
+            ModelError::format(
+                path.display().to_string(),
+                format!(
+                    "{len} bytes: too large for a PyTorch checkpoint (at most {MAX_FILE_BYTES})"
+                ),
+            )
+        },
+    )?;
     parse_state_dict(&bytes, &path.display().to_string())
 }
 
