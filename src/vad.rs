@@ -216,6 +216,13 @@ impl Speech {
         self.spans.iter().map(|r| r.len()).sum::<usize>() as f64 / f64::from(WHISPER_RATE)
     }
 
+    /// The middle of each pause between two spans (channel samples): the
+    /// places where the speech may be cut into pieces decoded apart
+    /// (`transcribe::plan`), since no word runs across them.
+    pub fn pauses(&self) -> impl Iterator<Item = usize> + '_ {
+        self.spans.windows(2).map(|w| (w[0].end + w[1].start) / 2)
+    }
+
     /// All spans as one [`Chunk`]: the speech whisper hears, in time order.
     /// whisper.cpp moves its 30 s window along the joined signal by itself,
     /// each window starting where the last complete segment ended, with
@@ -289,6 +296,33 @@ impl Chunk {
             joined.resize(joined.len() + CHUNK_GAP, 0.0);
         }
         joined
+    }
+
+    /// Samples of the joined signal that come from before channel sample
+    /// `at` (its spans' parts before `at`, and the gaps after whole spans).
+    pub fn joined_before(&self, at: usize) -> usize {
+        self.spans
+            .iter()
+            .map(|s| match s.end <= at {
+                true => s.len() + CHUNK_GAP,
+                false => at.saturating_sub(s.start),
+            })
+            .sum()
+    }
+
+    /// The chunk cut at channel sample `at`: the speech before it and the
+    /// speech from it on (a span across `at` is cut in two).
+    pub fn split_at(&self, at: usize) -> (Chunk, Chunk) {
+        let (mut before, mut after) = (Chunk::default(), Chunk::default());
+        for s in &self.spans {
+            if s.start < at {
+                before.spans.push(s.start..s.end.min(at));
+            }
+            if s.end > at {
+                after.spans.push(s.start.max(at)..s.end);
+            }
+        }
+        (before, after)
     }
 
     /// A time in the joined signal (ms) as a time in the channel (ms); a
@@ -390,6 +424,31 @@ mod tests {
         let joined = c.join(&vec![1.0; 13 * RATE]);
         assert_eq!(joined.len(), c.len());
         assert_eq!(joined[RATE], 0.0);
+    }
+
+    #[test]
+    fn chunks_split_at_a_channel_sample() {
+        let c = Chunk {
+            spans: vec![RATE..2 * RATE, 10 * RATE..12 * RATE],
+        };
+        // In the pause: the spans go whole to either side.
+        let (a, b) = c.split_at(5 * RATE);
+        assert_eq!(a.spans, vec![RATE..2 * RATE]);
+        assert_eq!(b.spans, vec![10 * RATE..12 * RATE]);
+        assert_eq!(c.joined_before(5 * RATE), a.len());
+        // Inside a span: it is cut there.
+        let (a, b) = c.split_at(11 * RATE);
+        assert_eq!(a.spans, vec![RATE..2 * RATE, 10 * RATE..11 * RATE]);
+        assert_eq!(b.spans, vec![11 * RATE..12 * RATE]);
+        assert_eq!(c.joined_before(11 * RATE), 2 * RATE + CHUNK_GAP);
+        assert_eq!(c.joined_before(0), 0);
+        assert_eq!(c.joined_before(usize::MAX), c.len());
+        let speech = Speech {
+            spans: c.spans.clone(),
+            detector: Detector::Energy,
+            len: 13 * RATE,
+        };
+        assert_eq!(speech.pauses().collect::<Vec<_>>(), vec![6 * RATE]);
     }
 
     #[test]
