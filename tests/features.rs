@@ -6,25 +6,12 @@
 //! mu-law copies made with sox. The 8 kHz results are compared with Praat's
 //! figures on the 16 kHz original (the same voice).
 
+mod common;
+
 use callcoach::audio;
 use callcoach::features::{analyze_channel, intensity, pitch, FeatureParams, Frame, VoiceReport};
+use common::{fixture, ENGLISH_CLIPS as CLIPS};
 use serde_json::Value;
-use std::path::PathBuf;
-
-const CLIPS: [&str; 6] = [
-    "jfk",
-    "librivox-0870",
-    "librivox-0880",
-    "librivox-0890",
-    "librivox-0920",
-    "librivox-0930",
-];
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 fn praat(clip: &str) -> Value {
     let text = std::fs::read_to_string(fixture(&format!("praat/{clip}.json"))).unwrap();

@@ -10,7 +10,9 @@ use std::path::Path;
 use callcoach::audio::{self, WHISPER_RATE};
 use callcoach::transcribe::{find_loops, Options, Recognizer};
 use callcoach::transcript::{DropReason, Transcript};
-use common::{base_model, callcoach, callcoach_json, fixture, normalise, sox, synth, wer};
+use common::{
+    base_model, callcoach, callcoach_json, fixture, normalise, sox, synth, wer, ENGLISH_CLIPS,
+};
 
 const JFK: &str = "And so my fellow Americans, ask not what your country can do for you, \
                    ask what you can do for your country.";
@@ -373,15 +375,7 @@ fn a_long_recording_cut_into_two_runs_keeps_each_clip_in_its_place() {
 
     let model = Recognizer::load(&base_model()).unwrap();
     let rate = WHISPER_RATE as usize;
-    let clips = [
-        "jfk",
-        "librivox-0870",
-        "librivox-0880",
-        "librivox-0890",
-        "librivox-0920",
-        "librivox-0930",
-    ];
-    let clips: Vec<(String, Vec<f32>)> = clips
+    let clips: Vec<(String, Vec<f32>)> = ENGLISH_CLIPS
         .iter()
         .map(|stem| {
             let text = std::fs::read_to_string(fixture(&format!("{stem}.txt"))).unwrap();

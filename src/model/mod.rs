@@ -57,6 +57,23 @@ pub const MODEL_ENV: &str = "CALLCOACH_MODEL";
 /// 10-23 % faster (docs/performance.md).
 pub const DEFAULT_MODEL_FILE: &str = "ggml-base-q8_0.bin";
 
+/// The bytes of the model file `path`, which must be at most `max` bytes
+/// (checked before reading); `kind` names the format in the error ("a
+/// safetensors file"). The one bounded read of the weight readers.
+pub(crate) fn read_model_file(path: &Path, max: u64, kind: &str) -> Result<Vec<u8>, ModelError> {
+    crate::limits::read_bounded(
+        path,
+        max,
+        |e| ModelError::io(path, e),
+        |len| {
+            ModelError::format(
+                path.display().to_string(),
+                format!("{len} bytes: too large for {kind} (at most {max})"),
+            )
+        },
+    )
+}
+
 /// The manifest name that `callcoach model fetch` builds into `path`'s file
 /// name (`base-q8_0` for an unknown file): what an error tells the user to
 /// run when the model is missing.

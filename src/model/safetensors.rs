@@ -140,17 +140,7 @@ fn push_json_string(out: &mut String, s: &str) {
 /// name. The file must be at most [`MAX_FILE_BYTES`] (checked before
 /// reading); see [`parse`] for what else is checked.
 pub fn read(path: &Path) -> Result<Vec<Tensor>, ModelError> {
-    let bytes = crate::limits::read_bounded(
-        path,
-        MAX_FILE_BYTES,
-        |e| ModelError::io(path, e),
-        |len| {
-            ModelError::format(
-                path.display().to_string(),
-                format!("{len} bytes: too large for a safetensors file (at most {MAX_FILE_BYTES})"),
-            )
-        },
-    )?;
+    let bytes = super::read_model_file(path, MAX_FILE_BYTES, "a safetensors file")?;
     parse(&bytes, &path.display().to_string())
 }
 

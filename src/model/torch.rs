@@ -73,19 +73,7 @@ const MAX_DIMS: usize = 8;
 /// dict itself, as float32 tensors in the dict's order. The file must be at
 /// most [`MAX_FILE_BYTES`] (checked before reading); see [`parse_state_dict`].
 pub fn read_state_dict(path: &Path) -> Result<Vec<Tensor>, ModelError> {
-    let bytes = crate::limits::read_bounded(
-        path,
-        MAX_FILE_BYTES,
-        |e| ModelError::io(path, e),
-        |len| {
-            ModelError::format(
-                path.display().to_string(),
-                format!(
-                    "{len} bytes: too large for a PyTorch checkpoint (at most {MAX_FILE_BYTES})"
-                ),
-            )
-        },
-    )?;
+    let bytes = super::read_model_file(path, MAX_FILE_BYTES, "a PyTorch checkpoint")?;
     parse_state_dict(&bytes, &path.display().to_string())
 }
 

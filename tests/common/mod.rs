@@ -4,6 +4,17 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The real English clips of tests/fixtures/ with a human transcript
+/// (`STEM.txt`): jfk and five LibriVox readings.
+pub const ENGLISH_CLIPS: [&str; 6] = [
+    "jfk",
+    "librivox-0870",
+    "librivox-0880",
+    "librivox-0890",
+    "librivox-0920",
+    "librivox-0930",
+];
+
 /// A file under tests/fixtures/.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
