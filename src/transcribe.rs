@@ -34,6 +34,7 @@ use crate::transcript::{DropReason, DroppedSpan, Segment, Transcript, Word};
 use crate::vad::{Chunk, Silero, Speech};
 
 pub mod plan;
+pub mod window;
 
 /// Set this environment variable to have every whisper run print its audio
 /// length, windows, tokens and time on stderr (docs/performance.md).
@@ -541,6 +542,9 @@ impl Recognizer {
         params.set_entropy_thold(ENTROPY_THOLD);
         params.set_logprob_thold(LOGPROB_THOLD);
         params.set_n_max_text_ctx(if pass.condition { PROMPT_TOKENS } else { 0 });
+        // Alive until `state.full` below has returned (window.rs).
+        let cap = window::TimestampCap::new(&self.ctx);
+        cap.install(&mut params);
         let started = std::time::Instant::now();
         state.full(params, samples).map_err(werr)?;
         if std::env::var_os(PROFILE_ENV).is_some() {

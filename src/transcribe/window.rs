@@ -1,0 +1,87 @@
+//! The encoder window: 1488 audio frames (29.76 s) instead of whisper's 1500.
+//!
+//! whisper's encoder turns a 30 s window into 1500 frames, and its attention
+//! multiplies the 1500 × 1500 attention weights by V with an inner size of
+//! 1500. ggml hands a matrix product to llamafile's tinyBLAS kernels only
+//! when that inner size is a multiple of the vector width: 16 halves with
+//! AVX-512, 8 with AVX2. 1500 is neither, so ggml falls back to one dot
+//! product per output, about a quarter of a whisper run (docs/performance.md,
+//! "Where the time goes"). whisper.cpp's `audio_ctx` encodes fewer frames:
+//! with 1488, a multiple of 16, those products run in tinyBLAS, and one
+//! thread decodes the agent channel of autorepair-40 in 13.4 s against
+//! 16.5 s.
+//!
+//! The model then sees the first 29.76 s of each window. whisper.cpp moves
+//! its window on to the last timestamp the decoder wrote, and a timestamp
+//! past 29.76 s (up to `<|30.00|>`) would point at audio the encoder never
+//! saw (and make whisper.cpp's DTW alignment abort: it asserts that a
+//! window's frames fit the encoder's context). So [`TimestampCap`] masks the
+//! timestamp tokens after `<|29.76|>`, through whisper.cpp's logits filter.
+//!
+//! Accuracy (scripts/model_accuracy.py, q8_0, greedy): the English and German
+//! clips keep their WER (1.6 % and 17.7 %); the real-call agents against the
+//! f16 beam-5 transcript 4.6 % (autorepair-40, was 6.1 %) and 5.5 % (49, was
+//! 4.9 %).
+
+use std::ffi::c_void;
+use std::os::raw::c_int;
+
+use whisper_rs::whisper_rs_sys::{whisper_context, whisper_state, whisper_token_data};
+use whisper_rs::{FullParams, WhisperContext};
+
+/// Encoder frames per window (20 ms each): the largest multiple of 16 that
+/// does not exceed whisper's 1500.
+pub const AUDIO_CTX: i32 = 1488;
+
+/// Masks the timestamp tokens past the end of the shortened window.
+///
+/// Lives on the caller's stack for as long as whisper decodes with the
+/// [`FullParams`] it was installed in.
+pub struct TimestampCap {
+    /// The first token id to mask: `<|0.00|>` + [`AUDIO_CTX`] + 1.
+    first_masked: usize,
+    /// Logits per decoding step (the vocabulary size).
+    n_vocab: usize,
+}
+
+impl TimestampCap {
+    /// The cap for `ctx`'s vocabulary.
+    pub fn new(ctx: &WhisperContext) -> Self {
+        let beg = usize::try_from(ctx.token_beg()).unwrap_or(0);
+        TimestampCap {
+            first_masked: beg + AUDIO_CTX as usize + 1,
+            n_vocab: usize::try_from(ctx.n_vocab()).unwrap_or(0),
+        }
+    }
+
+    /// Sets `params` to encode [`AUDIO_CTX`] frames per window and to mask
+    /// the timestamps beyond them. `self` must outlive every `full` call
+    /// made with `params`.
+    pub fn install(&self, params: &mut FullParams) {
+        params.set_audio_ctx(AUDIO_CTX);
+        // SAFETY: `mask` only reads `self` (kept alive by the caller, see
+        // above) and writes the `n_vocab` logits whisper.cpp hands it, which
+        // is the buffer's length (whisper_process_logits asserts it).
+        unsafe {
+            params.set_filter_logits_callback(Some(mask));
+            params.set_filter_logits_callback_user_data(self as *const Self as *mut c_void);
+        }
+    }
+}
+
+/// whisper.cpp's logits filter: sets the masked timestamps to -∞.
+unsafe extern "C" fn mask(
+    _ctx: *mut whisper_context,
+    _state: *mut whisper_state,
+    _tokens: *const whisper_token_data,
+    _n_tokens: c_int,
+    logits: *mut f32,
+    user_data: *mut c_void,
+) {
+    // SAFETY: see `TimestampCap::install`.
+    let cap = unsafe { &*(user_data as *const TimestampCap) };
+    let logits = unsafe { std::slice::from_raw_parts_mut(logits, cap.n_vocab) };
+    for l in logits.iter_mut().skip(cap.first_masked) {
+        *l = f32::NEG_INFINITY;
+    }
+}
