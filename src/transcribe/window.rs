@@ -85,3 +85,40 @@ unsafe extern "C" fn mask(
         *l = f32::NEG_INFINITY;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_is_a_multiple_of_sixteen_frames_within_whispers_1500() {
+        assert_eq!(AUDIO_CTX % 16, 0);
+        assert!(AUDIO_CTX <= 1500 && AUDIO_CTX > 1500 - 16);
+    }
+
+    #[test]
+    fn timestamps_past_the_window_are_masked_and_nothing_else() {
+        // base's multilingual vocabulary: <|0.00|> is 50364, 51865 tokens.
+        let beg = 50_364;
+        let cap = TimestampCap {
+            first_masked: beg + AUDIO_CTX as usize + 1,
+            n_vocab: 51_865,
+        };
+        let mut logits = vec![1.0f32; cap.n_vocab];
+        let user = &cap as *const TimestampCap as *mut c_void;
+        let (ctx, state) = (std::ptr::null_mut(), std::ptr::null_mut());
+        // SAFETY: `logits` holds `n_vocab` values; `mask` reads only `cap`.
+        unsafe { mask(ctx, state, std::ptr::null(), 0, logits.as_mut_ptr(), user) };
+        // <|29.76|> is still allowed, <|29.78|> … <|30.00|> are not.
+        assert_eq!(logits[beg + AUDIO_CTX as usize], 1.0);
+        assert!(logits[..=beg + AUDIO_CTX as usize]
+            .iter()
+            .all(|&l| l == 1.0));
+        assert!(logits[beg + AUDIO_CTX as usize + 1..]
+            .iter()
+            .all(|&l| l == f32::NEG_INFINITY));
+        // The 12 timestamps of the last 0.24 s: <|29.78|> … <|30.00|>.
+        let masked = logits.iter().filter(|l| l.is_infinite()).count();
+        assert_eq!(masked, (1500 - AUDIO_CTX) as usize);
+    }
+}
