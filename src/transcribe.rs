@@ -32,7 +32,9 @@ use whisper_rs::{
 use crate::audio::WHISPER_RATE;
 use crate::transcript::{DropReason, DroppedSpan, Segment, Transcript, Word};
 use crate::vad::{Chunk, Silero, Speech};
+use lanes::Lanes;
 
+pub mod lanes;
 pub mod plan;
 pub mod window;
 
@@ -177,6 +179,10 @@ pub struct Recognizer {
     path: PathBuf,
     shape: ModelShape,
     vad: Option<Silero>,
+    /// Whisper runs allowed at once among the threads sharing this
+    /// recognizer; `None`: no limit, and a call's speech is shared out
+    /// among one run per thread ([`plan`]).
+    lanes: Option<Lanes>,
 }
 
 impl Recognizer {
@@ -199,7 +205,16 @@ impl Recognizer {
             path: path.to_path_buf(),
             shape,
             vad,
+            lanes: None,
         })
+    }
+
+    /// Lets at most `n` whisper runs go at once, whatever the number of
+    /// threads calling this recognizer (`batch`; see [`lanes`]). Each call
+    /// is then decoded in one run, its channels one after the other, with
+    /// all of [`Options::threads`].
+    pub fn set_lanes(&mut self, n: usize) {
+        self.lanes = Some(Lanes::new(n));
     }
 
     /// The Silero VAD that finds the speech sent to whisper, if any (see
@@ -254,9 +269,15 @@ impl Recognizer {
             .iter()
             .map(|samples| self.speech(samples))
             .collect::<Result<Vec<_>, _>>()?;
+        let max_runs = if self.lanes.is_some() {
+            1
+        } else {
+            opts.threads
+        };
         let plan = plan::plan(
             &speech.iter().map(Option::as_ref).collect::<Vec<_>>(),
             opts.threads,
+            max_runs,
         );
         if std::env::var_os(PROFILE_ENV).is_some() {
             eprintln!("callcoach profile: {}", plan.describe());
@@ -357,6 +378,7 @@ impl Recognizer {
             path: self.path.clone(),
             why: e.to_string(),
         };
+        let _lane = self.lanes.as_ref().map(Lanes::take);
         let mut state = self.ctx.create_state().map_err(werr)?;
         state.pcm_to_mel(samples, threads.max(1)).map_err(werr)?;
         let (id, _) = state.lang_detect(0, threads.max(1)).map_err(werr)?;
@@ -516,6 +538,8 @@ impl Recognizer {
             path: self.path.clone(),
             why: e.to_string(),
         };
+        // Taken before the state is made, given back after it is freed.
+        let _lane = self.lanes.as_ref().map(Lanes::take);
         let mut state = self.ctx.create_state().map_err(werr)?;
         let strategy = if opts.beam_size > 1 {
             SamplingStrategy::BeamSearch {

@@ -396,7 +396,7 @@ fn a_long_recording_cut_into_two_runs_keeps_each_clip_in_its_place() {
         }
     }
     let speech = Speech::find(&signal, None).unwrap();
-    let cut = plan(&[Some(&speech)], 2);
+    let cut = plan(&[Some(&speech)], 2, 2);
     assert_eq!(cut.runs.len(), 2, "{}", cut.describe());
 
     let opts = Options {

@@ -107,6 +107,60 @@ pub struct RunStats {
     pub wall_s: f64,
 }
 
+/// Threads of one whisper run in a batch unless `--threads` says otherwise.
+/// On two cores one run of two threads decodes as fast as two one-thread
+/// runs side by side (`batch` of the three real calls: 13.6 against 13.9
+/// audio minutes per wall minute) and holds one whisper state instead of
+/// two (477 against 779 MB); docs/performance.md, "Batch".
+pub const RUN_THREADS: usize = 2;
+
+/// How a batch lays its whisper work on the cores: `runs` whisper runs at
+/// once (the recognizer's lanes, [`crate::transcribe::lanes`]), `threads`
+/// each. The jobs share the runs: a call waits for a free run while the
+/// others decode, and reads its audio and measures its voice meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunShare {
+    /// Whisper runs at once.
+    pub runs: usize,
+    /// Threads of each run.
+    pub threads: usize,
+}
+
+impl RunShare {
+    /// [`RUN_THREADS`] (or `threads`) per run, as many runs as the cores
+    /// hold, but no more than `jobs`.
+    pub fn new(jobs: usize, threads: Option<usize>) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Self::for_cores(cores, jobs, threads)
+    }
+
+    fn for_cores(cores: usize, jobs: usize, threads: Option<usize>) -> Self {
+        let threads = threads.unwrap_or(RUN_THREADS.min(cores)).max(1);
+        RunShare {
+            runs: (cores / threads).clamp(1, jobs.max(1)),
+            threads,
+        }
+    }
+}
+
+/// Makes glibc give freed memory back to the system at once: blocks of
+/// 1 MiB and more are mapped on their own and unmapped when freed, and the
+/// heap is trimmed past 1 MiB of free space. Without it, the buffers that
+/// each whisper run allocates and frees (a few MB to tens of MB) stay in
+/// the heap of the worker thread that freed them, one heap per worker:
+/// `batch --jobs 2` on the three real calls peaked at 652 MB, with it at
+/// 480 MB, as fast (docs/performance.md, "Batch"). No effect elsewhere than
+/// glibc.
+pub fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called before the
+    // worker threads start.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 20);
+    }
+}
+
 /// Default worker count: the cores, but no more than available memory
 /// allows at [`WORKER_MEMORY_MB`] per worker; at least 1.
 pub fn default_jobs() -> usize {
@@ -485,5 +539,21 @@ mod tests {
         assert_eq!(agent_from_path(&re, "mon/call.wav"), "unknown");
         let folder = Regex::new(r"^([^/]+)/").unwrap();
         assert_eq!(agent_from_path(&folder, "carla/x.wav"), "carla");
+    }
+
+    #[test]
+    fn whisper_runs_take_two_threads_each_and_no_more_runs_than_jobs() {
+        let share = |cores, jobs, threads| {
+            let s = RunShare::for_cores(cores, jobs, threads);
+            (s.runs, s.threads)
+        };
+        assert_eq!(share(2, 2, None), (1, 2));
+        assert_eq!(share(2, 1, None), (1, 2));
+        assert_eq!(share(1, 2, None), (1, 1));
+        assert_eq!(share(8, 8, None), (4, 2));
+        assert_eq!(share(8, 3, None), (3, 2));
+        assert_eq!(share(2, 2, Some(1)), (2, 1));
+        assert_eq!(share(4, 2, Some(4)), (1, 4));
+        assert_eq!(share(4, 2, Some(8)), (1, 8));
     }
 }

@@ -20,7 +20,7 @@ pub struct BatchArgs {
     /// Output directory: calls/<name>.json, summary.csv, agents.csv, summary.json.
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
-    /// Calls scored at once, sharing one model [default: cores, limited by memory at ~400 MB each].
+    /// Calls scored at once, sharing one model; their whisper runs take turns, one per 2 cores [default: cores, limited by memory at ~400 MB each].
     #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
     /// CSV with a header row: file, agent, call_id, date, language, agent_channel, speakers.
@@ -87,8 +87,8 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode> {
         Err(e) => return usage_error(e),
     };
     let jobs = args.jobs.map_or_else(batch::default_jobs, usize::from);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    base.decode.threads = args.decode.threads.unwrap_or((cores / jobs).max(1));
+    let share = batch::RunShare::new(jobs, args.decode.threads);
+    base.decode.threads = share.threads;
     let cfg = BatchConfig {
         inputs: args.inputs,
         out: args.out,
@@ -109,10 +109,12 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode> {
     let mode = Mode::detect(args.quiet);
     let pending = planned.iter().filter(|p| !p.done).count();
     let stats = if pending > 0 {
-        let recognizer = match Recognizer::load(&model) {
+        let mut recognizer = match Recognizer::load(&model) {
             Ok(r) => r,
             Err(e) => return usage_error(e),
         };
+        recognizer.set_lanes(share.runs);
+        batch::return_freed_memory();
         let mut scorer = Scorer::new(&recognizer, profile, profile_name);
         args.call.apply_roles(&mut scorer);
         batch::score_pending(

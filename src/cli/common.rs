@@ -98,7 +98,7 @@ pub struct DecodeArgs {
     /// Beam width of whisper's decoder; 1 decodes greedily (faster, less accurate).
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub beam_size: usize,
-    /// Threads for whisper.cpp [default: all cores].
+    /// Threads for whisper.cpp [default: all cores; batch: 2 per whisper run].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 }

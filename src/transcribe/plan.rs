@@ -80,8 +80,9 @@ impl Plan {
 }
 
 /// Shares the speech of `channels` (`None`: a channel without speech) out
-/// among at most `threads` runs (see the module comment).
-pub fn plan(channels: &[Option<&Speech>], threads: usize) -> Plan {
+/// among at most `max_runs` runs, and `threads` among them (see the module
+/// comment).
+pub fn plan(channels: &[Option<&Speech>], threads: usize, max_runs: usize) -> Plan {
     let threads = threads.max(1);
     let chunks: Vec<(usize, Chunk, &Speech)> = channels
         .iter()
@@ -90,7 +91,10 @@ pub fn plan(channels: &[Option<&Speech>], threads: usize) -> Plan {
         .filter(|(_, chunk, _)| !chunk.is_empty())
         .collect();
     let total: usize = chunks.iter().map(|(_, chunk, _)| chunk.len()).sum();
-    let n_runs = threads.min(chunks.len().max(total / MIN_RUN)).max(1);
+    let n_runs = threads
+        .min(max_runs)
+        .min(chunks.len().max(total / MIN_RUN))
+        .max(1);
 
     // Where each chunk starts when all are laid end to end.
     let starts: Vec<usize> = chunks
@@ -207,7 +211,7 @@ mod tests {
     #[test]
     fn a_long_mono_channel_is_cut_at_the_pause_nearest_its_middle() {
         let mono = turns(12); // 120 s of speech in 240 s
-        let p = plan(&[Some(&mono)], 2);
+        let p = plan(&[Some(&mono)], 2, 2);
         assert_eq!(p.threads, 1);
         assert_eq!(layout(&p), vec![vec![(0, 0, 110)], vec![(0, 120, 230)]]);
         covers(&p, &[&mono]);
@@ -216,7 +220,7 @@ mod tests {
     #[test]
     fn short_speech_takes_one_run_with_all_threads() {
         let mono = turns(5); // 50 s of speech
-        let p = plan(&[Some(&mono)], 2);
+        let p = plan(&[Some(&mono)], 2, 2);
         assert_eq!((p.runs.len(), p.threads), (1, 2));
         assert_eq!(layout(&p), vec![vec![(0, 0, 90)]]);
     }
@@ -224,7 +228,7 @@ mod tests {
     #[test]
     fn balanced_channels_get_a_run_each() {
         let (a, b) = (turns(6), turns(5));
-        let p = plan(&[Some(&a), Some(&b)], 2);
+        let p = plan(&[Some(&a), Some(&b)], 2, 2);
         assert_eq!(p.threads, 1);
         // 60 s against 50 s (+ gaps): the middle is 5 s before the end of
         // the first channel, within SNAP, so no channel is cut.
@@ -234,7 +238,7 @@ mod tests {
     #[test]
     fn the_longer_channel_gives_its_end_to_the_other_run() {
         let (agent, customer) = (turns(16), turns(6)); // 160 s and 60 s
-        let p = plan(&[Some(&agent), Some(&customer)], 2);
+        let p = plan(&[Some(&agent), Some(&customer)], 2, 2);
         assert_eq!(p.threads, 1);
         // Half of the 220 s (+ gaps) is 11 turns in: the agent's last five
         // turns go with the customer.
@@ -250,9 +254,21 @@ mod tests {
     }
 
     #[test]
+    fn one_run_allowed_takes_every_thread_and_both_channels_whole() {
+        let (a, b) = (turns(16), turns(6));
+        let p = plan(&[Some(&a), Some(&b)], 2, 1);
+        assert_eq!((p.runs.len(), p.threads), (1, 2));
+        assert_eq!(layout(&p), vec![vec![(0, 0, 310), (1, 0, 110)]]);
+        // Four threads, two runs allowed: two runs of two threads.
+        let p = plan(&[Some(&a), Some(&b)], 4, 2);
+        assert_eq!((p.runs.len(), p.threads), (2, 2));
+        covers(&p, &[&a, &b]);
+    }
+
+    #[test]
     fn one_thread_decodes_everything_in_one_run() {
         let (a, b) = (turns(16), turns(6));
-        let p = plan(&[Some(&a), Some(&b)], 1);
+        let p = plan(&[Some(&a), Some(&b)], 1, 1);
         assert_eq!((p.runs.len(), p.threads), (1, 1));
         assert_eq!(layout(&p), vec![vec![(0, 0, 310), (1, 0, 110)]]);
     }
@@ -261,16 +277,16 @@ mod tests {
     fn channels_without_speech_get_no_piece() {
         let a = turns(14);
         let silent = speech(100, &[]);
-        let p = plan(&[None, Some(&a), Some(&silent)], 2);
+        let p = plan(&[None, Some(&a), Some(&silent)], 2, 2);
         assert_eq!(layout(&p), vec![vec![(1, 0, 130)], vec![(1, 140, 270)]]);
-        let none = plan(&[None, None], 2);
+        let none = plan(&[None, None], 2, 2);
         assert_eq!((none.pieces(), none.threads), (0, 2));
     }
 
     #[test]
     fn a_channel_without_pauses_is_not_cut() {
         let whole = speech(200, &[(0, 200)]);
-        let p = plan(&[Some(&whole)], 2);
+        let p = plan(&[Some(&whole)], 2, 2);
         assert_eq!((p.runs.len(), p.threads), (1, 2));
         assert_eq!(p.runs[0][0].chunk.len(), 200 * RATE + CHUNK_GAP);
     }
