@@ -108,10 +108,14 @@ pub struct RunStats {
 }
 
 /// Threads of one whisper run in a batch unless `--threads` says otherwise.
-/// On two cores one run of two threads decodes as fast as two one-thread
-/// runs side by side (`batch` of the three real calls: 13.6 against 13.9
-/// audio minutes per wall minute) and holds one whisper state instead of
-/// two (477 against 779 MB); docs/performance.md, "Batch".
+/// Two threads per run hold half the whisper states that one thread per
+/// run does, so `batch --jobs 2` stays under 600 MB (issue 15), at some cost
+/// in speed. On this project's 2 cores (docs/performance.md, "Batch"):
+///
+/// | calls | 2 threads per run | 1 thread per run (`--threads 1`) |
+/// |---|---|---|
+/// | the three real calls (12.7 audio min) | 12.1 audio min per wall min, 451 MB | 12.4, 698 MB |
+/// | the ten fixture calls (39.2 audio min) | 12.5, 550 MB | 15.1, 805 MB |
 pub const RUN_THREADS: usize = 2;
 
 /// How a batch lays its whisper work on the cores: `runs` whisper runs at

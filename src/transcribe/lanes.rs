@@ -4,12 +4,12 @@
 //! Each whisper run holds a whisper.cpp state: its compute buffers, caches
 //! and the DTW alignment take about 190 MB once it has decoded a few
 //! windows of the base model (docs/performance.md, "Batch"). `batch` scores
-//! several calls at once to keep the cores busy between whisper runs, but on
-//! two cores one run of two threads decodes as fast as two runs of one
-//! thread side by side (llamafile's kernels make the encoder scale with the
-//! second thread; the decoder is bound by memory either way), so letting
-//! every call hold its own state would cost memory and buy no speed. The
-//! lanes make the calls queue for whisper instead.
+//! several calls at once to keep the cores busy, but if every call held its
+//! own state, memory would grow with the jobs. The lanes make the calls
+//! queue for whisper instead: with one lane of two threads on two cores,
+//! `batch --jobs 2` peaks at 451-550 MB instead of 698-805 MB with two
+//! one-thread lanes, and scores 12.1-12.5 audio minutes per wall minute
+//! instead of 12.4-15.1 (`batch::RUN_THREADS`).
 
 use std::sync::{Condvar, Mutex, PoisonError};
 
