@@ -257,7 +257,9 @@ impl Recognizer {
     /// Only speech goes to whisper ([`crate::vad`]). The threads are shared
     /// out among runs side by side, one thread each, and the speech among
     /// the runs, a long channel cut at a pause where that evens them out
-    /// ([`plan`], docs/performance.md). Without a language and with more
+    /// ([`plan`], docs/performance.md); with lanes set
+    /// ([`Recognizer::set_lanes`]) the call is decoded in one run with all
+    /// the threads, once a lane is free. Without a language and with more
     /// than one piece, it is detected once on the first channel's speech and
     /// used for all: the parties of a call speak one language.
     pub fn transcribe_channels(
