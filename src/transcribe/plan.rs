@@ -254,23 +254,18 @@ mod tests {
     }
 
     #[test]
-    fn one_run_allowed_takes_every_thread_and_both_channels_whole() {
+    fn one_run_takes_every_thread_and_both_channels_whole() {
         let (a, b) = (turns(16), turns(6));
-        let p = plan(&[Some(&a), Some(&b)], 2, 1);
-        assert_eq!((p.runs.len(), p.threads), (1, 2));
-        assert_eq!(layout(&p), vec![vec![(0, 0, 310), (1, 0, 110)]]);
+        // (threads, runs allowed): one thread, or two threads in one run.
+        for (threads, max_runs) in [(1, 1), (2, 1)] {
+            let p = plan(&[Some(&a), Some(&b)], threads, max_runs);
+            assert_eq!((p.runs.len(), p.threads), (1, threads));
+            assert_eq!(layout(&p), vec![vec![(0, 0, 310), (1, 0, 110)]]);
+        }
         // Four threads, two runs allowed: two runs of two threads.
         let p = plan(&[Some(&a), Some(&b)], 4, 2);
         assert_eq!((p.runs.len(), p.threads), (2, 2));
         covers(&p, &[&a, &b]);
-    }
-
-    #[test]
-    fn one_thread_decodes_everything_in_one_run() {
-        let (a, b) = (turns(16), turns(6));
-        let p = plan(&[Some(&a), Some(&b)], 1, 1);
-        assert_eq!((p.runs.len(), p.threads), (1, 1));
-        assert_eq!(layout(&p), vec![vec![(0, 0, 310), (1, 0, 110)]]);
     }
 
     #[test]
