@@ -268,21 +268,31 @@ impl<'a> Scorer<'a> {
         stage("transcribe");
         let mut decode = opts.decode.clone();
         decode.language = opts.language.clone();
-        let (agent_t, customer_t, mono_t) = if stereo {
+        let mut params = self.features.clone();
+        params.keep_frames = true;
+        let (agent_t, customer_t, mono_t, stereo_voices) = if stereo {
             let (agent, customer) = (&audio.channels[agent_ch], &audio.channels[customer_ch]);
             // Both channels at once, their speech decoded side by side;
-            // the customer speaks the agent's language.
-            let both = self
-                .recognizer
-                .transcribe_channels(&[agent, customer], &decode)?;
+            // the customer speaks the agent's language. The voice of each
+            // channel needs no transcript: it is measured on the core of
+            // the first whisper run to finish.
+            let (both, voices) =
+                self.recognizer
+                    .transcribe_channels_beside(&[agent, customer], &decode, || {
+                        (
+                            features::analyze_channel(agent, WHISPER_RATE, &params),
+                            features::analyze_channel(customer, WHISPER_RATE, &params),
+                        )
+                    })?;
             let [agent_t, customer_t]: [Transcript; 2] =
                 both.try_into().expect("two channels give two transcripts");
-            (Some(agent_t), Some(customer_t), None)
+            (Some(agent_t), Some(customer_t), None, Some(voices))
         } else {
             (
                 None,
                 None,
                 Some(self.recognizer.transcribe(&audio.mix(), &decode)?),
+                None,
             )
         };
         let language = [&agent_t, &mono_t]
@@ -330,25 +340,31 @@ impl<'a> Scorer<'a> {
         let words = split_words(&structure, &agent_t, &customer_t, &mono_t);
 
         stage("voice");
-        let mut params = self.features.clone();
-        params.keep_frames = true;
-        let (agent_signal, customer_signal) = if stereo {
-            (
-                audio.channels[agent_ch].clone(),
-                Some(audio.channels[customer_ch].clone()),
-            )
-        } else if opts.speakers == 1 {
-            (channels[0].clone(), None)
-        } else {
-            let mix = &channels[0];
-            (
-                keep_only(mix, &structure.agent_speech),
-                Some(keep_only(mix, &structure.customer_speech)),
-            )
+        let (agent_voice, mut customer_voice) = match stereo_voices {
+            Some((agent, customer)) => (agent, Some(customer)),
+            // One voice: the whole mix.
+            None if opts.speakers == 1 => (
+                features::analyze_channel(&channels[0], WHISPER_RATE, &params),
+                None,
+            ),
+            // Two voices in one channel: each party's turns, as the call
+            // structure split them.
+            None => {
+                let mix = &channels[0];
+                (
+                    features::analyze_channel(
+                        &keep_only(mix, &structure.agent_speech),
+                        WHISPER_RATE,
+                        &params,
+                    ),
+                    Some(features::analyze_channel(
+                        &keep_only(mix, &structure.customer_speech),
+                        WHISPER_RATE,
+                        &params,
+                    )),
+                )
+            }
         };
-        let agent_voice = features::analyze_channel(&agent_signal, WHISPER_RATE, &params);
-        let mut customer_voice =
-            customer_signal.map(|s| features::analyze_channel(&s, WHISPER_RATE, &params));
 
         stage("findings");
         let phrases = ScoringPhrases::builtin(&language);

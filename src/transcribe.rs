@@ -267,6 +267,23 @@ impl Recognizer {
         channels: &[&[f32]],
         opts: &Options,
     ) -> Result<Vec<Transcript>, TranscribeError> {
+        self.transcribe_channels_beside(channels, opts, || ())
+            .map(|(t, ())| t)
+    }
+
+    /// [`Recognizer::transcribe_channels`], and `work` done on the thread
+    /// of the first whisper run to finish: runs side by side rarely end
+    /// together, and the core of the first would otherwise wait for the
+    /// others. `score` measures the voice of a stereo call there, which
+    /// needs no transcript. Without speech to decode, `work` runs on the
+    /// calling thread. A failed run returns its error; `work` may then not
+    /// have run.
+    pub fn transcribe_channels_beside<R: Send>(
+        &self,
+        channels: &[&[f32]],
+        opts: &Options,
+        work: impl FnOnce() -> R + Send,
+    ) -> Result<(Vec<Transcript>, R), TranscribeError> {
         let speech = channels
             .iter()
             .map(|samples| self.speech(samples))
@@ -299,14 +316,17 @@ impl Recognizer {
             threads: plan.threads,
             ..opts.clone()
         };
+        // The first run to finish takes `work` out and does it.
+        let work = std::sync::Mutex::new(Some(work));
+        let done = std::sync::Mutex::new(None);
         let decoded = std::thread::scope(|scope| {
             let runs: Vec<_> = plan
                 .runs
                 .iter()
                 .map(|pieces| {
-                    let per_run = &per_run;
+                    let (per_run, work, done) = (&per_run, &work, &done);
                     scope.spawn(move || {
-                        pieces
+                        let decoded = pieces
                             .iter()
                             .map(|p| {
                                 let samples = channels[p.channel];
@@ -314,7 +334,13 @@ impl Recognizer {
                                     self.decode_chunk(samples, &p.chunk, per_run, FIRST_PASS)?;
                                 Ok((p.channel, t))
                             })
-                            .collect::<Result<Vec<_>, TranscribeError>>()
+                            .collect::<Result<Vec<_>, TranscribeError>>();
+                        let mine = work.lock().unwrap_or_else(|e| e.into_inner()).take();
+                        if let Some(work) = mine {
+                            let r = work();
+                            *done.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                        }
+                        decoded
                     })
                 })
                 .collect();
@@ -322,6 +348,13 @@ impl Recognizer {
                 .map(|run| run.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect::<Result<Vec<_>, _>>()
         })?;
+        let worked = match done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(r) => r,
+            None => {
+                let work = work.into_inner().unwrap_or_else(|e| e.into_inner());
+                work.expect("work is taken only by a run that also stores its result")()
+            }
+        };
         let mut out: Vec<Option<Transcript>> = vec![None; channels.len()];
         // Runs in order hold each channel's pieces in time order.
         for (channel, piece) in decoded.into_iter().flatten() {
@@ -343,7 +376,7 @@ impl Recognizer {
             self.redecode_loops(samples, &opts, &mut t)?;
             transcripts.push(t);
         }
-        Ok(transcripts)
+        Ok((transcripts, worked))
     }
 
     /// The speech of `samples`, or `None` for a channel without any (see

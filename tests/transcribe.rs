@@ -165,6 +165,53 @@ fn stereo_channels_are_transcribed_separately() {
     assert_eq!(doc["text"], "");
 }
 
+/// `transcribe_channels_beside` does its work once, on the thread of a
+/// whisper run when there are runs, and gives the same transcripts as
+/// `transcribe_channels`; with nothing to decode, on the calling thread.
+#[test]
+fn work_beside_two_runs_is_done_once_on_a_run_thread() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let model = Recognizer::load(&base_model()).unwrap();
+    let jfk = audio::load(&fixture("jfk.wav"), Some(WHISPER_RATE))
+        .unwrap()
+        .mix();
+    let libri = audio::load(&fixture("librivox-0870.wav"), Some(WHISPER_RATE))
+        .unwrap()
+        .mix();
+    // Two threads: two one-thread runs, one channel each (the run plan).
+    let opts = Options {
+        language: Some("en".into()),
+        threads: 2,
+        ..Options::default()
+    };
+    let calls = AtomicUsize::new(0);
+    let caller = std::thread::current().id();
+    let (beside, (on, n)) = model
+        .transcribe_channels_beside(&[&jfk, &libri], &opts, || {
+            (
+                std::thread::current().id(),
+                calls.fetch_add(1, Ordering::SeqCst) + 1,
+            )
+        })
+        .unwrap();
+    assert_eq!((n, calls.load(Ordering::SeqCst)), (1, 1));
+    assert_ne!(on, caller, "the work ran on the calling thread");
+    let plain = model.transcribe_channels(&[&jfk, &libri], &opts).unwrap();
+    assert_eq!(beside.len(), 2);
+    for (a, b) in beside.iter().zip(&plain) {
+        assert_eq!(a.text(), b.text());
+    }
+    assert_eq!(normalise(&beside[0].text()), normalise(JFK));
+
+    // Silence: no run, the work is still done, here.
+    let silence = vec![0.0f32; WHISPER_RATE as usize * 2];
+    let (t, on) = model
+        .transcribe_channels_beside(&[&silence, &silence], &opts, || std::thread::current().id())
+        .unwrap();
+    assert_eq!(on, caller);
+    assert!(t.iter().all(|t| t.segments.is_empty()));
+}
+
 #[test]
 fn json_output_has_words_with_times_and_probabilities() {
     let doc = callcoach_json(&[
