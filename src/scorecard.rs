@@ -270,6 +270,7 @@ impl<'a> Scorer<'a> {
         decode.language = opts.language.clone();
         let mut params = self.features.clone();
         params.keep_frames = true;
+        let voice_of = |samples: &[f32]| features::analyze_channel(samples, WHISPER_RATE, &params);
         let (agent_t, customer_t, mono_t, stereo_voices) = if stereo {
             let (agent, customer) = (&audio.channels[agent_ch], &audio.channels[customer_ch]);
             // Both channels at once, their speech decoded side by side;
@@ -279,10 +280,7 @@ impl<'a> Scorer<'a> {
             let (both, voices) =
                 self.recognizer
                     .transcribe_channels_beside(&[agent, customer], &decode, || {
-                        (
-                            features::analyze_channel(agent, WHISPER_RATE, &params),
-                            features::analyze_channel(customer, WHISPER_RATE, &params),
-                        )
+                        (voice_of(agent), voice_of(customer))
                     })?;
             let [agent_t, customer_t]: [Transcript; 2] =
                 both.try_into().expect("two channels give two transcripts");
@@ -343,25 +341,14 @@ impl<'a> Scorer<'a> {
         let (agent_voice, mut customer_voice) = match stereo_voices {
             Some((agent, customer)) => (agent, Some(customer)),
             // One voice: the whole mix.
-            None if opts.speakers == 1 => (
-                features::analyze_channel(&channels[0], WHISPER_RATE, &params),
-                None,
-            ),
+            None if opts.speakers == 1 => (voice_of(&channels[0]), None),
             // Two voices in one channel: each party's turns, as the call
             // structure split them.
             None => {
                 let mix = &channels[0];
                 (
-                    features::analyze_channel(
-                        &keep_only(mix, &structure.agent_speech),
-                        WHISPER_RATE,
-                        &params,
-                    ),
-                    Some(features::analyze_channel(
-                        &keep_only(mix, &structure.customer_speech),
-                        WHISPER_RATE,
-                        &params,
-                    )),
+                    voice_of(&keep_only(mix, &structure.agent_speech)),
+                    Some(voice_of(&keep_only(mix, &structure.customer_speech))),
                 )
             }
         };
