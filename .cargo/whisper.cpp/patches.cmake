@@ -13,7 +13,9 @@
 # the build, since it means whisper-rs-sys now ships another whisper.cpp and
 # the patch must be redone (docs/performance.md says what each one gives).
 #
-# After changing a patch, rebuild whisper.cpp: cargo clean -p whisper-rs-sys
+# After changing a patch, or in a target/ built before a patch was added
+# (cargo does not re-run whisper-rs-sys's build script for a new CMAKE_*
+# variable), rebuild whisper.cpp: cargo clean -p whisper-rs-sys
 
 if(NOT PROJECT_NAME STREQUAL "whisper.cpp")
     return()
