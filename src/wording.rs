@@ -35,6 +35,39 @@ pub struct Wording {
     evidence: BTreeMap<String, String>,
     /// Headings, captions and chart labels of the HTML page.
     page: BTreeMap<String, String>,
+    /// How a metric is named on the card, by metric name.
+    metric: BTreeMap<String, MetricWords>,
+    /// What a finding's problem line is called ("monotone", "too fast"),
+    /// by finding id.
+    sign: BTreeMap<String, String>,
+    /// Why a metric could not be measured, by reason key (the `reason` of
+    /// a metric in the JSON).
+    reason: BTreeMap<String, String>,
+}
+
+/// A metric's name and unit on the card: "pitch variation 3.4 st".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricWords {
+    /// Name in words ("pitch variation").
+    name: String,
+    /// Unit after the number ("st", "%"); none when empty.
+    #[serde(default)]
+    unit: String,
+    /// Factor from the JSON value to the shown one (100 for a share in %).
+    #[serde(default = "one")]
+    scale: f64,
+    /// Decimals shown.
+    #[serde(default = "one_digit")]
+    digits: usize,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn one_digit() -> usize {
+    1
 }
 
 impl Wording {
@@ -74,12 +107,44 @@ impl Wording {
 
     /// The display name of a verdict.
     pub fn verdict(&self, v: Verdict) -> &str {
-        let key = match v {
-            Verdict::Ok => "ok",
-            Verdict::Watch => "watch",
-            Verdict::Problem => "problem",
-        };
+        let key = v.as_str();
         self.verdict.get(key).map_or(key, String::as_str)
+    }
+
+    /// A metric's value in words: "pitch variation 3.4 st". A metric the
+    /// file does not name is shown by its key.
+    pub fn metric(&self, name: &str, value: f64) -> String {
+        match self.metric.get(name) {
+            Some(m) => format!("{} {}", m.name, self.amount(m, value)),
+            None => format!("{name} {}", self.short(value)),
+        }
+    }
+
+    /// A value of metric `name` with its unit, without the name: "1 st".
+    pub fn metric_value(&self, name: &str, value: f64) -> String {
+        match self.metric.get(name) {
+            Some(m) => self.amount(m, value),
+            None => self.short(value),
+        }
+    }
+
+    fn amount(&self, m: &MetricWords, value: f64) -> String {
+        let v = self.num(value * m.scale, m.digits);
+        if m.unit.is_empty() {
+            v
+        } else {
+            format!("{v} {}", m.unit)
+        }
+    }
+
+    /// The name of a finding's problem ("monotone"), by finding id.
+    pub fn sign<'a>(&'a self, finding: &'a str) -> &'a str {
+        self.sign.get(finding).map_or(finding, String::as_str)
+    }
+
+    /// Why a metric was not measured, in words, by reason key.
+    pub fn reason<'a>(&'a self, key: &'a str) -> &'a str {
+        self.reason.get(key).map_or(key, String::as_str)
     }
 
     /// The evidence sentence of `kind` with its placeholders filled.
@@ -174,6 +239,8 @@ mod tests {
             ("label", &en.label, &de.label),
             ("evidence", &en.evidence, &de.evidence),
             ("page", &en.page, &de.page),
+            ("sign", &en.sign, &de.sign),
+            ("reason", &en.reason, &de.reason),
         ] {
             let keys_a: Vec<_> = a.keys().collect();
             let keys_b: Vec<_> = b.keys().collect();
@@ -201,6 +268,17 @@ mod tests {
             ("-2.5".into(), "0".into())
         );
         assert_eq!((en.language(), de.language()), ("en", "de"));
+        let (en_m, de_m): (Vec<_>, Vec<_>) =
+            (en.metric.keys().collect(), de.metric.keys().collect());
+        assert_eq!(en_m, de_m, "[metric] keys differ");
+        assert_eq!(
+            en.metric("f0_std_semitones", 3.43),
+            "pitch variation 3.4 st"
+        );
+        assert_eq!(
+            de.metric("low_confidence_share", 0.06),
+            "schwer erkennbare Wörter 6 %"
+        );
         assert_eq!(de.verdict(Verdict::Watch), "Beobachten");
     }
 }

@@ -47,7 +47,7 @@ pub fn call_row(s: &Stored) -> CallRow {
                 if let Some(f) = found.iter().find(|f| f["id"] == id.as_str()) {
                     row.findings.push(FindingCell {
                         id: id.as_str(),
-                        score: f["score"].as_u64().unwrap_or(0).min(100) as u8,
+                        score: f["score"].as_u64().map(|v| v.min(100) as u8),
                         verdict: f["verdict"].as_str().unwrap_or("").to_string(),
                     });
                 }
@@ -112,8 +112,8 @@ pub fn agents(rows: &[CallRow]) -> Vec<AgentRow> {
                         ok.iter().filter_map(|r| r.finding(id)).collect();
                     AgentFinding {
                         id: id.as_str(),
-                        mean_score: mean(cells.iter().map(|c| f64::from(c.score))),
-                        problem_share: mean(cells.iter().map(|c| {
+                        mean_score: mean(cells.iter().filter_map(|c| c.score).map(f64::from)),
+                        problem_share: mean(cells.iter().filter(|c| c.score.is_some()).map(|c| {
                             if c.verdict == "problem" {
                                 1.0
                             } else {
@@ -209,7 +209,11 @@ pub fn summary_csv(rows: &[CallRow]) -> String {
         ];
         for id in FindingId::ALL {
             let cell = r.finding(id);
-            f.push(cell.map(|c| c.score.to_string()).unwrap_or_default());
+            f.push(
+                cell.and_then(|c| c.score)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+            );
             f.push(cell.map(|c| c.verdict.clone()).unwrap_or_default());
         }
         f.push(num(r.agent_wpm, 0));
@@ -305,7 +309,7 @@ mod tests {
             findings: if overall.is_some() {
                 vec![FindingCell {
                     id: "monotone",
-                    score: if monotone == "problem" { 20 } else { 90 },
+                    score: Some(if monotone == "problem" { 20 } else { 90 }),
                     verdict: monotone.into(),
                 }]
             } else {

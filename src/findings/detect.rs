@@ -9,7 +9,7 @@ use crate::structure::{CallStructure, Speaker};
 use crate::transcript::{DropReason, DroppedSpan, Word};
 use crate::wording::Wording;
 
-use super::phrases::{find_timed, PhraseHit, ScoringPhrases, TimedText};
+use super::phrases::{clause_quote, find_timed, PhraseHit, ScoringPhrases, TimedText};
 use super::{rate_finding, Evidence, Finding, FindingId, Measured, Profile, Tips};
 
 use crate::features::intensity::FULL_SCALE_DB as PRAAT_FULL_SCALE_DB;
@@ -78,19 +78,22 @@ impl CallFacts<'_> {
             .label_with("quote", &[("text", text.to_string())])
     }
 
-    /// The words spoken between two times, joined, as the quote of a piece
-    /// of evidence. When whisper was unsure of them (mean word probability
+    /// The words spoken between two times as the quote of a piece of
+    /// evidence: whole clauses, at most 25 words ([`clause_quote`]). When whisper was unsure of them (mean word probability
     /// below [`LOW_CONFIDENCE`]), a note says so instead: a quote of words
     /// whisper could barely read (a synthetic or muffled voice) would put
     /// gibberish into the agent's mouth.
     fn quote(&self, words: &[Word], start_ms: u64, end_ms: u64) -> Option<String> {
-        let spoken: Vec<&Word> = words
+        let first = words
             .iter()
-            .filter(|w| w.end_ms > start_ms && w.start_ms < end_ms)
-            .collect();
-        if spoken.is_empty() {
-            return None;
-        }
+            .position(|w| w.end_ms > start_ms && w.start_ms < end_ms)?;
+        let last = first
+            + words[first..]
+                .iter()
+                .take_while(|w| w.start_ms < end_ms)
+                .count()
+            - 1;
+        let spoken = &words[first..=last];
         let confidence =
             spoken.iter().map(|w| f64::from(w.probability)).sum::<f64>() / spoken.len() as f64;
         if confidence < f64::from(LOW_CONFIDENCE) {
@@ -100,8 +103,7 @@ impl CallFacts<'_> {
                     .label_with("unquotable", &[("percent", percent)]),
             );
         }
-        let text: Vec<&str> = spoken.iter().map(|w| w.text.as_str()).collect();
-        Some(text.join(" "))
+        Some(clause_quote(words, first, last))
     }
 
     /// `value` with one decimal in the call's language.
@@ -137,9 +139,49 @@ pub fn detect_all(facts: &CallFacts, profile: &Profile, tips: &Tips) -> Vec<Find
                 FindingId::TooFast => too_fast(facts),
                 FindingId::NoEmpathy => no_empathy(facts),
             };
-            rate_finding(id, measured, facts.language, profile, tips)
+            let why_not = |metric: &str| why_not(facts, metric);
+            rate_finding(id, measured, why_not, facts.language, profile, tips)
         })
         .collect()
+}
+
+/// Why `metric` has no value in this call: the key of a `[reason]`
+/// sentence of `src/data/wording.en.toml`. One place for all detectors, so
+/// that the same missing input gives the same reason everywhere.
+fn why_not(f: &CallFacts, metric: &str) -> &'static str {
+    let has_customer = f.structure.figures.customer_talk_s > 0.0;
+    let voiced = f
+        .agent
+        .frames
+        .as_ref()
+        .is_some_and(|fr| fr.iter().any(|x| x.f0_hz.is_some()));
+    match metric {
+        _ if f.structure.figures.agent_talk_s == 0.0 => "no_agent_speech",
+        "f0_std_semitones" | "f0_range_semitones" if voiced => "too_little_voiced_speech",
+        "f0_std_semitones" | "f0_range_semitones" => "no_voiced_speech",
+        "opening_s" | "opening_words" | "old_fashioned_formulas" if !has_customer => "no_customer",
+        "opening_s" | "opening_words" | "old_fashioned_formulas" => "no_opening",
+        "pauses_per_min" | "longest_stretch_without_pause_s" => "too_little_agent_speech",
+        "latency_median_s" => "no_responses",
+        "empathy_phrases" if !f.agent_words.is_empty() => "no_problem_described",
+        _ if !has_customer
+            && matches!(
+                metric,
+                "acknowledgements_per_customer_turn"
+                    | "barge_ins_beyond_customer"
+                    | "barge_in_overlap_s"
+                    | "hf_energy_vs_customer_db"
+                    | "agent_talk_share"
+                    | "longest_agent_monologue_s"
+                    | "agent_questions"
+            ) =>
+        {
+            "no_customer"
+        }
+        "hf_energy_vs_customer_db" => "no_customer_voice",
+        _ if f.agent_words.is_empty() => "no_words",
+        _ => super::NOT_MEASURED,
+    }
 }
 
 fn ms(s: f64) -> u64 {
@@ -316,13 +358,23 @@ fn impatient(f: &CallFacts) -> Measured {
     }
 }
 
-/// 4. Greeting: length of the opening and old-fashioned formulas.
+/// Finding 4, greeting: length of the opening and old-fashioned formulas,
+/// judged together by the profile (seed 003: "antiquiert klingende und zu lange
+/// Meldung"). Not measured without an opening (no words from the agent
+/// before the customer's first turn) or without a customer.
 fn greeting(f: &CallFacts) -> Measured {
     let g = &f.structure.greeting;
     // Without a customer nothing ends the opening: a recording of the agent
     // alone would count as one long "greeting".
     if !g.present || f.structure.figures.customer_talk_s == 0.0 {
-        return Measured::default();
+        return Measured {
+            values: vec![
+                ("opening_s", None),
+                ("opening_words", None),
+                ("old_fashioned_formulas", None),
+            ],
+            evidence: Vec::new(),
+        };
     }
     let mut opening = f.evidence(
         "opening",

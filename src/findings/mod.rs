@@ -68,15 +68,39 @@ impl FindingId {
 }
 
 /// How serious a finding is.
+///
+/// The order is by concern: `NotMeasured` sorts first, so that the worst
+/// verdict of a set is never one that measured nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
+    /// None of the finding's metrics could be measured in this call (no
+    /// opening, no customer, no recognised words, …): no verdict, never `ok`.
+    NotMeasured,
     /// No sign of the mistake worth mentioning.
     Ok,
     /// Some sign: worth a look.
     Watch,
     /// A clear sign of the mistake.
     Problem,
+}
+
+impl Verdict {
+    /// Whether the verdict flags the mistake (watch or problem): what the
+    /// card explains with evidence and a tip.
+    pub fn flagged(self) -> bool {
+        matches!(self, Verdict::Watch | Verdict::Problem)
+    }
+
+    /// The verdict as written in JSON (`not_measured`, `ok`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::NotMeasured => "not_measured",
+            Verdict::Ok => "ok",
+            Verdict::Watch => "watch",
+            Verdict::Problem => "problem",
+        }
+    }
 }
 
 /// One measured value and the thresholds it was rated against.
@@ -93,6 +117,11 @@ pub struct Metric {
     pub good: f64,
     /// This metric's rating, 0..100 (`None` when not measured).
     pub rating: Option<f64>,
+    /// Why the value is `None`: a stable key (`no_opening`,
+    /// `no_customer`, `no_words`, …; the keys of `[reason]` in
+    /// `src/data/wording.en.toml`). Absent when measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// A moment of the call that shows the finding.
@@ -123,6 +152,9 @@ pub struct Measured {
     pub evidence: Vec<Evidence>,
 }
 
+/// The reason key of a metric when no more specific one is known.
+pub const NOT_MEASURED: &str = "not_measured";
+
 /// One of the eight findings, rated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
@@ -130,9 +162,10 @@ pub struct Finding {
     pub id: FindingId,
     /// Display name in the call's language.
     pub title: String,
-    /// 0..100, 100 = no sign of the mistake.
-    pub score: u8,
-    /// ok, watch or problem.
+    /// 0..100, 100 = no sign of the mistake; `None` when nothing was
+    /// measured (verdict `not_measured`).
+    pub score: Option<u8>,
+    /// ok, watch, problem, or not_measured.
     pub verdict: Verdict,
     /// The metrics, the headline metric first. Renderers show the
     /// lowest-rated one as the key figure.
@@ -154,21 +187,26 @@ pub fn rate(value: f64, good: f64, bad: f64) -> f64 {
 }
 
 /// Turns a detector's measurements into a rated [`Finding`] with the
-/// profile's thresholds, combination rule and verdict bands.
+/// profile's thresholds, combination rule and verdict bands. `why_not`
+/// gives the reason key of a metric that has no value.
 pub fn rate_finding(
     id: FindingId,
     measured: Measured,
+    why_not: impl Fn(&str) -> &'static str,
     language: &str,
     profile: &Profile,
     tips: &Tips,
 ) -> Finding {
-    let values = measured.values.into_iter().map(|(n, v)| (n.to_string(), v));
+    let values = measured.values.into_iter().map(|(n, v)| {
+        let reason = v.is_none().then(|| why_not(n).to_string());
+        (n.to_string(), v, reason)
+    });
     let (metrics, score) = rate_metrics(id, values, language, profile);
     Finding {
         id,
         title: tips.title(id).to_string(),
         score,
-        verdict: profile.verdict(score),
+        verdict: verdict_of(score, profile),
         metrics,
         evidence: measured.evidence,
         tip: tips.tip(id).to_string(),
@@ -180,29 +218,38 @@ pub fn rate_finding(
 /// Rating reads nothing but the values, so this gives exactly what scoring
 /// the call again with `profile` would (tests/realcalls.rs checks it).
 pub fn rerate(finding: &Finding, language: &str, profile: &Profile) -> Finding {
-    let values = finding.metrics.iter().map(|m| (m.name.clone(), m.value));
+    let values = finding
+        .metrics
+        .iter()
+        .map(|m| (m.name.clone(), m.value, m.reason.clone()));
     let (metrics, score) = rate_metrics(finding.id, values, language, profile);
     Finding {
         score,
-        verdict: profile.verdict(score),
+        verdict: verdict_of(score, profile),
         metrics,
         ..finding.clone()
     }
 }
 
-/// Rates each (name, value) with the profile's band for `language` (a
-/// metric the profile does not name is not scored) and combines the
-/// ratings by the finding's rule: the rated metrics and the 0..100 score.
+/// The verdict of a score; `NotMeasured` without one.
+fn verdict_of(score: Option<u8>, profile: &Profile) -> Verdict {
+    score.map_or(Verdict::NotMeasured, |s| profile.verdict(s))
+}
+
+/// Rates each (name, value, reason) with the profile's band for `language`
+/// (a metric the profile does not name is not scored) and combines the
+/// ratings by the finding's rule: the rated metrics and the 0..100 score,
+/// `None` when no metric was measured.
 fn rate_metrics(
     id: FindingId,
-    values: impl Iterator<Item = (String, Option<f64>)>,
+    values: impl Iterator<Item = (String, Option<f64>, Option<String>)>,
     language: &str,
     profile: &Profile,
-) -> (Vec<Metric>, u8) {
+) -> (Vec<Metric>, Option<u8>) {
     let rules = profile.finding(id);
     let mut metrics = Vec::new();
     let (mut sum, mut weights, mut worst) = (0.0, 0.0, f64::INFINITY);
-    for (name, value) in values {
+    for (name, value, reason) in values {
         let Some(t) = rules.threshold(&name, language) else {
             continue; // not in the profile: not scored
         };
@@ -218,24 +265,30 @@ fn rate_metrics(
             threshold: t.bad,
             good: t.good,
             rating,
+            reason: value
+                .is_none()
+                .then(|| reason.unwrap_or_else(|| NOT_MEASURED.into())),
         });
     }
-    let score = if weights == 0.0 {
-        100.0
-    } else if rules.combine_min() {
+    if weights == 0.0 {
+        return (metrics, None);
+    }
+    let score = if rules.combine_min() {
         worst
     } else {
         sum / weights
     };
-    (metrics, score.round().clamp(0.0, 100.0) as u8)
+    (metrics, Some(score.round().clamp(0.0, 100.0) as u8))
 }
 
-/// The overall score: the profile-weighted mean of the findings' scores.
+/// The overall score: the profile-weighted mean of the measured findings'
+/// scores (a finding that measured nothing neither helps nor hurts).
 pub fn overall_score(findings: &[Finding], profile: &Profile) -> u8 {
     let (mut sum, mut w) = (0.0, 0.0);
     for f in findings {
+        let Some(score) = f.score else { continue };
         let weight = profile.weight(f.id);
-        sum += f64::from(f.score) * weight;
+        sum += f64::from(score) * weight;
         w += weight;
     }
     if w == 0.0 {

@@ -199,7 +199,8 @@ pub struct PhraseHit {
     pub start_ms: u64,
     /// End of the last matched word (ms).
     pub end_ms: u64,
-    /// The matched words as spoken, with a little context around them.
+    /// The clause that holds the matched words, as spoken
+    /// ([`clause_quote`]).
     pub quote: String,
 }
 
@@ -214,6 +215,45 @@ fn clause_break_after<W: TimedText>(words: &[W], i: usize) -> bool {
         .trim_end_matches(['"', '\'', '“', '”', '»', '«', ')']);
     text.ends_with([',', '.', ';', ':', '!', '?', '…'])
         || next.start_ms().saturating_sub(w.end_ms()) >= CLAUSE_PAUSE_MS
+}
+
+/// Most words in an evidence quote: a clause or two, read at a glance.
+pub const MAX_QUOTE_WORDS: usize = 25;
+
+/// The quote of words `first..=last` of `words`: from the start of the
+/// clause that holds `first` to the end of the clause that holds `last`
+/// (clause edges as [`clause_break_after`] finds them: punctuation, or a
+/// pause of [`CLAUSE_PAUSE_MS`]), at most [`MAX_QUOTE_WORDS`] words. A
+/// quote cut short ends in "…"; one whose clause starts too far back to fit
+/// begins at `first` with "…", so a quote never starts mid-clause unmarked.
+pub fn clause_quote<W: TimedText>(words: &[W], first: usize, last: usize) -> String {
+    if words.is_empty() {
+        return String::new();
+    }
+    let last = last.min(words.len().saturating_sub(1));
+    let first = first.min(last);
+    let mut a = first;
+    while a > 0 && !clause_break_after(words, a - 1) && last + 2 - a <= MAX_QUOTE_WORDS {
+        a -= 1;
+    }
+    let mid_clause = a > 0 && !clause_break_after(words, a - 1);
+    if mid_clause {
+        a = first;
+    }
+    let mut b = last;
+    while b + 1 < words.len() && !clause_break_after(words, b) && b + 2 - a <= MAX_QUOTE_WORDS {
+        b += 1;
+    }
+    let end = (b + 1).min(a + MAX_QUOTE_WORDS);
+    let text: Vec<&str> = words[a..end].iter().map(|w| w.text().trim()).collect();
+    let mut quote = text.join(" ");
+    if mid_clause {
+        quote.insert_str(0, "… ");
+    }
+    if end < words.len() && !clause_break_after(words, end - 1) {
+        quote.push_str(" …");
+    }
+    quote
 }
 
 /// Whether the normalised tokens right before `start` are one of `list`.
@@ -284,14 +324,11 @@ pub fn find_timed<W: TimedText>(words: &[W], list: &[Phrase]) -> Vec<PhraseHit> 
             if !allowed {
                 continue;
             }
-            let ctx_a = first.saturating_sub(3);
-            let ctx_b = (last + 4).min(words.len());
-            let quote: Vec<&str> = words[ctx_a..ctx_b].iter().map(|w| w.text()).collect();
             hits.push(PhraseHit {
                 phrase: entry.phrase.clone(),
                 start_ms: words[first].start_ms(),
                 end_ms: words[last].end_ms(),
-                quote: quote.join(" "),
+                quote: clause_quote(words, first, last),
             });
         }
     }

@@ -42,9 +42,9 @@ pub struct CallRow {
 pub struct FindingCell {
     /// Finding id.
     pub id: &'static str,
-    /// 0..100.
-    pub score: u8,
-    /// ok, watch or problem.
+    /// 0..100; `None` when the finding measured nothing.
+    pub score: Option<u8>,
+    /// ok, watch, problem or not_measured.
     pub verdict: String,
 }
 

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::findings::{Finding, Verdict};
+use crate::findings::{Finding, Metric, Verdict, NOT_MEASURED};
 use crate::scorecard::Scorecard;
 use crate::wording::Wording;
 
@@ -42,6 +42,7 @@ impl Style {
             Verdict::Ok => "32",
             Verdict::Watch => "33",
             Verdict::Problem => "1;31",
+            Verdict::NotMeasured => "2",
         };
         self.paint(code, &format!("{:<width$}", words.verdict(v)))
     }
@@ -60,30 +61,59 @@ fn opt(words: &Wording, v: Option<f64>, digits: usize, unit: &str) -> String {
     }
 }
 
-/// The key figure of a finding: its lowest-rated measured metric (the one
-/// that pulls the score down most; the first on a tie, so an `ok` finding
-/// shows its headline metric) and that metric's threshold.
+/// The key figure of a finding in words: its lowest-rated measured metric
+/// (the one that pulls the score down most; the first on a tie, so an `ok`
+/// finding shows its headline metric) against its problem line, "pitch
+/// variation 3.4 st, monotone at ≤ 1 st". When more than one metric is
+/// measured and some are past their problem line, it says how many
+/// ("1 of 5 signs"): a finding that averages its signs may stay `ok` with
+/// one of them past the line (docs/scorecard.md). A finding that measured
+/// nothing says why.
 pub(crate) fn key_figure(f: &Finding, words: &Wording) -> String {
-    let measured = f.metrics.iter().filter(|m| m.value.is_some());
-    let worst = measured.min_by(|a, b| {
+    let measured: Vec<&Metric> = f.metrics.iter().filter(|m| m.value.is_some()).collect();
+    let worst = measured.iter().min_by(|a, b| {
         let (a, b) = (a.rating.unwrap_or(100.0), b.rating.unwrap_or(100.0));
         a.total_cmp(&b)
     });
-    worst.map_or_else(
-        || words.label("not_measurable").to_string(),
-        |m| {
-            let v = m.value.unwrap_or_default();
-            let cmp = if m.good > m.threshold { "≤" } else { "≥" };
-            let limit = words.label_with(
-                "problem_at",
-                &[
-                    ("cmp", cmp.to_string()),
-                    ("threshold", words.short(m.threshold)),
-                ],
-            );
-            format!("{} {} ({limit})", m.name, words.short(v))
-        },
-    )
+    let Some(m) = worst else {
+        let reason = f
+            .metrics
+            .iter()
+            .find_map(|m| m.reason.as_deref())
+            .unwrap_or(NOT_MEASURED);
+        return words.label_with(
+            "not_measured_because",
+            &[("reason", words.reason(reason).to_string())],
+        );
+    };
+    let value = m.value.unwrap_or_default();
+    let cmp = if m.good > m.threshold { "≤" } else { "≥" };
+    let mut line = words.label_with(
+        "key_figure_line",
+        &[
+            ("metric", words.metric(&m.name, value)),
+            ("sign", words.sign(f.id.as_str()).to_string()),
+            ("cmp", cmp.to_string()),
+            ("limit", words.metric_value(&m.name, m.threshold)),
+        ],
+    );
+    let past = measured.iter().filter(|m| m.rating == Some(0.0)).count();
+    if past > 0 && measured.len() > 1 {
+        let signs = words.label_with(
+            "signs",
+            &[
+                ("past", past.to_string()),
+                ("n", measured.len().to_string()),
+            ],
+        );
+        line.push_str(&format!(" ({signs})"));
+    }
+    line
+}
+
+/// A finding's score, or "–" when it measured nothing.
+pub(crate) fn score_text(f: &Finding) -> String {
+    f.score.map_or_else(|| "–".to_string(), |s| s.to_string())
 }
 
 /// Renders a scorecard as terminal text.
@@ -141,12 +171,17 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
         .chain([mistake.chars().count()])
         .max()
         .unwrap_or(0);
-    let verdict_w = [Verdict::Ok, Verdict::Watch, Verdict::Problem]
-        .iter()
-        .map(|&v| words.verdict(v).chars().count())
-        .chain([verdict.chars().count()])
-        .max()
-        .unwrap_or(0);
+    let verdict_w = [
+        Verdict::NotMeasured,
+        Verdict::Ok,
+        Verdict::Watch,
+        Verdict::Problem,
+    ]
+    .iter()
+    .map(|&v| words.verdict(v).chars().count())
+    .chain([verdict.chars().count()])
+    .max()
+    .unwrap_or(0);
     let score_w = score.chars().count().max(5);
     let _ = writeln!(
         out,
@@ -160,18 +195,18 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
             "  {:<2} {:<title_w$} {:>score_w$}  {}  {}",
             i + 1,
             f.title,
-            f.score,
+            score_text(f),
             style.verdict(f.verdict, words, verdict_w),
             key_figure(f, words)
         );
     }
-    for f in card.findings.iter().filter(|f| f.verdict != Verdict::Ok) {
+    for f in card.findings.iter().filter(|f| f.verdict.flagged()) {
         let _ = writeln!(
             out,
             "\n  {} — {} ({}/100)",
             style.paint("1", &f.title),
             style.verdict(f.verdict, words, 0),
-            f.score
+            score_text(f)
         );
         for e in &f.evidence {
             let _ = writeln!(

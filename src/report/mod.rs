@@ -245,7 +245,7 @@ pub fn agent_spreads(rows: &[CallRow]) -> Vec<AgentSpread> {
                     let scores: Vec<(u8, String)> = calls
                         .iter()
                         .filter_map(|r| r.findings.iter().find(|f| f.id == id.as_str()))
-                        .map(|f| (f.score, f.verdict.clone()))
+                        .filter_map(|f| Some((f.score?, f.verdict.clone())))
                         .collect();
                     let n = scores.len();
                     FindingSpread {

@@ -1,27 +1,38 @@
 //! The agent's opening turn and its parts.
 //!
-//! The opening runs from the agent's first speech until the customer first
-//! speaks after it, capped at `opening_cap_s`. Its words are matched against
-//! the `[greeting]` phrase lists: salutation, company (markers or configured
-//! company names), the agent's name, an offer of help, and old-fashioned
-//! formulas. Seed 003 (point 4) names the long, stilted opening
-//! "Herzlich willkommen bei Grumps + Söhne, mein Name ist Sonja
-//! Müller-Lüdenscheid, was kann ich für Sie tun?" as a mistake: it is flagged
-//! by its formulas and by `too_long` (duration or word count over the limits).
+//! The opening is the agent's first utterance that holds words: a click,
+//! a breath or a back-channel ("mhm", "ja") before it is not the opening,
+//! and neither is speech whose words speech recognition did not find. It
+//! starts at that utterance's first word and runs until the customer's
+//! first turn after it (a back-channel of the customer does not end it),
+//! capped at `opening_cap_s`. When the agent says no words before the cap
+//! or the call ends, no opening is found ([`Greeting::present`] is false)
+//! and the greeting finding says so instead of rating an empty opening.
+//!
+//! Its words are matched against the `[greeting]` phrase lists: salutation,
+//! company (markers or configured company names), the agent's name, an
+//! offer of help, and old-fashioned formulas. Seed 003 (point 4) names the
+//! long, stilted opening "Herzlich willkommen bei Grumps + Söhne, mein Name
+//! ist Sonja Müller-Lüdenscheid, was kann ich für Sie tun?" as a mistake:
+//! length and formulas together (the rule is the `[greeting]` band of the
+//! scoring profile).
 
 use super::activity::Interval;
 use super::phrases::{find_phrases, normalize, PhraseLists};
+use super::turns::Turn;
 use super::{Speaker, SpeakerWord, StructureParams};
 use serde::{Deserialize, Serialize};
 
 /// The agent's opening turn.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Greeting {
-    /// Whether the agent speaks at all.
+    /// Whether an opening was found: the agent says words (other than
+    /// back-channels) before the call ends. When false the other fields
+    /// are empty and nothing about the greeting was measured.
     pub present: bool,
-    /// Start of the opening (s).
+    /// Start of the opening: its first word (s).
     pub start_s: f64,
-    /// End of the agent's last speech in the opening window (s).
+    /// End of the agent's last word or speech in the opening window (s).
     pub end_s: f64,
     /// `end_s − start_s`.
     pub duration_s: f64,
@@ -43,53 +54,71 @@ pub struct Greeting {
     pub too_long: bool,
 }
 
-/// Finds and describes the agent's opening.
+/// Words closer than this (ms) belong to one utterance: a pause under
+/// 0.7 s is a pause inside an utterance, not between two (Heldner & Edlund
+/// 2010 find within-speaker pauses mostly under 1 s).
+const UTTERANCE_GAP_MS: u64 = 700;
+
+/// Whether `w` is a word that can open a greeting: it has letters or
+/// digits and is no back-channel of the `backchannels` list.
+fn holds_words(w: &SpeakerWord, backchannels: &[String]) -> bool {
+    let norm = normalize(&w.text);
+    !norm.is_empty() && !norm.iter().all(|t| backchannels.contains(t))
+}
+
+/// Finds and describes the agent's opening (see the module docs).
 pub fn analyze_opening(
     agent: &[Interval],
-    customer: &[Interval],
+    turns: &[Turn],
     words: &[SpeakerWord],
     phrases: &PhraseLists,
     params: &StructureParams,
 ) -> Greeting {
-    let first_word = words
+    let g = &phrases.greeting;
+    let backchannels: Vec<String> = g.backchannels.iter().flat_map(|b| normalize(b)).collect();
+    let mut agent_words: Vec<&SpeakerWord> = words
         .iter()
         .filter(|w| w.speaker == Speaker::Agent)
-        .map(|w| w.start_ms as f64 / 1000.0)
-        .fold(f64::INFINITY, f64::min);
-    let first_speech = agent.first().map_or(f64::INFINITY, |i| i.start_s);
-    let start = first_speech.min(first_word);
-    if !start.is_finite() {
-        return Greeting {
-            present: false,
-            start_s: 0.0,
-            end_s: 0.0,
-            duration_s: 0.0,
-            word_count: 0,
-            text: String::new(),
-            has_salutation: false,
-            has_company: false,
-            has_agent_name: false,
-            has_offer_of_help: false,
-            old_fashioned: Vec::new(),
-            too_long: false,
-        };
-    }
-    let customer_first = customer
+        .collect();
+    agent_words.sort_by_key(|w| w.start_ms);
+    let Some(mut at) = agent_words
         .iter()
-        .map(|i| i.start_s)
-        .find(|&s| s > start)
-        .unwrap_or(f64::INFINITY);
-    let window_end = customer_first.min(start + params.opening_cap_s);
+        .position(|w| holds_words(w, &backchannels))
+    else {
+        return Greeting::default();
+    };
+    // The utterance that holds it starts with the words right before it
+    // ("Okay, I'm here": the opening starts at "Okay").
+    while at > 0 && agent_words[at].start_ms < agent_words[at - 1].end_ms + UTTERANCE_GAP_MS {
+        at -= 1;
+    }
+    let first = agent_words[at];
+    let first_s = first.start_ms as f64 / 1000.0;
+    // The agent's speech run that carries the first word, when the word
+    // lies in one: whisper's word start can be late by a syllable.
+    let start = agent
+        .iter()
+        .find(|i| i.start_s <= first_s && i.end_s > first_s && first_s - i.start_s < 1.0)
+        .map_or(first_s, |i| i.start_s);
+    let customer_turn = turns
+        .iter()
+        .filter(|t| t.speaker == Speaker::Customer)
+        .map(|t| t.start_s)
+        .find(|&s| s > first_s);
+    let window_end = customer_turn
+        .unwrap_or(f64::INFINITY)
+        .min(start + params.opening_cap_s);
     let speech_end = agent
         .iter()
-        .filter(|i| i.start_s < window_end)
+        .filter(|i| i.end_s > start && i.start_s < window_end)
         .map(|i| i.end_s.min(window_end))
         .fold(start, f64::max);
-    let opening: Vec<&SpeakerWord> = words
+    let opening: Vec<&SpeakerWord> = agent_words
         .iter()
+        .copied()
         .filter(|w| {
             let mid = (w.start_ms + w.end_ms) as f64 / 2000.0;
-            w.speaker == Speaker::Agent && mid >= start - 0.05 && mid < window_end
+            w.start_ms >= first.start_ms && mid < window_end
         })
         .collect();
     let word_end = opening
@@ -101,7 +130,6 @@ pub fn analyze_opening(
     let text: Vec<&str> = opening.iter().map(|w| w.text.trim()).collect();
     let text = text.join(" ");
     let norm = normalize(&text);
-    let g = &phrases.greeting;
     let has = |list: &[String]| !find_phrases(&norm, list).is_empty();
     let duration_s = end - start;
     let word_count = opening

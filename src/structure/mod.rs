@@ -509,8 +509,7 @@ pub fn analyze_call(
         phrases,
         params,
     );
-    let greeting =
-        greeting::analyze_opening(&agent_speech, &customer_speech, &words, phrases, params);
+    let greeting = greeting::analyze_opening(&agent_speech, &turn_list, &words, phrases, params);
     Ok(CallStructure {
         duration_s,
         layout,

@@ -29,6 +29,9 @@ pub struct GreetingPhrases {
     pub offer_help: Vec<String>,
     /// Stilted formulas to flag (seed 003, point 4).
     pub old_fashioned: Vec<String>,
+    /// Back-channels ("mhm", "ja"): an agent utterance of these words
+    /// alone is no opening.
+    pub backchannels: Vec<String>,
 }
 
 /// Markers of questions for transcripts without question marks.
@@ -80,6 +83,7 @@ impl PhraseLists {
         g.agent_name.extend(o.agent_name.iter().cloned());
         g.offer_help.extend(o.offer_help.iter().cloned());
         g.old_fashioned.extend(o.old_fashioned.iter().cloned());
+        g.backchannels.extend(o.backchannels.iter().cloned());
         self.questions
             .starters
             .extend(other.questions.starters.iter().cloned());

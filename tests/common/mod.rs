@@ -114,7 +114,7 @@ pub fn wer(reference: &str, hypothesis: &str) -> f64 {
 pub fn verdicts(card: &callcoach::scorecard::Scorecard) -> String {
     card.findings
         .iter()
-        .map(|f| format!("{}={:?}({})", f.id.as_str(), f.verdict, f.score))
+        .map(|f| format!("{}={:?}({:?})", f.id.as_str(), f.verdict, f.score))
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -201,11 +201,7 @@ pub(crate) fn timeline(card: &Scorecard) -> String {
             esc(&g.text)
         );
     }
-    for f in card
-        .findings
-        .iter()
-        .filter(|f| f.verdict != crate::findings::Verdict::Ok)
-    {
+    for f in card.findings.iter().filter(|f| f.verdict.flagged()) {
         for e in &f.evidence {
             let t = e.start_ms as f64 / 1000.0;
             let x = ts.x(t);

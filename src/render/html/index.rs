@@ -152,10 +152,10 @@ fn calls_table(entries: &[IndexEntry]) -> String {
                     let _ = write!(
                         out,
                         "<td data-v=\"{}\" class=\"cell {}\" title=\"{}\">{}</td>",
-                        f.score,
+                        f.score.map(|s| s.to_string()).unwrap_or_default(),
                         verdict_class_str(&f.verdict),
                         esc(&f.verdict),
-                        f.score
+                        f.score.map_or_else(|| "–".to_string(), |s| s.to_string())
                     );
                 }
                 None => out.push_str("<td data-v=\"\"></td>"),

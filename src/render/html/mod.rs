@@ -101,6 +101,7 @@ pub(crate) fn verdict_class(v: Verdict) -> &'static str {
         Verdict::Ok => "v-ok",
         Verdict::Watch => "v-watch",
         Verdict::Problem => "v-problem",
+        Verdict::NotMeasured => "v-none",
     }
 }
 

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::charts::{linear_ticks, timeline, Line, LineChart, Rule};
 use super::{clock_s, document, esc, ts_link, verdict_class, AudioRef};
 use crate::findings::{Finding, FindingId, Verdict};
-use crate::render::scorecard::key_figure;
+use crate::render::scorecard::{key_figure, score_text};
 use crate::report::series::CallSeries;
 use crate::scorecard::Scorecard;
 use crate::structure::{Speaker, SpeakerWord};
@@ -79,11 +79,7 @@ fn header(card: &Scorecard, audio: &AudioRef) -> String {
         AudioRef::Embedded { base64 } => (format!("data:audio/wav;base64,{base64}"), "auto"),
         AudioRef::Linked { href } => (esc(href), "metadata"),
     };
-    let flagged = card
-        .findings
-        .iter()
-        .filter(|f| f.verdict != Verdict::Ok)
-        .count();
+    let flagged = card.findings.iter().filter(|f| f.verdict.flagged()).count();
     format!(
         "<header id=\"head\">\n<div class=\"title\"><h1>{}</h1>\
          <p class=\"meta\">{} · {} · {layout} · {} Hz {} · {}</p></div>\n\
@@ -116,7 +112,7 @@ fn scorecard_section(card: &Scorecard) -> String {
     );
     for (i, f) in card.findings.iter().enumerate() {
         let vc = verdict_class(f.verdict);
-        let tip = if f.verdict == Verdict::Ok {
+        let tip = if !f.verdict.flagged() {
             String::from("<span class=\"muted\">—</span>")
         } else {
             esc(&f.tip)
@@ -129,8 +125,8 @@ fn scorecard_section(card: &Scorecard) -> String {
             f.id.as_str(),
             i + 1,
             esc(&f.title),
-            f.score,
-            f.score,
+            f.score.unwrap_or(0),
+            score_text(f),
             esc(words.verdict(f.verdict)),
             esc(&key_figure(f, words)),
         );
@@ -139,7 +135,7 @@ fn scorecard_section(card: &Scorecard) -> String {
     let flagged: Vec<&Finding> = card
         .findings
         .iter()
-        .filter(|f| f.verdict != Verdict::Ok && !f.evidence.is_empty())
+        .filter(|f| f.verdict.flagged() && !f.evidence.is_empty())
         .collect();
     if !flagged.is_empty() {
         let _ = writeln!(out, "<div class=\"evidence\"><h3>{}</h3>", page("evidence"));
@@ -150,7 +146,7 @@ fn scorecard_section(card: &Scorecard) -> String {
                 verdict_class(f.verdict),
                 esc(&f.title),
                 verdict_class(f.verdict),
-                f.score
+                score_text(f)
             );
             for e in &f.evidence {
                 let (a, b) = (e.start_ms as f64 / 1000.0, e.end_ms as f64 / 1000.0);
@@ -420,7 +416,7 @@ fn transcript_section(card: &Scorecard) -> String {
     let spans: Vec<(u64, u64, Verdict, String)> = card
         .findings
         .iter()
-        .filter(|f| f.verdict != Verdict::Ok)
+        .filter(|f| f.verdict.flagged())
         .flat_map(|f| {
             let local = |e: &&crate::findings::Evidence| {
                 e.end_ms.saturating_sub(e.start_ms) * 2 < card.duration_ms
