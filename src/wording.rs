@@ -120,10 +120,18 @@ impl Wording {
         }
     }
 
-    /// A value of metric `name` with its unit, without the name: "1 st".
-    pub fn metric_value(&self, name: &str, value: f64) -> String {
+    /// A limit of metric `name` with its unit, without the name and
+    /// without trailing zeros: "1 st", "300 words/min".
+    pub fn metric_limit(&self, name: &str, value: f64) -> String {
         match self.metric.get(name) {
-            Some(m) => self.amount(m, value),
+            Some(m) => {
+                let v = self.short(value * m.scale);
+                if m.unit.is_empty() {
+                    v
+                } else {
+                    format!("{v} {}", m.unit)
+                }
+            }
             None => self.short(value),
         }
     }

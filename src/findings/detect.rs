@@ -383,7 +383,7 @@ fn greeting(f: &CallFacts) -> Measured {
             ("seconds", f.num1(g.duration_s)),
             ("words", g.word_count.to_string()),
         ],
-        (!g.text.is_empty()).then(|| g.text.clone()),
+        f.quote(f.agent_words, ms(g.start_s), ms(g.end_s)),
     );
     if !g.old_fashioned.is_empty() {
         let quoted: Vec<String> = g.old_fashioned.iter().map(|p| f.quoted(p)).collect();

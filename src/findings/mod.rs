@@ -302,6 +302,78 @@ pub fn overall_score(findings: &[Finding], profile: &Profile) -> u8 {
 mod tests {
     use super::*;
 
+    /// The greeting finding of an opening of `seconds` and `text` in
+    /// `language`, rated with the default profile.
+    fn greeting(seconds: f64, text: &str, language: &str) -> Finding {
+        let phrases = crate::structure::PhraseLists::builtin(language);
+        let norm = crate::structure::phrases::normalize(text);
+        let formulas =
+            crate::structure::phrases::find_phrases(&norm, &phrases.greeting.old_fashioned);
+        let measured = Measured {
+            values: vec![
+                ("opening_s", Some(seconds)),
+                ("opening_words", Some(norm.len() as f64)),
+                ("old_fashioned_formulas", Some(formulas.len() as f64)),
+            ],
+            evidence: Vec::new(),
+        };
+        let profile = Profile::default();
+        let tips = Tips::builtin(language);
+        rate_finding(
+            FindingId::Greeting,
+            measured,
+            |_| NOT_MEASURED,
+            language,
+            &profile,
+            &tips,
+        )
+    }
+
+    #[test]
+    fn the_greeting_is_judged_on_length_and_formulas_together_as_seed_003_does() {
+        // Seed 003's example and its English counterpart: problems.
+        let seed = "Herzlich willkommen bei Grumps + Söhne, mein Name ist Sonja \
+                    Müller-Lüdenscheid, was kann ich für Sie tun?";
+        assert_eq!(greeting(6.0, seed, "de").verdict, Verdict::Problem);
+        let en = "Welcome to Grumps and Sons, my name is Sonja Miller, how may I be of assistance?";
+        assert_eq!(greeting(5.0, en, "en").verdict, Verdict::Problem);
+        // Plain openings, short or a little longer: ok.
+        let short = "Hi, customer service, how can I help you?";
+        assert_eq!(greeting(2.5, short, "en").verdict, Verdict::Ok);
+        let cambridge = "Hi, it's the customer service centre of Cambridge. How can I help you?";
+        assert_eq!(greeting(3.6, cambridge, "en").verdict, Verdict::Ok);
+        let de = "Grumps, Müller, guten Tag!";
+        assert_eq!(greeting(2.0, de, "de").verdict, Verdict::Ok);
+    }
+
+    #[test]
+    fn a_finding_that_measured_nothing_is_not_measured_never_ok() {
+        let measured = Measured {
+            values: vec![("opening_s", None), ("opening_words", None)],
+            evidence: Vec::new(),
+        };
+        let f = rate_finding(
+            FindingId::Greeting,
+            measured,
+            |_| "no_opening",
+            "en",
+            &Profile::default(),
+            &Tips::builtin("en"),
+        );
+        assert_eq!((f.verdict, f.score), (Verdict::NotMeasured, None));
+        assert!(f
+            .metrics
+            .iter()
+            .all(|m| m.reason.as_deref() == Some("no_opening")));
+        let json = serde_json::to_value(&f).unwrap();
+        assert_eq!(json["verdict"], "not_measured");
+        assert!(json["score"].is_null());
+        // It neither helps nor hurts the overall score.
+        let mut ok = f.clone();
+        (ok.id, ok.score, ok.verdict) = (FindingId::Monotone, Some(50), Verdict::Watch);
+        assert_eq!(overall_score(&[f, ok], &Profile::default()), 50);
+    }
+
     #[test]
     fn rating_is_linear_between_good_and_bad_in_both_directions() {
         assert_eq!(rate(2.2, 2.2, 1.0), 100.0);

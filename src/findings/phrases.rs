@@ -384,6 +384,40 @@ mod tests {
         assert!(hits[1].quote.contains("falsch."));
     }
 
+    /// Words of `text` 250 ms apart (no pause long enough to end a clause).
+    fn spoken(text: &str) -> Vec<W<'_>> {
+        text.split_whitespace()
+            .enumerate()
+            .map(|(i, t)| W(t, i as u64 * 250))
+            .collect()
+    }
+
+    #[test]
+    fn quotes_start_at_a_clause_and_hold_at_most_25_words() {
+        let words = spoken(
+            "The router seems to be faulty. I'll send you a new router tomorrow, \
+             and you can return the old one.",
+        );
+        let hits = find_timed(&words, &["i'll send you".into()]);
+        assert_eq!(hits[0].quote, "I'll send you a new router tomorrow,");
+        // A quote inside a long run of words without punctuation: the clause
+        // start is too far back, so it begins at the phrase, marked "…".
+        let long: String = (0..40).map(|i| format!("w{i} ")).collect();
+        let text = format!("{long}I'll send you the form now");
+        let words = spoken(&text);
+        let hits = find_timed(&words, &["i'll send you".into()]);
+        let q = &hits[0].quote;
+        assert!(q.starts_with("… I'll send you"), "{q}");
+        assert!(q.split_whitespace().filter(|w| *w != "…").count() <= MAX_QUOTE_WORDS);
+        // A whole monologue is cut after 25 words.
+        let q = clause_quote(&words, 0, words.len() - 1);
+        assert_eq!(q.split_whitespace().count(), MAX_QUOTE_WORDS + 1, "{q}");
+        assert!(q.starts_with("w0 ") && q.ends_with(" …"), "{q}");
+        // A pause of a second ends a clause as punctuation does.
+        let words = [W("so", 0), W("yes", 300), W("we", 2000), W("can", 2300)];
+        assert_eq!(clause_quote(&words, 3, 3), "we can");
+    }
+
     #[test]
     fn both_languages_have_every_list() {
         for lang in ["de", "en"] {

@@ -94,7 +94,7 @@ pub(crate) fn key_figure(f: &Finding, words: &Wording) -> String {
             ("metric", words.metric(&m.name, value)),
             ("sign", words.sign(f.id.as_str()).to_string()),
             ("cmp", cmp.to_string()),
-            ("limit", words.metric_value(&m.name, m.threshold)),
+            ("limit", words.metric_limit(&m.name, m.threshold)),
         ],
     );
     let past = measured.iter().filter(|m| m.rating == Some(0.0)).count();
@@ -245,5 +245,74 @@ fn ellipsis(text: &str, max: usize) -> String {
     } else {
         let cut: String = text.chars().take(max - 1).collect();
         format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{FindingId, Metric};
+
+    fn metric(name: &str, value: Option<f64>, good: f64, bad: f64) -> Metric {
+        Metric {
+            name: name.into(),
+            value,
+            threshold: bad,
+            good,
+            rating: value.map(|v| crate::findings::rate(v, good, bad)),
+            reason: value.is_none().then(|| "no_customer".into()),
+        }
+    }
+
+    fn finding(id: FindingId, verdict: Verdict, metrics: Vec<Metric>) -> Finding {
+        Finding {
+            id,
+            title: String::new(),
+            score: (verdict != Verdict::NotMeasured).then_some(80),
+            verdict,
+            metrics,
+            evidence: Vec::new(),
+            tip: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_key_figure_names_the_metric_its_problem_line_and_the_signs_past_it() {
+        let en = Wording::builtin("en");
+        let f = finding(
+            FindingId::Monotone,
+            Verdict::Ok,
+            vec![metric("f0_std_semitones", Some(3.43), 2.2, 1.0)],
+        );
+        assert_eq!(
+            key_figure(&f, en),
+            "pitch variation 3.4 st, monotone at ≤ 1 st"
+        );
+        // An ok finding with one of its signs past the problem line says so.
+        let f = finding(
+            FindingId::NoEmpathy,
+            Verdict::Ok,
+            vec![
+                metric("agent_talk_share", Some(0.47), 0.65, 0.8),
+                metric("longest_agent_monologue_s", Some(28.06), 12.0, 25.0),
+                metric("agent_questions", Some(5.0), 2.0, 0.0),
+                metric("know_it_all_phrases", Some(0.0), 0.0, 1.0),
+            ],
+        );
+        assert_eq!(
+            key_figure(&f, en),
+            "longest monologue 28.1 s, know-it-all at ≥ 25 s (1 of 4 signs)"
+        );
+        let de = Wording::builtin("de");
+        let f = finding(
+            FindingId::Greeting,
+            Verdict::NotMeasured,
+            vec![metric("opening_s", None, 5.0, 8.0)],
+        );
+        assert_eq!(
+            key_figure(&f, de),
+            "nicht gemessen: kein Kunde in dieser Aufnahme"
+        );
+        assert_eq!(score_text(&f), "–");
     }
 }

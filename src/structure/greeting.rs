@@ -151,3 +151,105 @@ pub fn analyze_opening(
         text,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iv(start_s: f64, end_s: f64) -> Interval {
+        Interval { start_s, end_s }
+    }
+
+    fn turn(speaker: Speaker, start_s: f64, end_s: f64) -> Turn {
+        Turn {
+            speaker,
+            start_s,
+            end_s,
+        }
+    }
+
+    /// The words of `text`, spread evenly over `start_s..end_s`.
+    fn said(speaker: Speaker, text: &str, start_s: f64, end_s: f64) -> Vec<SpeakerWord> {
+        let w: Vec<&str> = text.split_whitespace().collect();
+        let step = (end_s - start_s) / w.len() as f64;
+        w.iter()
+            .enumerate()
+            .map(|(i, t)| SpeakerWord {
+                text: t.to_string(),
+                start_ms: ((start_s + i as f64 * step) * 1000.0) as u64,
+                end_ms: ((start_s + (i + 1) as f64 * step) * 1000.0) as u64,
+                speaker,
+                from_hint: true,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_blip_a_back_channel_or_the_customer_first_is_no_opening() {
+        let p = PhraseLists::builtin("en");
+        let params = StructureParams::default();
+        // A 0.25 s click on the agent's line, the customer says hello, the
+        // agent says "mhm", then greets; the customer's turn follows.
+        let agent = [iv(0.2, 0.45), iv(1.3, 1.6), iv(2.5, 4.4)];
+        let turns = [
+            turn(Speaker::Agent, 0.2, 0.45),
+            turn(Speaker::Customer, 0.6, 1.2),
+            turn(Speaker::Agent, 1.3, 4.4),
+            turn(Speaker::Customer, 5.1, 20.0),
+        ];
+        let mut words = said(Speaker::Customer, "Hello?", 0.6, 1.2);
+        words.extend(said(Speaker::Agent, "Mhm.", 1.3, 1.6));
+        words.extend(said(
+            Speaker::Agent,
+            "Hi, customer service, how can I help you?",
+            2.5,
+            4.4,
+        ));
+        words.extend(said(Speaker::Customer, "My car makes a noise", 5.1, 7.0));
+        let g = analyze_opening(&agent, &turns, &words, &p, &params);
+        assert!(g.present);
+        assert_eq!(g.text, "Hi, customer service, how can I help you?");
+        assert_eq!((g.start_s, g.end_s, g.word_count), (2.5, 4.4, 8));
+        assert!(g.has_offer_of_help && g.old_fashioned.is_empty());
+        // No agent words at all: no opening, nothing measured.
+        let customer_only: Vec<SpeakerWord> = words
+            .iter()
+            .filter(|w| w.speaker == Speaker::Customer)
+            .cloned()
+            .collect();
+        let g = analyze_opening(&agent, &turns, &customer_only, &p, &params);
+        assert!(!g.present && g.word_count == 0 && g.text.is_empty());
+    }
+
+    #[test]
+    fn the_opening_starts_with_its_utterance_and_runs_to_the_customers_turn() {
+        let p = PhraseLists::builtin("en");
+        let params = StructureParams::default();
+        let agent = [iv(0.0, 2.0), iv(2.4, 5.0)];
+        // A customer back-channel inside the agent's turn does not end it.
+        let turns = [
+            turn(Speaker::Agent, 0.0, 5.0),
+            turn(Speaker::Customer, 5.5, 9.0),
+        ];
+        let mut words = said(Speaker::Agent, "Okay, I'm here.", 0.0, 2.0);
+        words.extend(said(
+            Speaker::Agent,
+            "What can I do for you today?",
+            2.4,
+            5.0,
+        ));
+        words.extend(said(
+            Speaker::Customer,
+            "Hi, I'd like to buy a phone",
+            5.5,
+            9.0,
+        ));
+        let g = analyze_opening(&agent, &turns, &words, &p, &params);
+        assert!(g.text.starts_with("Okay, I'm here."), "{}", g.text);
+        assert_eq!((g.start_s, g.end_s, g.word_count), (0.0, 5.0, 10));
+        assert_eq!(
+            g.old_fashioned,
+            vec!["what can i do for you today".to_string()]
+        );
+    }
+}
