@@ -24,7 +24,7 @@ use crate::transcript::{DroppedSpan, Transcript, Word};
 
 /// Version of the scorecard JSON layout (docs/scorecard.md). The major number
 /// changes when a field changes meaning or disappears.
-pub const SCHEMA_VERSION: &str = "2.2";
+pub const SCHEMA_VERSION: &str = "3.0";
 
 /// A recording whose loudest 30 ms stays below this (dBFS) is silent.
 const SILENT_DBFS: f64 = -55.0;
