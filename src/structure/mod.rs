@@ -184,6 +184,11 @@ pub struct StructureParams {
     pub hangover_s: f64,
     /// Other-party utterances shorter than this inside a turn are backchannels (s).
     pub backchannel_max_s: f64,
+    /// A party's own silence shorter than this (s) does not end the stretch
+    /// in which it holds the floor: a barge-in's overlap is summed over it
+    /// (Heldner & Edlund 2010 within-speaker pauses; Jefferson 1989's
+    /// "standard maximum" of about 1 s).
+    pub floor_pause_s: f64,
     /// Mono diarization chunk length (s).
     pub diar_chunk_s: f64,
     /// Mono diarization speaker-change penalty (nats).
@@ -251,6 +256,7 @@ impl Default for StructureParams {
             min_speech_s: num("min_speech_s", 0.08),
             hangover_s: num("hangover_s", 0.25),
             backchannel_max_s: num("backchannel_max_s", 1.0),
+            floor_pause_s: num("floor_pause_s", 1.0),
             diar_chunk_s: num("diar_chunk_s", 0.5),
             diar_switch_penalty: num("diar_switch_penalty", 30.0),
             diar_restarts: num("diar_restarts", 24.0) as usize,
@@ -578,5 +584,6 @@ mod tests {
         assert_eq!(t.len(), fields.as_object().map_or(0, |o| o.len()));
         assert_eq!(p.min_overlap_s, 0.5);
         assert_eq!(p.hold_min_s, 3.0);
+        assert_eq!(p.floor_pause_s, 1.0);
     }
 }

@@ -35,6 +35,17 @@
 //! talking drops out while the incoming one goes on. Barge-ins are counted
 //! for both parties, so that an agent is judged against the customer of the
 //! same call: in a lively call both sides overlap.
+//!
+//! The party that was talking holds the floor across its own pauses shorter
+//! than `floor_pause_s` (1 s: a within-speaker pause in Heldner & Edlund's
+//! terms, under Jefferson's 1989 "standard maximum" silence). So the overlap
+//! of a barge-in is summed over the talking party's continuing stretch after
+//! the onset, and "drops out" means that stretch ends (a pause of
+//! `floor_pause_s` or more, or the end of the call) while the incoming party
+//! is still speaking: a barge-in of 1.5 s during which the customer pauses
+//! for 0.7 s is one barge-in with 0.8 s of overlap, not two overlaps under
+//! `min_overlap_s`. The onset itself must fall on the talking party's speech;
+//! one in its pause is not counted.
 
 use super::activity::{intervals, Interval, HOP_S};
 use super::phrases::{normalize, starts_with_any, PhraseLists};
@@ -78,9 +89,12 @@ pub struct TurnFigures {
     /// The agent's barge-ins (see the module doc): the agent takes the floor
     /// while the customer is mid-utterance.
     pub agent_interruptions: usize,
-    /// The overlap spans of the agent's barge-ins.
+    /// The spans of the agent's barge-ins: from the agent's onset to the end
+    /// of the customer's continuing stretch (pauses shorter than
+    /// `floor_pause_s` included).
     pub interruption_spans: Vec<Interval>,
-    /// Total overlap of the agent's barge-ins (s).
+    /// Total overlap of the agent's barge-ins (s): the time both speak,
+    /// summed over each barge-in's span (the customer's pauses left out).
     pub interruption_overlap_s: f64,
     /// The customer's barge-ins into the agent's speech, by the same rule.
     pub customer_interruptions: usize,
@@ -224,31 +238,75 @@ fn turn_time(turns: &[Turn], speaker: Speaker, speech: &[bool], hold_min_s: f64)
     total
 }
 
+/// One barge-in found by [`barge_ins`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct BargeIn {
+    /// From the incoming party's onset to the end of the interrupted party's
+    /// continuing stretch (its short pauses included).
+    span: Interval,
+    /// The time both parties speak at once inside `span` (s): the overlap
+    /// summed over the interrupted party's continuing stretch.
+    overlap_s: f64,
+}
+
+/// End (exclusive frame) of the stretch of `track` that runs on from frame
+/// `from`: its speech joined across its own pauses shorter than `max_pause`
+/// frames. A pause that runs to the end of the track ends the stretch.
+fn stretch_end(track: &[bool], from: usize, max_pause: usize) -> usize {
+    let n = track.len();
+    let (mut k, mut end) = (from, from);
+    while k < n {
+        if track[k] {
+            k += 1;
+            end = k;
+            continue;
+        }
+        let pause_end = (k..n).find(|&j| track[j]).unwrap_or(n);
+        if pause_end == n || pause_end - k >= max_pause {
+            break;
+        }
+        k = pause_end;
+    }
+    end
+}
+
 /// Barge-ins of the `incoming` party into the `current` party's speech (10 ms
-/// frame tracks), by the rule of the module doc: returns the overlap span of
-/// each.
-fn barge_ins(incoming: &[bool], current: &[bool], params: &StructureParams) -> Vec<Interval> {
+/// frame tracks), by the rule of the module doc (Schegloff 2000): an onset of
+/// `incoming` while `current` speaks, whose run is no back-channel, that
+/// overlaps the `current` party's continuing stretch (its pauses shorter than
+/// `floor_pause_s` bridged) for `min_overlap_s` summed, and outlasts that
+/// stretch (the `current` party yields while the incoming one goes on).
+fn barge_ins(incoming: &[bool], current: &[bool], params: &StructureParams) -> Vec<BargeIn> {
     let n = incoming.len().min(current.len());
+    let (incoming, current) = (&incoming[..n], &current[..n]);
     let min_overlap = (params.min_overlap_s / HOP_S).round() as usize;
     let min_run = (params.backchannel_max_s / HOP_S).round() as usize;
-    let mut spans = Vec::new();
+    let max_pause = (params.floor_pause_s / HOP_S).round() as usize;
+    let mut found = Vec::new();
     for i in 1..n {
         let onset = incoming[i] && !incoming[i - 1];
         if !(onset && current[i] && current[i - 1]) {
             continue;
         }
         let run_end = (i..n).find(|&k| !incoming[k]).unwrap_or(n);
-        let overlap_end = (i..n).find(|&k| !(incoming[k] && current[k])).unwrap_or(n);
-        // The current party dropped out while the incoming one went on.
-        let current_dropped = overlap_end < n && incoming[overlap_end] && !current[overlap_end];
-        if run_end - i >= min_run && overlap_end - i >= min_overlap && current_dropped {
-            spans.push(Interval {
-                start_s: i as f64 * HOP_S,
-                end_s: overlap_end as f64 * HOP_S,
+        // The current party holds the floor until a pause of `floor_pause_s`.
+        let floor_end = stretch_end(current, i, max_pause);
+        // Both speak: the incoming run against the current party's speech,
+        // summed over its continuing stretch.
+        let overlap = (i..floor_end.min(run_end)).filter(|&k| current[k]).count();
+        // The current party's stretch ended while the incoming one went on.
+        let current_dropped = floor_end < n && run_end > floor_end;
+        if run_end - i >= min_run && overlap >= min_overlap && current_dropped {
+            found.push(BargeIn {
+                span: Interval {
+                    start_s: i as f64 * HOP_S,
+                    end_s: floor_end as f64 * HOP_S,
+                },
+                overlap_s: overlap as f64 * HOP_S,
             });
         }
     }
-    spans
+    found
 }
 
 /// Computes the turn figures from the frame tracks (10 ms hop), the turns and
@@ -290,12 +348,14 @@ pub fn figures(
         )
     };
 
-    let interruption_spans = barge_ins(&agent[..n], &customer[..n], params);
+    let agent_barge_ins = barge_ins(&agent[..n], &customer[..n], params);
     let customer_interruptions = barge_ins(&customer[..n], &agent[..n], params).len();
-    let interruption_overlap_s = interruption_spans
+    // A fold from +0.0: an empty f64 `sum()` is -0.0.
+    let interruption_overlap_s = agent_barge_ins
         .iter()
-        .map(Interval::duration)
+        .map(|b| b.overlap_s)
         .fold(0.0, |a, b| a + b);
+    let interruption_spans: Vec<Interval> = agent_barge_ins.iter().map(|b| b.span).collect();
     let overtalk_s = (0..n).filter(|&i| agent[i] && customer[i]).count() as f64 * HOP_S;
 
     // Joint silences between the first and the last speech.
@@ -386,9 +446,13 @@ mod tests {
             .collect()
     }
 
-    fn count(agent: &[(f64, f64)], customer: &[(f64, f64)]) -> usize {
+    fn found(incoming: &[(f64, f64)], current: &[(f64, f64)]) -> Vec<BargeIn> {
         let p = StructureParams::default();
-        barge_ins(&track(20.0, agent), &track(20.0, customer), &p).len()
+        barge_ins(&track(20.0, incoming), &track(20.0, current), &p)
+    }
+
+    fn count(agent: &[(f64, f64)], customer: &[(f64, f64)]) -> usize {
+        found(agent, customer).len()
     }
 
     #[test]
@@ -410,6 +474,46 @@ mod tests {
         assert_eq!(count(&[(3.0, 3.8)], &[(0.0, 8.0)]), 0);
         // Both talk for 2 s, then the agent gives up: not the agent's barge-in.
         assert_eq!(count(&[(3.0, 5.0)], &[(0.0, 8.0)]), 0);
+    }
+
+    #[test]
+    fn a_short_pause_of_the_interrupted_party_does_not_split_a_barge_in() {
+        // The customer talks 0-5.4 s, pauses 0.7 s, says 6.1-6.5 s and stops;
+        // the agent starts at 5.0 s and goes on. Both pieces of overlap are
+        // 0.4 s (under min_overlap_s); summed over the customer's stretch
+        // they are 0.8 s (1.5 s of barge-in less the 0.7 s pause).
+        let b = found(&[(5.0, 10.0)], &[(0.0, 5.4), (6.1, 6.5)]);
+        assert_eq!(b.len(), 1, "{b:?}");
+        assert!((b[0].overlap_s - 0.8).abs() < 0.015, "{b:?}");
+        assert!((b[0].span.start_s - 5.0).abs() < 0.015, "{b:?}");
+        assert!((b[0].span.end_s - 6.5).abs() < 0.015, "{b:?}");
+        // The same rule the other way round: the customer starts at 3.0 s
+        // in the agent's speech, the agent pauses 0.6 s and stops at 4.5 s.
+        let c = found(&[(3.0, 9.0)], &[(0.0, 3.3), (3.9, 4.5)]);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert!((c[0].overlap_s - 0.9).abs() < 0.015, "{c:?}");
+    }
+
+    #[test]
+    fn a_pause_of_floor_pause_s_ends_the_interrupted_stretch() {
+        // As above with a 1.0 s pause: the customer's stretch ends at 5.4 s,
+        // 0.4 s of overlap, and the later 0.4 s is another stretch that the
+        // agent did not start in.
+        assert_eq!(count(&[(5.0, 10.0)], &[(0.0, 5.4), (6.4, 6.8)]), 0);
+        assert_eq!(count(&[(5.0, 10.0)], &[(0.0, 5.4), (7.0, 7.4)]), 0);
+    }
+
+    #[test]
+    fn bridged_pauses_keep_back_channels_and_yielded_collisions_out() {
+        // A 0.6 s "mhm" across the customer's 0.7 s pause: no back-channel
+        // becomes a barge-in.
+        assert_eq!(count(&[(5.0, 5.6)], &[(0.0, 5.4), (6.1, 8.0)]), 0);
+        // The agent talks 1.2 s into the customer's speech and stops inside
+        // the customer's 0.4 s pause; the customer goes on: the customer kept
+        // the floor, so the agent yielded.
+        assert_eq!(count(&[(3.0, 4.2)], &[(0.0, 4.0), (4.4, 8.0)]), 0);
+        // The agent goes on but the customer resumes and outlasts the agent.
+        assert_eq!(count(&[(5.0, 7.0)], &[(0.0, 5.4), (6.1, 9.0)]), 0);
     }
 
     #[test]
