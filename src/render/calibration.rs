@@ -60,6 +60,18 @@ pub fn calibration_text(profile: &Profile) -> String {
         );
     }
     if let Some(r) = &profile.calibration {
+        let missing: Vec<String> = rows
+            .iter()
+            .filter(|row| row.1.n < r.calls)
+            .map(|row| format!("{} {} of {}", row.0, row.1.n, r.calls))
+            .collect();
+        if !missing.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nn counts the calls with a value; not measured in the others (null in their scorecards): {}.",
+                missing.join(", ")
+            );
+        }
         let _ = writeln!(out, "\n{}.", r.note);
     }
     out
