@@ -136,6 +136,15 @@ impl EmbedArg {
     }
 }
 
+/// The one-line stderr warning for a call whose agent channel (or voice set
+/// by `--agent-speaks-first`) talks like the caller
+/// ([`callcoach::structure::Roles::warning`]), naming the file; `None` when
+/// the words agree with the setting.
+pub fn roles_warning(card: &callcoach::scorecard::Scorecard, path: &Path) -> Option<String> {
+    let w = card.structure.roles.as_ref()?.warning.as_ref()?;
+    Some(format!("callcoach: warning: {}: {w}", path.display()))
+}
+
 /// A handler's result: any error ends the command with its one-line message.
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
