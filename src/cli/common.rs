@@ -55,7 +55,7 @@ pub struct CallArgs {
     /// Speakers in the recording: 2 (agent and customer) or 1 (the agent alone).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
     pub speakers: u8,
-    /// Mono calls: the agent speaks first (true) or second (false), whatever the opening formula says [default: the voice whose opening has an agent formula, else the first speaker].
+    /// Mono calls: the agent speaks first (true) or second (false), whatever the voices say [default: the voice whose words carry more agent cues than caller cues, the first speaker a weak prior].
     #[arg(long, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub agent_speaks_first: Option<bool>,
     /// Scoring profile (TOML) laid over the defaults (see docs/scorecard.md).
@@ -134,6 +134,15 @@ impl EmbedArg {
             embed_audio_max_s: self.embed_audio_max_s,
         }
     }
+}
+
+/// The one-line stderr warning for a call whose agent channel (or voice set
+/// by `--agent-speaks-first`) talks like the caller
+/// ([`callcoach::structure::Roles::warning`]), naming the file; `None` when
+/// the words agree with the setting.
+pub fn roles_warning(card: &callcoach::scorecard::Scorecard, path: &Path) -> Option<String> {
+    let w = card.structure.roles.as_ref()?.warning.as_ref()?;
+    Some(format!("callcoach: warning: {}: {w}", path.display()))
 }
 
 /// A handler's result: any error ends the command with its one-line message.

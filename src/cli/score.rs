@@ -8,7 +8,9 @@ use callcoach::model;
 use callcoach::scorecard::Scorer;
 use callcoach::transcribe::Recognizer;
 
-use super::common::{exit_for, expand_inputs, CallArgs, DecodeArgs, EmbedArg, ModelArg, Result};
+use super::common::{
+    exit_for, expand_inputs, roles_warning, CallArgs, DecodeArgs, EmbedArg, ModelArg, Result,
+};
 
 /// Arguments of `score` and `turns`.
 #[derive(clap::Args)]
@@ -61,6 +63,9 @@ pub fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
                 continue;
             }
         };
+        if let Some(w) = roles_warning(&card, path) {
+            eprintln!("{w}");
+        }
         if let (false, Some(n)) = (noticed, scorer.speaker_model_notice(&card)) {
             eprintln!("callcoach: {n}");
             noticed = true;

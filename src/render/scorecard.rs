@@ -156,6 +156,17 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
         ],
     );
     let _ = writeln!(out, "  {summary}");
+    if let Some(r) = card.structure.roles.as_ref().filter(|r| !r.confident) {
+        let c = words.num(r.confidence, 2);
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.paint(
+                "33",
+                &words.label_with("roles_uncertain", &[("confidence", c)])
+            )
+        );
+    }
     out.push('\n');
     // Column widths from the longest title and verdict name, so that long
     // German titles keep the table aligned.

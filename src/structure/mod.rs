@@ -11,8 +11,10 @@
 //! * Mono ([`Layout::Mono`]): speech (energy VAD, with Silero VAD when
 //!   [`StructureParams::speech_vad`] is set) is split between two speakers
 //!   by clustering short segments on MFCCs and F0 (see [`diarize`]); the
-//!   voice whose opening has an agent formula is the agent, else the first
-//!   speaker unless `agent_speaks_first` is false (see [`role`]).
+//!   voice whose words over the whole call carry more agent cues ("thank you
+//!   for calling", "let me check") and fewer caller cues ("I'd like to",
+//!   "my order") is the agent, the first-speaker rule a weak prior (see
+//!   [`role`]; stereo calls get the same cues per channel, as a check).
 //!   [`der`] scores such a result against a reference (DER, RTTM).
 //!
 //! Words: for stereo calls the caller transcribes each channel separately and
@@ -41,6 +43,7 @@ use serde::{Deserialize, Serialize};
 pub use activity::Interval;
 pub use greeting::Greeting;
 pub use phrases::PhraseLists;
+pub use role::{CueSide, RoleCue, RoleMethod, Roles, Voice, VoiceCues};
 pub use turns::{Turn, TurnFigures};
 
 /// The two parties of a call.
@@ -221,10 +224,19 @@ pub struct StructureParams {
     #[serde(skip)]
     pub speech_vad: Option<crate::vad::Silero>,
     /// Mono calls: the user fixed the roles (`--agent-speaks-first`), so
-    /// `agent_speaks_first` decides alone and no opening formula is looked
-    /// for ([`role::choose`]). Set by the caller, never read from TOML.
+    /// `agent_speaks_first` decides and the role cues only warn
+    /// ([`role::choose`]). Set by the caller, never read from TOML.
     #[serde(skip)]
     pub agent_role_fixed: bool,
+    /// Roles: how many times one phrase counts per voice ([`role`]).
+    pub roles_cue_cap: usize,
+    /// Roles: prior (nats) of the voice the first-speaker rule names (mono).
+    pub roles_prior_first: f64,
+    /// Roles: prior (nats) of the voice the user named (stereo channel,
+    /// `--agent-speaks-first`).
+    pub roles_prior_user: f64,
+    /// Roles: below this confidence (0..1) the roles are flagged uncertain.
+    pub roles_confident_min: f64,
 }
 
 /// The embedded default thresholds (TOML).
@@ -268,6 +280,10 @@ impl Default for StructureParams {
             speaker_model: None,
             speech_vad: None,
             agent_role_fixed: false,
+            roles_cue_cap: num("roles_cue_cap", 3.0) as usize,
+            roles_prior_first: num("roles_prior_first", 0.5),
+            roles_prior_user: num("roles_prior_user", 3.0),
+            roles_confident_min: num("roles_confident_min", 0.6),
         }
     }
 }
@@ -292,9 +308,10 @@ pub struct Diarization {
     pub silhouette: f64,
     /// Number of speech chunks clustered.
     pub chunks: usize,
-    /// Which voice was taken for the agent, and why: an opening formula in
-    /// its words, or the first-speaker rule ([`role`]). Empty in scorecards
-    /// written before schema 2.2.
+    /// Which voice was taken for the agent, and why: the role cues in the
+    /// voices' words, with the first-speaker rule as a weak prior ([`role`];
+    /// the same as [`Roles::reason`]). Empty in scorecards written before
+    /// schema 2.2.
     #[serde(default)]
     pub agent_reason: String,
 }
@@ -333,6 +350,11 @@ pub struct CallStructure {
     pub greeting: Greeting,
     /// Mono only: how the speakers were separated.
     pub diarization: Option<Diarization>,
+    /// Who is the agent, how it was decided (role cues, channel, user
+    /// setting), how sure, and the cues found ([`role`]). `None` only in
+    /// scorecards written before it existed.
+    #[serde(default)]
+    pub roles: Option<Roles>,
     /// Stereo only: crosstalk rejection figures.
     pub crosstalk: Option<CrosstalkInfo>,
     /// Transcript words with their speaker.
@@ -372,6 +394,8 @@ struct Activity {
     customer: Vec<bool>,
     diarization: Option<Diarization>,
     crosstalk: Option<CrosstalkInfo>,
+    /// Mono with two speakers: the roles decided with the diarization.
+    roles: Option<Roles>,
 }
 
 /// Analyses one call: speech activity per party, turns, figures, greeting,
@@ -413,6 +437,7 @@ pub fn analyze_call(
                 agent: sp[a].take().unwrap_or_default(),
                 customer: sp[c].take().unwrap_or_default(),
                 diarization: None,
+                roles: None,
                 crosstalk: Some(CrosstalkInfo {
                     customer_into_agent_db: st.coupling_db[a],
                     agent_into_customer_db: st.coupling_db[c],
@@ -436,6 +461,7 @@ pub fn analyze_call(
                         customer,
                         diarization: None,
                         crosstalk: None,
+                        roles: None,
                     }
                 }
                 2 => {
@@ -488,6 +514,7 @@ pub fn analyze_call(
                         customer: d.customer,
                         diarization: Some(d.info),
                         crosstalk: None,
+                        roles: Some(choice.roles),
                     }
                 }
                 n => return Err(StructureError::Speakers(n)),
@@ -516,6 +543,13 @@ pub fn analyze_call(
         params,
     );
     let greeting = greeting::analyze_opening(&agent_speech, &turn_list, &words, phrases, params);
+    let roles = match (act.roles, layout) {
+        (Some(r), _) => r,
+        (None, Layout::Stereo { agent_channel }) => {
+            role::channel_roles(&words, agent_channel, phrases, params)
+        }
+        (None, Layout::Mono { .. }) => role::single_roles(&words, phrases, params),
+    };
     Ok(CallStructure {
         duration_s,
         layout,
@@ -526,6 +560,7 @@ pub fn analyze_call(
         figures,
         greeting,
         diarization: act.diarization,
+        roles: Some(roles),
         crosstalk: act.crosstalk,
         words,
         words_without_speech,

@@ -1,7 +1,7 @@
 //! Phrase lists (German and English) from `src/data/phrases.{de,en}.toml`.
 //!
 //! Each stage owns one TOML table in the same files; this module reads the
-//! `[greeting]` and `[questions]` tables and ignores the others. Matching
+//! `[greeting]`, `[questions]` and `[roles]` tables and ignores the others. Matching
 //! ([`normalize`], [`find_phrases`]) is case-insensitive on whole words with
 //! punctuation removed, so "Was kann ich für Sie tun?" matches
 //! "was kann ich für sie tun".
@@ -42,6 +42,18 @@ pub struct QuestionPhrases {
     pub starters: Vec<String>,
 }
 
+/// Phrases that tell the agent from the caller (`[roles]`), looked for in
+/// each voice's words over the whole call ([`super::role`]).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct RolePhrases {
+    /// What agents say: company greeting, offers of help and options,
+    /// "let me check", asking for the caller's details, "is there anything else".
+    pub agent: Vec<String>,
+    /// What callers say: "I'd like to", "I was wondering", "my order", "ich möchte".
+    pub caller: Vec<String>,
+}
+
 /// The phrase lists the structure stage uses.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
@@ -50,6 +62,8 @@ pub struct PhraseLists {
     pub greeting: GreetingPhrases,
     /// `[questions]` table.
     pub questions: QuestionPhrases,
+    /// `[roles]` table.
+    pub roles: RolePhrases,
 }
 
 impl PhraseLists {
@@ -87,6 +101,8 @@ impl PhraseLists {
         self.questions
             .starters
             .extend(other.questions.starters.iter().cloned());
+        self.roles.agent.extend(other.roles.agent.iter().cloned());
+        self.roles.caller.extend(other.roles.caller.iter().cloned());
         self
     }
 }
@@ -143,6 +159,22 @@ mod tests {
             assert!(!p.greeting.salutations.is_empty());
             assert!(!p.greeting.old_fashioned.is_empty());
             assert!(!p.questions.starters.is_empty());
+            assert!(p.roles.agent.len() >= 10 && p.roles.caller.len() >= 10);
+            // No phrase inside another of its own list, nor on both lists:
+            // a cue would count twice or for both sides.
+            let r = &p.roles;
+            for (list, other) in [(&r.agent, &r.caller), (&r.caller, &r.agent)] {
+                for a in list {
+                    let aw = normalize(a);
+                    assert!(!other.contains(a), "{a} on both lists");
+                    for b in list.iter().filter(|b| *b != a) {
+                        let bw = normalize(b);
+                        let inside =
+                            bw.len() > aw.len() && bw.windows(aw.len()).any(|w| w == aw.as_slice());
+                        assert!(!inside, "{a:?} inside {b:?}");
+                    }
+                }
+            }
         }
     }
 
