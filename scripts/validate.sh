@@ -38,6 +38,8 @@ calls=(
   "$R/autorepair-40-muffled.wav|--language en"
   "$R/autorepair-40-bargein.wav|--language en"
   "$R/autorepair-49-greeting.wav|--language en"
+  "$R/autorepair-49-opening-late.wav|--language en"
+  "$R/autorepair-40-callerfirst-mono.wav|--language en"
 )
 for entry in "${calls[@]}"; do
   ((FROM)) && break
@@ -56,12 +58,12 @@ out, entries = sys.argv[1], sys.argv[2:]
 names = [os.path.basename(e.split("|")[0])[:-4] for e in entries]
 cards = {n: json.load(open(os.path.join(out, n + ".json"))) for n in names}
 ids = ["monotone", "apathetic", "impatient", "greeting", "rushed", "unclear", "too_fast", "no_empathy"]
-short = {"ok": "ok", "watch": "WATCH", "problem": "PROBLEM"}
+short = {"ok": "ok", "watch": "WATCH", "problem": "PROBLEM", "not_measured": "n/m"}
 print("| call | " + " | ".join(ids) + " |")
 print("|---|" + "---|" * len(ids))
 for n in names:
     f = {x["id"]: x for x in cards[n]["findings"]}
-    print(f"| {n} | " + " | ".join(f"{short[f[i]['verdict']]} {f[i]['score']}" for i in ids) + " |")
+    print(f"| {n} | " + " | ".join(f"{short[f[i]['verdict']]} {'–' if f[i]['score'] is None else f[i]['score']}" for i in ids) + " |")
 print()
 print("Key figures (agent):")
 print()
@@ -84,4 +86,23 @@ for n in names:
             v = cards[n]["structure"]["figures"].get(metric)
         row.append("-" if v is None else f"{v:.{nd}f}")
     print(f"| {n} | " + " | ".join(row) + " |")
+print()
+print("Per call: the opening, the roles, the agent's rate:")
+print()
+print("| call | opening (quote) | greeting | roles: method, agent, confidence | agent wpm | agent syl/s |")
+print("|---|---|---|---|---|---|")
+for n in names:
+    c = cards[n]
+    s = c["structure"]
+    g = s["greeting"]
+    f = {x["id"]: x for x in c["findings"]}
+    gr = f["greeting"]
+    opening = f"\"{g['text']}\" ({g['word_count']} words, {g['duration_s']:.1f} s)" if g["present"] else "none found"
+    verdict = f"{short[gr['verdict']]} {'–' if gr['score'] is None else gr['score']}"
+    r = s.get("roles") or {}
+    roles = f"{r.get('method', '-')}, {r.get('agent_voice', '-')}, {r.get('confidence', 0):.2f}" + ("" if r.get("confident", True) else " (uncertain)")
+    tf = {m["name"]: m["value"] for m in f["too_fast"]["metrics"]}
+    rate = next((v for k, v in tf.items() if "syl" in k and v is not None), None)
+    wpm = s["figures"].get("agent_wpm")
+    print(f"| {n} | {opening} | {verdict} | {roles} | {'-' if wpm is None else f'{wpm:.0f}'} | {'-' if rate is None else f'{rate:.2f}'} |")
 PY

@@ -1,4 +1,4 @@
-//! The verdicts on real recordings (issue 13): the three real
+//! The verdicts on real recordings: the three real
 //! customer-service calls of tests/fixtures/realcalls/ and the real speech
 //! clips must raise no false alarms, every controlled variant made from them
 //! (scripts/make_variants.sh) must still be flagged below its original, and
@@ -7,12 +7,15 @@
 //!
 //! Every call is scored once (real whisper base model, real audio) and
 //! shared by the tests, also by the calibration tests in
-//! tests/realcalls/calibration.rs (issue 14), which fit a team profile to
-//! the real calls and their mono mixes.
+//! tests/realcalls/calibration.rs, which fit a team profile to the real
+//! calls and their mono mixes, and by the role tests in
+//! tests/realcalls/roles.rs (who is the agent).
 
 #[path = "realcalls/calibration.rs"]
 mod calibration;
 mod common;
+#[path = "realcalls/roles.rs"]
+mod roles;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -57,6 +60,10 @@ const CLEAN_CLIPS: [(&str, &str); 5] = [
 /// the customer talking before the agent's first words
 /// (scripts/make_opening_variant.sh).
 const OPENING_LATE: &str = "realcalls/autorepair-49-opening-late.wav";
+
+/// autorepair-40 from 7.0 s on (the agent's greeting cut off), mixed to
+/// mono: the customer speaks first (scripts/make_caller_first.sh).
+const CALLER_FIRST: &str = "realcalls/autorepair-40-callerfirst-mono.wav";
 
 /// The controlled variants: (variant, its original, the finding it shows).
 const VARIANTS: [(&str, &str, FindingId); 6] = [
@@ -120,6 +127,7 @@ fn scored() -> &'static BTreeMap<&'static str, Scorecard> {
         jobs.extend(CLEAN_CLIPS.iter().map(|&(f, l)| (f, opts(l, 1))));
         jobs.push((TWO_SPEAKER_SPLIT, opts("en", 2)));
         jobs.push((OPENING_LATE, opts("en", 2)));
+        jobs.push((CALLER_FIRST, opts("en", 2)));
         for l in LIBRIVOX {
             jobs.push((l.0, opts("en", 1)));
         }
@@ -417,7 +425,7 @@ fn no_word_is_counted_where_its_party_is_silent() {
 
 #[test]
 fn mono_calls_find_the_agent_by_voice_and_formula() {
-    // Issue 16 end to end (whisper words, GE2E diarization): on every real
+    // End to end (whisper words, GE2E diarization): on every real
     // mono call here the voice taken for the agent is the one whose opening
     // has the agent's formula, and on the mixes of the stereo calls the
     // agent's talk share is within the issue's ±0.05 of the stereo call's.

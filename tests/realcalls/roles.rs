@@ -3,85 +3,20 @@
 //! real call cut so that the customer speaks first
 //! (scripts/make_caller_first.sh), and a stereo call with its channels
 //! exchanged. The truth is the stereo calls' channels: the agent is left.
-//!
-//! Every call is scored once (real whisper base model, GE2E diarization as
-//! the scorer finds it beside the model) and shared by the tests.
+//! The calls are the ones tests/realcalls.rs scores once for all its tests.
 
-mod common;
+use callcoach::scorecard::Scorecard;
+use callcoach::structure::{CueSide, Interval, RoleMethod, Roles, Speaker, Voice};
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::OnceLock;
-
-use callcoach::findings::Profile;
-use callcoach::scorecard::{ScoreOptions, Scorecard, Scorer};
-use callcoach::structure::{Channel, CueSide, Interval, RoleMethod, Roles, Speaker, Voice};
-use callcoach::transcribe::{Options, Recognizer};
-use common::{base_model, fixture};
+use super::{card, common, dump_dir, CALLER_FIRST};
 
 const MONO: &str = "realcalls/autorepair-0-mono-ulaw.wav";
 const STEREO_40: &str = "realcalls/autorepair-40-stereo-ulaw.wav";
 const STEREO_49: &str = "realcalls/autorepair-49-stereo-ulaw.wav";
-/// autorepair-40 from 7.0 s on (the agent's greeting cut off), mono.
-const CALLER_FIRST: &str = "realcalls/autorepair-40-callerfirst-mono.wav";
 /// Where scripts/make_caller_first.sh cuts autorepair-40 (s).
 const CALLER_FIRST_CUT_S: f64 = 7.0;
-/// The stereo calls mixed to mono (sox `remix -` into the test's temporary
-/// folder): (mix, its stereo source).
-const MIXES: [(&str, &str); 2] = [
-    ("autorepair-40-mono-mix.wav", STEREO_40),
-    ("autorepair-49-mono-mix.wav", STEREO_49),
-];
-
-/// The test's temporary folder (target/tmp/roles).
-fn tmp() -> PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("roles");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Writes `out` from the fixture `stereo` with sox `remix ARGS`.
-fn remix(stereo: &str, out: &str, args: &[&str]) -> PathBuf {
-    let dst = tmp().join(out);
-    let src = fixture(stereo);
-    let mut a = vec![src.to_str().unwrap(), dst.to_str().unwrap(), "remix"];
-    a.extend(args);
-    common::sox(&a);
-    dst
-}
-
-fn scored() -> &'static BTreeMap<&'static str, Scorecard> {
-    static CARDS: OnceLock<BTreeMap<&'static str, Scorecard>> = OnceLock::new();
-    CARDS.get_or_init(|| {
-        let recognizer = Recognizer::load(&base_model()).unwrap();
-        let scorer = Scorer::new(&recognizer, Profile::default(), "default".into());
-        let opts = ScoreOptions {
-            language: Some("en".into()),
-            agent_channel: Channel::Left,
-            speakers: 2,
-            agent_speaks_first: true,
-            decode: Options::default(),
-        };
-        let mut files: Vec<(&'static str, PathBuf)> = [MONO, STEREO_40, STEREO_49, CALLER_FIRST]
-            .iter()
-            .map(|&f| (f, fixture(f)))
-            .collect();
-        files.extend(MIXES.iter().map(|&(m, s)| (m, remix(s, m, &["-"]))));
-        files
-            .into_iter()
-            .map(|(name, path)| {
-                let card = scorer
-                    .score(&path, &opts)
-                    .unwrap_or_else(|e| panic!("{name}: {e}"));
-                (name, card)
-            })
-            .collect()
-    })
-}
-
-fn card(name: &str) -> &'static Scorecard {
-    &scored()[name]
-}
+/// The stereo calls mixed to mono: (mix, its stereo source).
+const MIXES: [(&str, &str); 2] = super::MONO_MIXES;
 
 fn roles(name: &str) -> &'static Roles {
     card(name)
@@ -205,7 +140,19 @@ fn a_swapped_stereo_call_warns_on_stderr_naming_the_file() {
     // --agent-channel left: the left channel now carries the customer.
     // Measured on the unswapped call: left 11 agent / 0 caller cues, right
     // 0 / 1. The user's channel stands; the warning says it is suspect.
-    let path = remix(STEREO_40, "autorepair-40-swapped.wav", &["2", "1"]);
+    // The first minute is enough: the agent's greeting and questions.
+    let path = dump_dir().join("autorepair-40-swapped.wav");
+    let (src, dst) = (common::fixture(STEREO_40), path.clone());
+    common::sox(&[
+        src.to_str().unwrap(),
+        dst.to_str().unwrap(),
+        "remix",
+        "2",
+        "1",
+        "trim",
+        "0",
+        "60",
+    ]);
     let p = path.to_str().unwrap();
     let out = common::callcoach(&["score", p, "--json", "--language", "en"]);
     assert!(
