@@ -76,7 +76,10 @@ pub fn transcript_rate(
         })
         .sum();
     let articulation_s = articulation_ms as f64 / 1000.0;
-    (syllables > 0 && articulation_s >= MIN_ARTICULATION_S).then(|| TranscriptRate {
+    if syllables == 0 || articulation_s < MIN_ARTICULATION_S {
+        return None;
+    }
+    Some(TranscriptRate {
         syllables,
         articulation_s,
         syl_per_s: syllables as f64 / articulation_s,
