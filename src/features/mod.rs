@@ -12,6 +12,7 @@ pub mod dsp;
 pub mod intensity;
 pub mod pitch;
 pub mod syllables;
+pub mod transcript_rate;
 
 pub use activity::Interval;
 pub use intensity::{IntensityParams, IntensityTrack};

@@ -540,8 +540,11 @@ fn unclear(f: &CallFacts) -> Measured {
     }
 }
 
-/// Finding 7, speaking too fast: words per minute and articulation rate;
-/// evidence: the fastest long turn.
+/// Finding 7, speaking too fast: words per minute and the articulation rate
+/// (syllables of the agent's words per second of articulation time, pauses
+/// of 0.25 s or more left out: [`crate::features::transcript_rate`]; the
+/// nuclei rate of the voice report is a cross-check only, as it undercounts
+/// fast speech); evidence: the fastest long turn.
 fn too_fast(f: &CallFacts) -> Measured {
     let fastest = long_agent_turns(f)
         .into_iter()
@@ -573,7 +576,13 @@ fn too_fast(f: &CallFacts) -> Measured {
             ("agent_wpm", f.structure.figures.agent_wpm),
             (
                 "articulation_rate_syl_per_s",
-                f.agent.articulation_rate_syl_per_s,
+                crate::features::transcript_rate::transcript_rate(
+                    f.agent_words,
+                    &f.agent.speech,
+                    f.agent_dropped,
+                    f.language,
+                )
+                .map(|r| r.syl_per_s),
             ),
         ],
         evidence,
