@@ -307,7 +307,7 @@ fn cardinal(n: u64, german: bool) -> usize {
         let n = n as usize;
         match n {
             0..=19 => small[n],
-            _ if n % 10 == 0 => tens[n / 10],
+            _ if n.is_multiple_of(10) => tens[n / 10],
             // "twenty-one"; "einundzwanzig" (ein, und, zwanzig).
             _ => small[n % 10] + tens[n / 10] + usize::from(german),
         }

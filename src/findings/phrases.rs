@@ -245,12 +245,18 @@ pub fn clause_quote<W: TimedText>(words: &[W], first: usize, last: usize) -> Str
         b += 1;
     }
     let end = (b + 1).min(a + MAX_QUOTE_WORDS);
-    let text: Vec<&str> = words[a..end].iter().map(|w| w.text().trim()).collect();
-    let mut quote = text.join(" ");
+    // A word of whisper's may hold more than one ("first $1.30"): the cap
+    // counts what a reader counts.
+    let text: Vec<&str> = words[a..end]
+        .iter()
+        .flat_map(|w| w.text().split_whitespace())
+        .collect();
+    let cut = text.len() > MAX_QUOTE_WORDS;
+    let mut quote = text[..text.len().min(MAX_QUOTE_WORDS)].join(" ");
     if mid_clause {
         quote.insert_str(0, "… ");
     }
-    if end < words.len() && !clause_break_after(words, end - 1) {
+    if cut || (end < words.len() && !clause_break_after(words, end - 1)) {
         quote.push_str(" …");
     }
     quote
