@@ -416,17 +416,29 @@ fn hf_vs_customer_db(f: &CallFacts) -> Option<f64> {
     (agent > 0.0 && customer > 0.0).then(|| 10.0 * (agent / customer).log10())
 }
 
-/// Finding 6, unclear pronunciation: whisper's confidence, the SNR,
+/// Finding 6, unclear pronunciation: whisper's confidence weighed by depth
+/// below the floor, the agent's consonant band (2-3.4 kHz) against the band
+/// below 1 kHz on a line that carries both
+/// ([`crate::features::VoiceReport::consonant_band_db`]), the SNR,
 /// clipping, and the agent's high-frequency energy against the other
 /// party's on the same line ([`hf_vs_customer_db`]); the raw
 /// high-frequency share is shown in the evidence but never decides alone.
+///
+/// `low_confidence_share` is depth-weighted: a word of probability p below
+/// the floor f counts (f - p) / f, so a word at 0.05 counts 0.9 and one at
+/// 0.45 counts 0.1 (a word-level confidence measure in the sense of
+/// Jiang 2005, "Confidence measures for speech recognition: a survey").
 fn unclear(f: &CallFacts) -> Measured {
     let words = f.agent_words;
     let low: Vec<&Word> = words
         .iter()
         .filter(|w| w.probability < LOW_CONFIDENCE)
         .collect();
-    let share = (!words.is_empty()).then(|| low.len() as f64 / words.len() as f64);
+    let depth: f64 = low
+        .iter()
+        .map(|w| f64::from((LOW_CONFIDENCE - w.probability) / LOW_CONFIDENCE))
+        .sum();
+    let share = (!words.is_empty()).then(|| depth / words.len() as f64);
     let mut evidence: Vec<Evidence> = low
         .iter()
         .take(MAX_EVIDENCE)
@@ -480,6 +492,7 @@ fn unclear(f: &CallFacts) -> Measured {
     Measured {
         values: vec![
             ("low_confidence_share", share),
+            ("consonant_band_db", a.consonant_band_db),
             ("hf_energy_vs_customer_db", hf_vs_customer_db(f)),
             ("snr_db", a.snr_db),
             ("clipped_fraction", Some(a.clipped_fraction)),
