@@ -43,11 +43,12 @@ const REAL_CALLS: [&str; 3] = [
 ];
 
 /// Highest consonant-band level of the muffled variants (dB). Measured
-/// (callcoach score, 2 cores, base-q8_0): -32.8 (librivox-0870-lp700-noise)
-/// to -60; the noise floor left after subtraction sets the top.
+/// (callcoach analyze, whole channel): -35.1 (librivox-0870-lp700-noise) to
+/// -58.9; the noise left after subtraction sets the top. The muffled call
+/// variant's agent: -39.1.
 const MUFFLED_MAX_DB: f64 = -30.0;
-/// Lowest consonant-band level of the clean clips (dB). Measured: -23.6
-/// (de-fleurs-000) to -5; real agents -6..-11.
+/// Lowest consonant-band level of the clean clips (dB). Measured: -23.5
+/// (de-fleurs-000) to -12.9 (jfk); real agents -8.6 and -7.7.
 const CLEAN_MIN_DB: f64 = -26.0;
 
 fn score(file: &str, language: &str, speakers: u8) -> Scorecard {
