@@ -14,11 +14,11 @@
 //! recording carries: the telephone band of ITU-T G.712 (300-3400 Hz) is
 //! passed by G.711 at 8 kHz and by any wider line. In the band-importance
 //! function of the Speech Intelligibility Index (ANSI S3.5-1997, table 3,
-//! one-third-octave procedure) the bands from 1 kHz to 3.15 kHz carry about
-//! half of all importance; the standard speech spectrum of the same table
-//! (normal vocal effort) puts the 1000-3400 Hz band about 7 dB below the
-//! 300-1000 Hz band. Speech whose long-term spectrum falls off a cliff at
-//! 1 kHz on such a line is muffled.
+//! one-third-octave procedure) the bands at 2000, 2500 and 3150 Hz carry
+//! about a quarter of all importance; the standard speech spectrum of the
+//! same table (normal vocal effort) puts the 2000-3400 Hz band about 14 dB
+//! below the 300-1000 Hz band. Speech whose long-term spectrum falls off a
+//! cliff near 1 kHz on such a line is muffled, whatever the line.
 
 use super::activity::Activity;
 use super::dsp::{quantile_sorted, Stft};
@@ -40,9 +40,9 @@ pub struct ClarityParams {
     pub vowel_band_hz: (f64, f64),
     /// Upper (consonant) band of the consonant-band level: `(low, high)` in Hz.
     pub consonant_band_hz: (f64, f64),
-    /// Quantile of the frame band powers taken as the noise floor
-    /// (minimum statistics, Martin 2001).
-    pub noise_quantile: f64,
+    /// Share of the channel's frames, the quietest by total power, whose
+    /// mean spectrum is taken as the noise of the consonant-band level.
+    pub noise_share: f64,
 }
 
 /// The clarity figures of one channel.
@@ -59,11 +59,11 @@ pub struct Clarity {
     /// Share of samples at or above the clip level.
     pub clipped_fraction: f64,
     /// Consonant-band level: voiced-speech power in the consonant band
-    /// (1000-3400 Hz) against the band below it (300-1000 Hz), in dB, each
-    /// with the noise floor of the channel taken off (spectral subtraction,
-    /// Boll 1979; the floor by minimum statistics, Martin 2001). Ordinary
-    /// speech: about -7 dB (ANSI S3.5-1997 standard speech spectrum); speech
-    /// low-passed at 1 kHz: below -25 dB. Floored at [`CONSONANT_FLOOR_DB`].
+    /// (2000-3400 Hz) against the vowel band (300-1000 Hz), in dB, each with
+    /// the channel's noise taken off (spectral subtraction, Boll 1979; the
+    /// noise is the mean spectrum of the quietest frames). Ordinary speech:
+    /// about -14 dB (ANSI S3.5-1997 standard speech spectrum); speech
+    /// low-passed at 1 kHz: below -38 dB. Floored at [`CONSONANT_FLOOR_DB`].
     pub consonant_band_db: Option<f64>,
 }
 
@@ -183,13 +183,21 @@ fn band_power(spectrum: &[f64], bin_hz: f64, band: (f64, f64)) -> f64 {
 }
 
 /// The consonant-band level of [`Clarity::consonant_band_db`] from the
-/// voiced LTAS (`ltas`, summed over `frames` voiced frames). The noise floor
-/// of each band is the `noise_quantile` of that band's power over all
-/// frames of the channel (hop of half a frame) that are not digital silence:
-/// frames with more than 1 % exact zeros are left out, as the silenced
-/// stretches of the other party in a mono call would pull the floor to 0.
+/// voiced LTAS (`ltas`, summed over `frames` voiced frames).
+///
+/// The noise spectrum of the channel is the mean power spectrum of its
+/// quietest frames: all frames (hop of half a frame) are ranked by total
+/// power and the lowest `noise_share` of them averaged, a stationary-noise
+/// estimate without the downward bias of a low quantile (minimum
+/// statistics, Martin 2001, has to correct that bias). Frames that are
+/// mostly digital silence (more than half the samples exactly zero: the
+/// gaps of a gated or muted line, a quiet mu-law line) carry no noise and
+/// are left out; a frame of ordinary speech or line noise has few zeros
+/// (mu-law codes the smallest magnitudes to zero, so some zeros are usual).
+///
 /// `None` when the line cannot carry the consonant band (Nyquist below its
-/// top) or no voiced power stands above the floor in the lower band.
+/// top), when every frame is digital silence, or when no voiced power stands
+/// above the noise in the lower band.
 fn consonant_band_db(
     samples: &[f32],
     ltas: &[f64],
@@ -202,27 +210,36 @@ fn consonant_band_db(
     if bin_hz * len as f64 / 2.0 < p.consonant_band_hz.1 {
         return None;
     }
-    let (mut low_n, mut high_n) = (Vec::new(), Vec::new());
+    // (total power, lower-band power, consonant-band power) of each frame.
+    let mut noise: Vec<(f64, f64, f64)> = Vec::new();
     let mut start = 0;
     while start + len <= samples.len() {
         let zeros = samples[start..start + len]
             .iter()
             .filter(|v| **v == 0.0)
             .count();
-        if zeros * 100 <= len {
+        if zeros * 2 <= len {
             let spec = stft.power(samples, start);
-            low_n.push(band_power(spec, bin_hz, p.vowel_band_hz));
-            high_n.push(band_power(spec, bin_hz, p.consonant_band_hz));
+            noise.push((
+                spec.iter().sum(),
+                band_power(spec, bin_hz, p.vowel_band_hz),
+                band_power(spec, bin_hz, p.consonant_band_hz),
+            ));
         }
         start += len / 2;
     }
-    let floor = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        quantile_sorted(v, p.noise_quantile).unwrap_or(0.0)
-    };
+    if noise.is_empty() {
+        return None;
+    }
+    noise.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let quiet =
+        &noise[..((noise.len() as f64 * p.noise_share).ceil() as usize).clamp(1, noise.len())];
+    let q = quiet.len() as f64;
+    let low_noise = quiet.iter().map(|v| v.1).sum::<f64>() / q;
+    let high_noise = quiet.iter().map(|v| v.2).sum::<f64>() / q;
     let n = frames as f64;
-    let low = band_power(ltas, bin_hz, p.vowel_band_hz) / n - floor(&mut low_n);
-    let high = band_power(ltas, bin_hz, p.consonant_band_hz) / n - floor(&mut high_n);
+    let low = band_power(ltas, bin_hz, p.vowel_band_hz) / n - low_noise;
+    let high = band_power(ltas, bin_hz, p.consonant_band_hz) / n - high_noise;
     if low <= 0.0 {
         return None;
     }

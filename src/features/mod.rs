@@ -50,11 +50,12 @@ pub struct FeatureParams {
     pub clip_level: f32,
     /// Lower band of the consonant-band level (Hz): 300-1000 Hz.
     pub vowel_band_hz: (f64, f64),
-    /// Consonant band of the consonant-band level (Hz): 1000-3400 Hz, the
-    /// part of the telephone band of ITU-T G.712 above 1 kHz.
+    /// Consonant band of the consonant-band level (Hz): 2000-3400 Hz, the
+    /// top of the telephone band of ITU-T G.712.
     pub consonant_band_hz: (f64, f64),
-    /// Quantile of frame band powers taken as the noise floor.
-    pub noise_quantile: f64,
+    /// Share of the quietest frames whose mean spectrum is the noise of the
+    /// consonant-band level: 0.2.
+    pub noise_share: f64,
     /// Whether the report carries the per-frame track.
     pub keep_frames: bool,
 }
@@ -75,7 +76,7 @@ impl Default for FeatureParams {
             clip_level: 0.998,
             vowel_band_hz: (300.0, 1000.0),
             consonant_band_hz: (2000.0, 3400.0),
-            noise_quantile: 0.1,
+            noise_share: 0.2,
             keep_frames: false,
         }
     }
@@ -128,7 +129,7 @@ pub struct VoiceReport {
     pub hf_energy_ratio: Option<f64>,
     /// Spectral tilt of voiced speech (dB per octave).
     pub spectral_tilt_db_per_oct: Option<f64>,
-    /// Consonant-band level of voiced speech: 1000-3400 Hz against
+    /// Consonant-band level of voiced speech: 2000-3400 Hz against
     /// 300-1000 Hz, noise floor taken off (dB; ANSI S3.5-1997 bands, see
     /// [`clarity::Clarity::consonant_band_db`]).
     pub consonant_band_db: Option<f64>,
@@ -203,7 +204,7 @@ pub fn analyze_channel(samples: &[f32], sample_rate: u32, params: &FeatureParams
             clip_level: params.clip_level,
             vowel_band_hz: params.vowel_band_hz,
             consonant_band_hz: params.consonant_band_hz,
-            noise_quantile: params.noise_quantile,
+            noise_share: params.noise_share,
         },
     );
 

@@ -424,19 +424,24 @@ fn hf_vs_customer_db(f: &CallFacts) -> Option<f64> {
 /// party's on the same line ([`hf_vs_customer_db`]); the raw
 /// high-frequency share is shown in the evidence but never decides alone.
 ///
-/// `low_confidence_share` is depth-weighted: a word of probability p below
-/// the floor f counts (f - p) / f, so a word at 0.05 counts 0.9 and one at
-/// 0.45 counts 0.1 (a word-level confidence measure in the sense of
-/// Jiang 2005, "Confidence measures for speech recognition: a survey").
+/// `low_confidence_share` weighs each agent word by how far it falls below
+/// the confidence floor f = [`LOW_CONFIDENCE`]: a word below f / 2 counts
+/// fully, one between f / 2 and f by its depth, (f - p) / (f / 2), so a word
+/// at 0.3 counts 0.8 and one at 0.45 counts 0.2; the sum is taken over all
+/// agent words. Words whisper merely hesitated on weigh little, words it
+/// could hardly make out weigh as much as in a plain count below the floor
+/// (a word-level confidence measure in the sense of Jiang 2005, "Confidence
+/// measures for speech recognition: a survey").
 fn unclear(f: &CallFacts) -> Measured {
     let words = f.agent_words;
     let low: Vec<&Word> = words
         .iter()
         .filter(|w| w.probability < LOW_CONFIDENCE)
         .collect();
+    let full = LOW_CONFIDENCE / 2.0;
     let depth: f64 = low
         .iter()
-        .map(|w| f64::from((LOW_CONFIDENCE - w.probability) / LOW_CONFIDENCE))
+        .map(|w| f64::from(((LOW_CONFIDENCE - w.probability) / full).min(1.0)))
         .sum();
     let share = (!words.is_empty()).then(|| depth / words.len() as f64);
     let mut evidence: Vec<Evidence> = low
