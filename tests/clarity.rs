@@ -57,7 +57,7 @@ const UNCLEAR_SAMPLE: &str = "../../samples/07-de-unclear.wav";
 /// -60, the muffled call's agent -39.6; the profile's `bad` is -37.
 const MUFFLED_MAX_DB: f64 = -37.0;
 /// Lowest consonant-band level a clean voice may have (dB). Measured: clean
-/// clips -23.5 (de-fleurs-000) to -12.9 (jfk), real agents -10.7 to -7.7,
+/// clips -23.5 (de-fleurs-000) to -12.9 (jfk), real agents -10.6 to -7.8,
 /// the dullest FLEURS clip (de-fleurs-003) -28.1; the profile's `good` is
 /// -31.
 const CLEAN_MIN_DB: f64 = -31.0;
