@@ -443,7 +443,8 @@ fn unclear(f: &CallFacts) -> Measured {
         .iter()
         .map(|w| f64::from(((LOW_CONFIDENCE - w.probability) / full).min(1.0)))
         .sum();
-    let share = (!words.is_empty()).then(|| depth / words.len() as f64);
+    // `+ 0.0`: an empty f64 sum is -0.0, shown as "-0" in the scorecard.
+    let share = (!words.is_empty()).then(|| depth / words.len() as f64 + 0.0);
     let mut evidence: Vec<Evidence> = low
         .iter()
         .take(MAX_EVIDENCE)
