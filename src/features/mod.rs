@@ -49,6 +49,14 @@ pub struct FeatureParams {
     pub hf_split_hz: f64,
     /// Absolute sample value counted as clipped.
     pub clip_level: f32,
+    /// Lower band of the consonant-band level (Hz): 300-1000 Hz.
+    pub vowel_band_hz: (f64, f64),
+    /// Consonant band of the consonant-band level (Hz): 2000-3400 Hz, the
+    /// top of the telephone band of ITU-T G.712.
+    pub consonant_band_hz: (f64, f64),
+    /// Share of the quietest frames whose mean spectrum is the noise of the
+    /// consonant-band level: 0.2.
+    pub noise_share: f64,
     /// Whether the report carries the per-frame track.
     pub keep_frames: bool,
 }
@@ -67,6 +75,9 @@ impl Default for FeatureParams {
             clarity_band_high_hz: 4000.0,
             hf_split_hz: 2000.0,
             clip_level: 0.998,
+            vowel_band_hz: (300.0, 1000.0),
+            consonant_band_hz: (2000.0, 3400.0),
+            noise_share: 0.2,
             keep_frames: false,
         }
     }
@@ -119,6 +130,10 @@ pub struct VoiceReport {
     pub hf_energy_ratio: Option<f64>,
     /// Spectral tilt of voiced speech (dB per octave).
     pub spectral_tilt_db_per_oct: Option<f64>,
+    /// Consonant-band level of voiced speech: 2000-3400 Hz against
+    /// 300-1000 Hz, noise floor taken off (dB; ANSI S3.5-1997 bands, see
+    /// [`clarity::Clarity::consonant_band_db`]).
+    pub consonant_band_db: Option<f64>,
     /// Speech-to-noise level difference (dB).
     pub snr_db: Option<f64>,
     /// Share of samples at or above the clip level.
@@ -188,6 +203,9 @@ pub fn analyze_channel(samples: &[f32], sample_rate: u32, params: &FeatureParams
             band_high_hz: params.clarity_band_high_hz,
             hf_split_hz: params.hf_split_hz,
             clip_level: params.clip_level,
+            vowel_band_hz: params.vowel_band_hz,
+            consonant_band_hz: params.consonant_band_hz,
+            noise_share: params.noise_share,
         },
     );
 
@@ -255,6 +273,7 @@ pub fn analyze_channel(samples: &[f32], sample_rate: u32, params: &FeatureParams
         spectral_centroid_hz: clar.spectral_centroid_hz,
         hf_energy_ratio: clar.hf_energy_ratio,
         spectral_tilt_db_per_oct: clar.spectral_tilt_db_per_oct,
+        consonant_band_db: clar.consonant_band_db,
         snr_db: clar.snr_db,
         clipped_fraction: clar.clipped_fraction,
         nuclei_s: nuclei,

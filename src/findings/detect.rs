@@ -468,17 +468,35 @@ fn hf_vs_customer_db(f: &CallFacts) -> Option<f64> {
     (agent > 0.0 && customer > 0.0).then(|| 10.0 * (agent / customer).log10())
 }
 
-/// Finding 6, unclear pronunciation: whisper's confidence, the SNR,
+/// Finding 6, unclear pronunciation: whisper's confidence weighed by depth
+/// below the floor, the agent's consonant band (2-3.4 kHz) against the band
+/// below 1 kHz on a line that carries both
+/// ([`crate::features::VoiceReport::consonant_band_db`]), the SNR,
 /// clipping, and the agent's high-frequency energy against the other
 /// party's on the same line ([`hf_vs_customer_db`]); the raw
 /// high-frequency share is shown in the evidence but never decides alone.
+///
+/// `low_confidence_share` weighs each agent word by how far it falls below
+/// the confidence floor f = [`LOW_CONFIDENCE`]: a word below f / 2 counts
+/// fully, one between f / 2 and f by its depth, (f - p) / (f / 2), so a word
+/// at 0.3 counts 0.8 and one at 0.45 counts 0.2; the sum is taken over all
+/// agent words. Words whisper merely hesitated on weigh little, words it
+/// could hardly make out weigh as much as in a plain count below the floor
+/// (a word-level confidence measure in the sense of Jiang 2005, "Confidence
+/// measures for speech recognition: a survey").
 fn unclear(f: &CallFacts) -> Measured {
     let words = f.agent_words;
     let low: Vec<&Word> = words
         .iter()
         .filter(|w| w.probability < LOW_CONFIDENCE)
         .collect();
-    let share = (!words.is_empty()).then(|| low.len() as f64 / words.len() as f64);
+    let full = LOW_CONFIDENCE / 2.0;
+    let depth: f64 = low
+        .iter()
+        .map(|w| f64::from(((LOW_CONFIDENCE - w.probability) / full).min(1.0)))
+        .sum();
+    // `+ 0.0`: an empty f64 sum is -0.0, shown as "-0" in the scorecard.
+    let share = (!words.is_empty()).then(|| depth / words.len() as f64 + 0.0);
     let mut evidence: Vec<Evidence> = low
         .iter()
         .take(MAX_EVIDENCE)
@@ -532,6 +550,7 @@ fn unclear(f: &CallFacts) -> Measured {
     Measured {
         values: vec![
             ("low_confidence_share", share),
+            ("consonant_band_db", a.consonant_band_db),
             ("hf_energy_vs_customer_db", hf_vs_customer_db(f)),
             ("snr_db", a.snr_db),
             ("clipped_fraction", Some(a.clipped_fraction)),
