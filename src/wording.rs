@@ -279,6 +279,18 @@ mod tests {
         let (en_m, de_m): (Vec<_>, Vec<_>) =
             (en.metric.keys().collect(), de.metric.keys().collect());
         assert_eq!(en_m, de_m, "[metric] keys differ");
+        // Every metric of the profile is named in words on the card.
+        let profile = crate::findings::Profile::default();
+        for (finding, rules) in &profile.findings {
+            for key in rules.metrics.keys() {
+                let name = key.trim_end_matches("_en").trim_end_matches("_de");
+                assert!(
+                    en.metric.contains_key(name),
+                    "[metric] lacks {finding}.{name}"
+                );
+            }
+            assert!(en.sign.contains_key(finding), "[sign] lacks {finding}");
+        }
         assert_eq!(
             en.metric("f0_std_semitones", 3.43),
             "pitch variation 3.4 st"
