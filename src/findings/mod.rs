@@ -344,6 +344,16 @@ mod tests {
         assert_eq!(greeting(3.6, cambridge, "en").verdict, Verdict::Ok);
         let de = "Grumps, Müller, guten Tag!";
         assert_eq!(greeting(2.0, de, "de").verdict, Verdict::Ok);
+        // Very long without a formula eats the caller's time: a problem
+        // (the synthetic samples/05-de-greeting as whisper hears it).
+        let long = "one two three four five six seven eight nine ten eleven \
+                    twelve thirteen fourteen fifteen sixteen seventeen eighteen \
+                    nineteen twenty twentyone";
+        assert_eq!(greeting(9.6, long, "en").verdict, Verdict::Problem);
+        // Long and plain, or short and formulaic: worth a look.
+        let plain = "Hello, this is the service desk of the North West branch \
+                     of our company, you are through to the team, go ahead";
+        assert_eq!(greeting(6.0, plain, "en").verdict, Verdict::Watch);
     }
 
     #[test]
