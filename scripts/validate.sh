@@ -97,7 +97,10 @@ for n in names:
     g = s["greeting"]
     f = {x["id"]: x for x in c["findings"]}
     gr = f["greeting"]
-    opening = f"\"{g['text']}\" ({g['word_count']} words, {g['duration_s']:.1f} s)" if g["present"] else "none found"
+    if gr["verdict"] == "not_measured":
+        opening = "not measured: " + next((m.get("reason") or "" for m in gr["metrics"]), "")
+    else:
+        opening = f"\"{g['text']}\" ({g['word_count']} words, {g['duration_s']:.1f} s)"
     verdict = f"{short[gr['verdict']]} {'–' if gr['score'] is None else gr['score']}"
     r = s.get("roles") or {}
     roles = f"{r.get('method', '-')}, {r.get('agent_voice', '-')}, {r.get('confidence', 0):.2f}" + ("" if r.get("confident", True) else " (uncertain)")
