@@ -150,14 +150,15 @@ pub fn detect_all(facts: &CallFacts, profile: &Profile, tips: &Tips) -> Vec<Find
 /// that the same missing input gives the same reason everywhere.
 fn why_not(f: &CallFacts, metric: &str) -> &'static str {
     let has_customer = f.structure.figures.customer_talk_s > 0.0;
-    let voiced = f
-        .agent
-        .frames
-        .as_ref()
-        .is_some_and(|fr| fr.iter().any(|x| x.f0_hz.is_some()));
+    let voiced = || {
+        f.agent
+            .frames
+            .as_ref()
+            .is_some_and(|fr| fr.iter().any(|x| x.f0_hz.is_some()))
+    };
     match metric {
         _ if f.structure.figures.agent_talk_s == 0.0 => "no_agent_speech",
-        "f0_std_semitones" | "f0_range_semitones" if voiced => "too_little_voiced_speech",
+        "f0_std_semitones" | "f0_range_semitones" if voiced() => "too_little_voiced_speech",
         "f0_std_semitones" | "f0_range_semitones" => "no_voiced_speech",
         "opening_s" | "opening_words" | "old_fashioned_formulas" if !has_customer => "no_customer",
         "opening_s" | "opening_words" | "old_fashioned_formulas" => "no_opening",
