@@ -33,7 +33,7 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 SOX=(sox -R -D -V1)
 ULAW=(-r 8000 -e u-law -b 8)
-command -v sox >/dev/null || { echo "make_bargein_pause: sox not found (scripts/install-deps.sh)" >&2; exit 1; }
+command -v sox >/dev/null || { echo "make_bargein_pause: sox not found (scripts/install-deps.sh --scripts)" >&2; exit 1; }
 
 SRC="$DIR/autorepair-40-stereo-ulaw.wav"
 "${SOX[@]}" "$SRC" -e signed -b 16 "$W/agent.wav" remix 1

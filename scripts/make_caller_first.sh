@@ -16,7 +16,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR="$ROOT/tests/fixtures/realcalls"
-command -v sox >/dev/null || { echo "make_caller_first: sox not found (scripts/install-deps.sh)" >&2; exit 1; }
+command -v sox >/dev/null || { echo "make_caller_first: sox not found (scripts/install-deps.sh --scripts)" >&2; exit 1; }
 sox -R -D -V1 "$DIR/autorepair-40-stereo-ulaw.wav" -r 8000 -e u-law -b 8 \
   "$DIR/autorepair-40-callerfirst-mono.wav" trim 7.0 remix -
 (cd "$DIR" && sha256sum autorepair-40-callerfirst-mono.wav) >&2

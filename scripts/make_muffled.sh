@@ -26,7 +26,7 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 SOX=(sox -R -D -V1)
 
-command -v sox >/dev/null || { echo "make_muffled: sox not found (scripts/install-deps.sh)" >&2; exit 1; }
+command -v sox >/dev/null || { echo "make_muffled: sox not found (scripts/install-deps.sh --scripts)" >&2; exit 1; }
 mkdir -p "$DIR"
 
 for stem in jfk librivox-0870; do

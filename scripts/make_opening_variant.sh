@@ -19,7 +19,7 @@ DIR="$ROOT/tests/fixtures/realcalls"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 SOX=(sox -R -D -V1)
-command -v sox >/dev/null || { echo "make_opening_variant: sox not found (scripts/install-deps.sh)" >&2; exit 1; }
+command -v sox >/dev/null || { echo "make_opening_variant: sox not found (scripts/install-deps.sh --scripts)" >&2; exit 1; }
 
 SRC="$DIR/autorepair-49-stereo-ulaw.wav"
 "${SOX[@]}" "$SRC" -e signed -b 16 "$W/agent.wav" remix 1 trim 0 60

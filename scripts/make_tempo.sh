@@ -19,7 +19,7 @@ SRC="$ROOT/tests/fixtures"
 DIR="$SRC/tempo"
 SOX=(sox -R -D -V1)
 
-command -v sox >/dev/null || { echo "make_tempo: sox not found (scripts/install-deps.sh)" >&2; exit 1; }
+command -v sox >/dev/null || { echo "make_tempo: sox not found (scripts/install-deps.sh --scripts)" >&2; exit 1; }
 mkdir -p "$DIR"
 
 for clip in jfk librivox-0890; do

@@ -35,7 +35,7 @@ SOX=(sox -R -D -V1)
 ULAW=(-r 8000 -e u-law -b 8)
 
 for tool in sox python3; do
-  command -v "$tool" >/dev/null || { echo "make_variants: $tool not found (scripts/install-deps.sh)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "make_variants: $tool not found (scripts/install-deps.sh --scripts)" >&2; exit 1; }
 done
 VENV="$ROOT/target/variants-venv"
 if [[ ! -x "$VENV/bin/python" ]]; then

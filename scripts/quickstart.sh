@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Quick start: install what is missing, build, fetch the model on first use,
-# and score the bundled sample calls.
+# Quick start: install the build packages that are missing, build, fetch the
+# models scoring uses on first use, and score the bundled sample calls.
+# Test-only packages and models come with scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cargo build --release --locked
 bin=target/release/callcoach
+# The whisper model (base, quantized to q8_0) and the speaker encoder that
+# tells agent from customer on mono calls.
 "$bin" model fetch base-q8_0
-"$bin" model fetch silero-vad
 "$bin" model fetch ge2e
 # First a real customer-service call (stereo, agent left, 8 kHz mu-law).
 "$bin" score samples/00-en-real-service-call.wav

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes docs/report-screenshot.png, the README's picture of the visual
 # report: scores a sample call with --html and screenshots the page's top
-# with headless Chromium (scripts/install-deps.sh installs it).
+# with headless Chromium (scripts/install-deps.sh --test installs it).
 #   scripts/report_screenshot.sh [CALL.wav] [HEIGHT_PX]
 set -euo pipefail
 cd "$(dirname "$0")/.."

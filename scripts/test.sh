@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: system packages, the whisper
-# models the tests use (fetched once into models/), then cargo test.
+# The whole test suite, from a fresh clone: system packages (the build's
+# and the tests' own: sox, chromium), every model the tests use (fetched
+# once into models/), then cargo test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --test
 cargo build --release --locked
 target/release/callcoach model fetch base
 target/release/callcoach model fetch base-q8_0

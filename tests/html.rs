@@ -2,7 +2,7 @@
 //! sample calls (good and bad, English and German, mono and stereo, audio
 //! embedded and linked) and a batch index, loaded by headless Chromium.
 //!
-//! Chromium must be installed (scripts/install-deps.sh; CI installs it):
+//! Chromium must be installed (scripts/install-deps.sh --test; CI installs it):
 //! without it these tests fail, they never pass silently.
 //!
 //! Each page is checked four ways: its DOM (`--dump-dom`) has the main
@@ -55,7 +55,7 @@ fn chromium() -> PathBuf {
     }
     panic!(
         "Chromium is needed by the browser tests of the HTML report and was not found: \
-         run scripts/install-deps.sh (it installs the `chromium` package; CI does this), \
+         run scripts/install-deps.sh --test (it installs the `chromium` package; CI does this), \
          or set CALLCOACH_CHROMIUM to a Chromium binary"
     );
 }
