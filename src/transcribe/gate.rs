@@ -515,6 +515,32 @@ mod tests {
     }
 
     #[test]
+    fn a_silent_channel_has_no_speech_and_a_bad_silero_file_is_named() {
+        // All below SILENCE_DBFS (-80 dB): never sent to whisper, Silero
+        // not even loaded.
+        let quiet = bursts(2.0, &[]);
+        let missing = Silero::new(Path::new("/nonexistent/ggml-silero-vad.bin"));
+        assert!(channel_speech(&quiet, Some(&missing)).unwrap().is_none());
+        // A loud channel runs Silero; the failure names the file.
+        let loud = bursts(2.0, &[(0.5, 1.5)]);
+        let err = channel_speech(&loud, Some(&missing)).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                TranscribeError::Vad { path, why: VadError::Load(_) } if path == missing.path()
+            ),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().starts_with(
+                "/nonexistent/ggml-silero-vad.bin: speech detection failed: \
+                 whisper.cpp could not load it: "
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn silero_hysteresis_holds_speech_between_thresholds() {
         let probs = [0.1, 0.6, 0.4, 0.36, 0.3, 0.45, 0.9];
         let frames = silero_frames(&probs, probs.len() * 32 / 10);

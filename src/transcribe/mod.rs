@@ -12,8 +12,10 @@
 //! 3. [`decode`]: one whisper run per piece, its 30 s encoder window
 //!    shortened by [`window`]; [`words`] times its tokens as words by DTW
 //!    alignment and drops the words whisper placed where the channel holds
-//!    no speech (listed as [`DropReason::NoSpeech`]; a confident word the
-//!    alignment put just beside its speech is moved onto it instead).
+//!    no speech (listed as
+//!    [`NoSpeech`](crate::transcript::DropReason::NoSpeech); a confident
+//!    word the alignment put just beside its speech is moved onto it
+//!    instead).
 //! 4. [`guard`]: repetition loops (the same phrase over and over, see
 //!    [`find_loops`] and [`compression_ratio`]) are decoded again without
 //!    the previous text as prompt and with temperature fallback; what still
@@ -22,11 +24,8 @@
 //! The library prints nothing: timings go to the `log` facade at info level
 //! under [`PROFILE_TARGET`].
 
-use std::path::Path;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-#[cfg(doc)]
-use crate::transcript::DropReason;
 use crate::transcript::Transcript;
 use decode::{Decoder, FIRST_PASS};
 use gate::{Silero, Speech, VadError};
