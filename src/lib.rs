@@ -5,7 +5,8 @@
 //! 1. [`audio`]: WAV files in (PCM, float, G.711), resampled to 16 kHz;
 //!    [`capture`]: the microphone (cpal) or a replayed file, and recording.
 //! 2. [`transcribe`] → [`transcript`]: speech recognition with whisper.cpp,
-//!    words with DTW-aligned times, on the speech [`vad`] finds (Silero VAD);
+//!    words with DTW-aligned times, on the speech its gate finds
+//!    ([`transcribe::gate`], energy and Silero VAD);
 //!    [`model`] fetches and converts models.
 //!    [`features`]: the voice, measured as Praat would (pitch, loudness,
 //!    pauses, syllable rate, clarity).
@@ -38,5 +39,4 @@ pub mod scorecard;
 pub mod structure;
 pub mod transcribe;
 pub mod transcript;
-pub mod vad;
 pub mod wording;

@@ -312,7 +312,7 @@ fn silero_vad_conversion_reproduces_whisper_cpp_reference_file() {
         "2aa269b785eeb53a82983a20501ddf7c1d9c48e33ab63a41391ac6c9f7fb6987"
     );
     // whisper.cpp loads it and hears speech in jfk.wav.
-    let vad = callcoach::vad::Silero::new(&out.path);
+    let vad = callcoach::transcribe::gate::Silero::new(&out.path);
     let jfk = callcoach::audio::load(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jfk.wav"),
         Some(16_000),

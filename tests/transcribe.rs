@@ -417,8 +417,8 @@ fn no_words_are_placed_in_a_noise_only_span() {
 /// clip's own place, and lose none at the cut.
 #[test]
 fn a_long_recording_cut_into_two_runs_keeps_each_clip_in_its_place() {
+    use callcoach::transcribe::gate::Speech;
     use callcoach::transcribe::plan::plan;
-    use callcoach::vad::Speech;
 
     let model = Recognizer::load(&base_model()).unwrap();
     let rate = WHISPER_RATE as usize;

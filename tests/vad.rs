@@ -1,4 +1,4 @@
-//! The speech detector in front of whisper (src/vad.rs) with the real Silero
+//! The speech detector in front of whisper (src/transcribe/gate.rs) with the real Silero
 //! VAD model (`callcoach model fetch silero-vad`) on real speech, real
 //! 8 kHz μ-law calls, noise and a noisy line.
 
@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use callcoach::audio::{self, WHISPER_RATE};
-use callcoach::vad::{Detector, Silero, Speech};
+use callcoach::transcribe::gate::{Detector, Silero, Speech};
 use common::{fixture, sox, synth};
 
 fn silero() -> Silero {

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::common::load_recognizer;
 use callcoach::model;
 use callcoach::scorecard::Scorer;
-use callcoach::transcribe::Recognizer;
 
 use super::common::{exit_for, usage_error, CallArgs, DecodeArgs, EmbedArg, ModelArg, Result};
 
@@ -109,7 +109,7 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode> {
     let mode = Mode::detect(args.quiet);
     let pending = planned.iter().filter(|p| !p.done).count();
     let stats = if pending > 0 {
-        let mut recognizer = match Recognizer::load(&model) {
+        let mut recognizer = match load_recognizer(&model) {
             Ok(r) => r,
             Err(e) => return usage_error(e),
         };

@@ -11,7 +11,28 @@ use clap::ValueEnum;
 use callcoach::audio;
 use callcoach::findings::Profile;
 use callcoach::scorecard::{ScoreOptions, Scorer};
-use callcoach::transcribe::Options;
+use callcoach::transcribe::gate::Silero;
+use callcoach::transcribe::{Options, Recognizer, TranscribeError};
+
+/// Environment variable choosing the speech gate in front of whisper:
+/// `silero` adds Silero VAD to the energy test (with `ggml-silero-vad.bin`
+/// beside the whisper model), any other value but `off` names a Silero
+/// file. Unset, empty or `off`: the energy test alone, the default (with
+/// Silero, whisper took 10-44 % longer on the real calls,
+/// docs/performance.md).
+pub const VAD_ENV: &str = "CALLCOACH_VAD";
+
+/// Loads the whisper model at `path`, with the speech gate [`VAD_ENV`]
+/// asks for.
+pub fn load_recognizer(path: &Path) -> std::result::Result<Recognizer, TranscribeError> {
+    let mut recognizer = Recognizer::load(path)?;
+    recognizer.set_vad(match std::env::var_os(VAD_ENV) {
+        Some(v) if v == "silero" => Some(Silero::beside(path)),
+        Some(v) if !v.is_empty() && v != "off" => Some(Silero::new(Path::new(&v))),
+        _ => None,
+    });
+    Ok(recognizer)
+}
 
 /// Which channel of the recording to use.
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::common::load_recognizer;
 use callcoach::findings::Profile;
 use callcoach::model;
-use callcoach::transcribe::Recognizer;
 
 use super::common::{DecodeArgs, ModelArg, Result};
 use super::record::InputArgs;
@@ -72,7 +72,7 @@ pub fn live(args: LiveArgs) -> Result<ExitCode> {
     };
     let recognizer = if args.transcribe {
         let path = model::resolve_model(args.model.model.as_deref())?;
-        Some(Recognizer::load(&path)?)
+        Some(load_recognizer(&path)?)
     } else {
         None
     };

@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::common::load_recognizer;
 use callcoach::model;
 use callcoach::scorecard::Scorer;
-use callcoach::transcribe::Recognizer;
 
 use super::common::{
     exit_for, expand_inputs, roles_warning, CallArgs, DecodeArgs, EmbedArg, ModelArg, Result,
@@ -46,7 +46,7 @@ pub fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
     let files = expand_inputs(&args.inputs)?;
     let pages = html_pages(args.html.as_deref(), &files)?;
     let model = model::resolve_model(args.model.model.as_deref())?;
-    let recognizer = Recognizer::load(&model)?;
+    let recognizer = load_recognizer(&model)?;
     let (profile, profile_name) = args.call.profile()?;
     let mut scorer = Scorer::new(&recognizer, profile, profile_name);
     args.call.apply_roles(&mut scorer);

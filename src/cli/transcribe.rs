@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use callcoach::transcribe::Recognizer;
+use super::common::load_recognizer;
 use callcoach::{audio, model};
 
 use super::common::{expand_inputs, select_channel, Channel, DecodeArgs, ModelArg, Result};
@@ -47,7 +47,7 @@ pub fn transcribe(args: TranscribeArgs) -> Result<ExitCode> {
     let files = expand_inputs(&args.inputs)?;
     let opts = args.decode.options(&args.language)?;
     let model = model::resolve_model(args.model.model.as_deref())?;
-    let recognizer = Recognizer::load(&model)?;
+    let recognizer = load_recognizer(&model)?;
     for path in &files {
         let audio = audio::load(path, Some(audio::WHISPER_RATE))?;
         let samples = select_channel(&audio, args.channel, path)?;

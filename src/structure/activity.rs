@@ -155,7 +155,7 @@ pub fn mono_activity(levels: &[f32], params: &StructureParams) -> Vec<bool> {
 
 /// Mono speech activity where a neural speech detector has a say: a frame
 /// is speech when the energy test passes and `voiced` (Silero VAD's
-/// decision per 10 ms frame, [`crate::vad::Silero::speech_frames`]) holds
+/// decision per 10 ms frame, [`crate::transcribe::gate::Silero::speech_frames`]) holds
 /// too; then the same smoothing. Energy alone takes beeps, clicks and line
 /// noise for speech; Silero alone hears the quiet bleed and breaths.
 /// Frames past the end of `voiced` are not speech.

@@ -172,7 +172,7 @@ fn slaney_mel_basis() -> Vec<f32> {
 }
 
 /// Where a speaker model file is and whether it loads; loaded afresh by each
-/// user (5.7 MB, a few milliseconds), like [`crate::vad::Silero`], so that
+/// user (5.7 MB, a few milliseconds), like [`crate::transcribe::gate::Silero`], so that
 /// the analysis parameters stay plain data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpeakerModel {

@@ -222,7 +222,7 @@ pub struct StructureParams {
     /// for energy alone. Not a threshold: set by the caller (the scorer
     /// takes the one beside the whisper model), never read from TOML.
     #[serde(skip)]
-    pub speech_vad: Option<crate::vad::Silero>,
+    pub speech_vad: Option<crate::transcribe::gate::Silero>,
     /// Mono calls: the user fixed the roles (`--agent-speaks-first`), so
     /// `agent_speaks_first` decides and the role cues only warn
     /// ([`role::choose`]). Set by the caller, never read from TOML.
@@ -570,7 +570,7 @@ pub fn analyze_call(
 /// Silero's speech decision per 10 ms frame of `mono` (at `sample_rate`,
 /// resampled to 16 kHz for Silero).
 fn silero_frames(
-    vad: &crate::vad::Silero,
+    vad: &crate::transcribe::gate::Silero,
     mono: &[f32],
     sample_rate: u32,
     frames: usize,
@@ -584,7 +584,8 @@ fn silero_frames(
         resampled = crate::audio::resample_mono(mono, sample_rate, rate).map_err(fail)?;
         &resampled
     };
-    vad.speech_frames(at_16k, frames).map_err(fail)
+    vad.speech_frames(at_16k, frames)
+        .map_err(|e| fail(e.to_string()))
 }
 
 fn mix(channels: &[Vec<f32>]) -> Vec<f32> {

@@ -15,10 +15,11 @@
 //! end of the channel when that is within [`SNAP`]: a piece that short
 //! would still cost a whole 30 s encoder pass. A run decodes its pieces one
 //! after another; each piece is a whisper call of its own, started without
-//! the text before it as prompt. Measured in docs/performance.md (issue 15).
+//! the text before it as prompt. Measured in docs/performance.md ("The
+//! levers, each measured on its own": runs planned over the speech).
 
+use super::gate::{Chunk, Speech};
 use crate::audio::WHISPER_RATE;
-use crate::vad::{Chunk, Speech};
 
 /// Each run gets at least this much speech (samples: 60 s, two of whisper's
 /// windows); with less, fewer runs take more threads each.
@@ -155,7 +156,7 @@ pub fn plan(channels: &[Option<&Speech>], threads: usize, max_runs: usize) -> Pl
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vad::{Detector, CHUNK_GAP};
+    use crate::transcribe::gate::{Detector, CHUNK_GAP};
     use std::ops::Range;
 
     const RATE: usize = WHISPER_RATE as usize;

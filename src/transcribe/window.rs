@@ -15,7 +15,7 @@
 //! its window on to the last timestamp the decoder wrote, and a timestamp
 //! past 29.76 s (up to `<|30.00|>`) would point at audio the encoder never
 //! saw (and make whisper.cpp's DTW alignment abort: it asserts that a
-//! window's frames fit the encoder's context). So [`TimestampCap`] masks the
+//! window's frames fit the encoder's context). So [`full_capped`] masks the
 //! timestamp tokens after `<|29.76|>`, through whisper.cpp's logits filter.
 //!
 //! Accuracy (scripts/model_accuracy.py, q8_0, greedy): the English and German
@@ -27,18 +27,41 @@ use std::ffi::c_void;
 use std::os::raw::c_int;
 
 use whisper_rs::whisper_rs_sys::{whisper_context, whisper_state, whisper_token_data};
-use whisper_rs::{FullParams, WhisperContext};
+use whisper_rs::{FullParams, WhisperContext, WhisperError, WhisperState};
 
 /// Encoder frames per window (20 ms each): the largest multiple of 16 that
 /// does not exceed whisper's 1500.
 pub const AUDIO_CTX: i32 = 1488;
 const _: () = assert!(AUDIO_CTX % 16 == 0 && AUDIO_CTX <= 1500 && AUDIO_CTX > 1500 - 16);
 
-/// Masks the timestamp tokens past the end of the shortened window.
+/// Runs whisper over `samples` (`state.full`) with `params`, the window
+/// shortened to [`AUDIO_CTX`] frames and the timestamps beyond it masked.
 ///
-/// Lives on the caller's stack for as long as whisper decodes with the
-/// [`FullParams`] it was installed in.
-pub struct TimestampCap {
+/// The mask lives on this function's stack and `params`, which points at
+/// it, is handed to `full` and dropped there: nothing can call whisper with
+/// the pointer after the mask is gone.
+pub fn full_capped(
+    ctx: &WhisperContext,
+    state: &mut WhisperState,
+    mut params: FullParams,
+    samples: &[f32],
+) -> Result<(), WhisperError> {
+    let cap = TimestampCap::new(ctx);
+    params.set_audio_ctx(AUDIO_CTX);
+    // SAFETY: `mask` only reads `cap`, which outlives the one `full` call
+    // made with `params` (it is moved into `full` and dropped there), and
+    // writes the `n_vocab` logits whisper.cpp hands it, which is the
+    // buffer's length (whisper_process_logits asserts it).
+    unsafe {
+        params.set_filter_logits_callback(Some(mask));
+        params.set_filter_logits_callback_user_data(&cap as *const TimestampCap as *mut c_void);
+    }
+    state.full(params, samples)
+}
+
+/// Masks the timestamp tokens past the end of the shortened window; only
+/// [`full_capped`] hands it to whisper, for as long as it decodes.
+struct TimestampCap {
     /// The first token id to mask: `<|0.00|>` + [`AUDIO_CTX`] + 1.
     first_masked: usize,
     /// Logits per decoding step (the vocabulary size).
@@ -47,25 +70,11 @@ pub struct TimestampCap {
 
 impl TimestampCap {
     /// The cap for `ctx`'s vocabulary.
-    pub fn new(ctx: &WhisperContext) -> Self {
+    fn new(ctx: &WhisperContext) -> Self {
         let beg = usize::try_from(ctx.token_beg()).unwrap_or(0);
         TimestampCap {
             first_masked: beg + AUDIO_CTX as usize + 1,
             n_vocab: usize::try_from(ctx.n_vocab()).unwrap_or(0),
-        }
-    }
-
-    /// Sets `params` to encode [`AUDIO_CTX`] frames per window and to mask
-    /// the timestamps beyond them. `self` must outlive every `full` call
-    /// made with `params`.
-    pub fn install(&self, params: &mut FullParams) {
-        params.set_audio_ctx(AUDIO_CTX);
-        // SAFETY: `mask` only reads `self` (kept alive by the caller, see
-        // above) and writes the `n_vocab` logits whisper.cpp hands it, which
-        // is the buffer's length (whisper_process_logits asserts it).
-        unsafe {
-            params.set_filter_logits_callback(Some(mask));
-            params.set_filter_logits_callback_user_data(self as *const Self as *mut c_void);
         }
     }
 }
@@ -79,7 +88,8 @@ unsafe extern "C" fn mask(
     logits: *mut f32,
     user_data: *mut c_void,
 ) {
-    // SAFETY: see `TimestampCap::install`.
+    // SAFETY: `user_data` is the `TimestampCap` that `full_capped` keeps
+    // alive while whisper decodes; `logits` holds `n_vocab` values.
     let cap = unsafe { &*(user_data as *const TimestampCap) };
     let logits = unsafe { std::slice::from_raw_parts_mut(logits, cap.n_vocab) };
     for l in logits.iter_mut().skip(cap.first_masked) {

@@ -25,8 +25,8 @@ use callcoach::structure::{
     analyze_call, CallStructure, Channel, Diarization, Interval, Layout, PhraseLists,
     StructureParams, TaggedWord,
 };
+use callcoach::transcribe::gate::Silero;
 use callcoach::transcript::Word;
-use callcoach::vad::Silero;
 
 /// Where a case's truth comes from.
 #[derive(Debug, Clone, Copy)]

@@ -18,25 +18,30 @@
 //!
 //! By default the energy test alone decides: on the real calls Silero left
 //! out only 0.4-8 s of the energy gate's 100-155 s per channel, and whisper
-//! then took longer (docs/performance.md). `CALLCOACH_VAD=silero` adds it
-//! ([`VAD_ENV`]). The speech runs are merged across gaps under 1 s and
-//! padded by 0.2 s; the resulting spans, joined with 0.3 s of silence
-//! ([`Chunk`]), are what whisper hears, and [`Chunk::to_channel_ms`] maps
-//! its times back.
+//! then took longer (docs/performance.md). The caller adds Silero by
+//! handing a [`Silero`] file to the recognizer
+//! ([`super::Recognizer::set_vad`]). The speech runs are merged across gaps
+//! under 1 s and padded by 0.2 s; the resulting spans, joined with 0.3 s of
+//! silence ([`Chunk`]), are what whisper hears, and [`Chunk::to_channel_ms`]
+//! maps its times back.
+//!
+//! Two more level tests belong to the gate: a channel whose loudest frame
+//! is near silence is not sent to whisper at all ([`channel_speech`]), and
+//! the 10 ms [`speech_mask`] tells the decoder which of whisper's words lie
+//! on speech.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use super::TranscribeError;
 use crate::audio::WHISPER_RATE;
 
 /// File name of the Silero VAD model in the models directory.
 pub const VAD_MODEL_FILE: &str = "ggml-silero-vad.bin";
 
-/// Environment variable: `silero` to add Silero VAD to the energy gate
-/// (with `ggml-silero-vad.bin` beside the whisper model), or a Silero file's
-/// path. Unset or `off`: the energy gate alone, the default (with Silero,
-/// whisper took 10-44 % longer on the real calls, docs/performance.md).
-pub const VAD_ENV: &str = "CALLCOACH_VAD";
+/// A channel whose loudest 30 ms frame stays below this level (dBFS) holds
+/// no speech and is not sent to whisper, which would invent words in silence.
+pub const SILENCE_DBFS: f32 = -50.0;
 
 /// Speech is kept only where it is within this many dB of the channel's
 /// loud level (its 95th-percentile 10 ms frame).
@@ -58,6 +63,20 @@ const SILERO_WINDOW: usize = 512;
 const SILERO_ON: f32 = 0.5;
 const SILERO_OFF: f32 = 0.35;
 
+/// Why Silero VAD could not judge a channel (the caller names the file).
+#[derive(Debug, thiserror::Error)]
+pub enum VadError {
+    /// whisper.cpp takes the model path as a C string of UTF-8.
+    #[error("the path is not UTF-8")]
+    PathNotUtf8,
+    /// whisper.cpp could not load the file as a Silero VAD model.
+    #[error("whisper.cpp could not load it: {0}")]
+    Load(whisper_rs::WhisperError),
+    /// The model loaded but failed on the samples.
+    #[error("speech detection failed: {0}")]
+    Detect(whisper_rs::WhisperError),
+}
+
 /// A Silero VAD model file, loaded afresh for each channel (885 kB, a few
 /// milliseconds), so that channels can be processed on different threads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,19 +92,11 @@ impl Silero {
         }
     }
 
-    /// The Silero file to use with a whisper model at `model`, as
-    /// `$CALLCOACH_VAD` asks: unset, empty or `off` for none (the energy
-    /// gate alone, the default), `silero` for `ggml-silero-vad.bin` beside
-    /// the model, anything else for that path.
-    pub fn from_env(model: &Path) -> Option<Silero> {
-        match std::env::var_os(VAD_ENV) {
-            Some(v) if v == "silero" => {
-                let dir = model.parent().unwrap_or(Path::new("."));
-                Some(Silero::new(&dir.join(VAD_MODEL_FILE)))
-            }
-            Some(v) if !v.is_empty() && v != "off" => Some(Silero::new(Path::new(&v))),
-            _ => None,
-        }
+    /// The Silero file [`VAD_MODEL_FILE`] in the folder of the whisper
+    /// model at `model`, where `callcoach model fetch silero-vad` puts it.
+    pub fn beside(model: &Path) -> Silero {
+        let dir = model.parent().unwrap_or(Path::new("."));
+        Silero::new(&dir.join(VAD_MODEL_FILE))
     }
 
     /// The model file.
@@ -94,16 +105,14 @@ impl Silero {
     }
 
     /// Speech probability per 32 ms window (512 samples at 16 kHz).
-    pub fn probabilities(&self, samples: &[f32]) -> Result<Vec<f32>, String> {
-        let path = self.path.to_str().ok_or("the path is not UTF-8")?;
+    pub fn probabilities(&self, samples: &[f32]) -> Result<Vec<f32>, VadError> {
+        let path = self.path.to_str().ok_or(VadError::PathNotUtf8)?;
         // whisper.cpp's log lines go to the `log` crate, not to stderr.
         whisper_rs::install_logging_hooks();
         let mut params = whisper_rs::WhisperVadContextParams::new();
         params.set_n_threads(1);
-        let mut ctx = whisper_rs::WhisperVadContext::new(path, params)
-            .map_err(|e| format!("whisper.cpp could not load it: {e}"))?;
-        ctx.detect_speech(samples)
-            .map_err(|e| format!("speech detection failed: {e}"))?;
+        let mut ctx = whisper_rs::WhisperVadContext::new(path, params).map_err(VadError::Load)?;
+        ctx.detect_speech(samples).map_err(VadError::Detect)?;
         Ok(ctx.probabilities().to_vec())
     }
 
@@ -112,7 +121,7 @@ impl Silero {
     /// `i·10 ms .. (i+1)·10 ms`. The mono diarization uses it to tell
     /// speech from beeps, clicks and line noise (see
     /// [`crate::structure::activity::mono_activity_voiced`]).
-    pub fn speech_frames(&self, samples: &[f32], frames: usize) -> Result<Vec<bool>, String> {
+    pub fn speech_frames(&self, samples: &[f32], frames: usize) -> Result<Vec<bool>, VadError> {
         let probs = self.probabilities(samples)?;
         Ok(silero_frames(&probs, frames))
     }
@@ -191,7 +200,7 @@ impl Speech {
     /// Finds the speech of `samples` (16 kHz mono). A Silero failure (a bad
     /// model file) is an error (the caller names the file): silently falling
     /// back would change results without a word.
-    pub fn find(samples: &[f32], silero: Option<&Silero>) -> Result<Speech, String> {
+    pub fn find(samples: &[f32], silero: Option<&Silero>) -> Result<Speech, VadError> {
         let levels = frame_levels_db(samples);
         let mut flags = loud_frames(&levels);
         let detector = match silero {
@@ -218,7 +227,7 @@ impl Speech {
 
     /// The middle of each pause between two spans (channel samples): the
     /// places where the speech may be cut into pieces decoded apart
-    /// (`transcribe::plan`), since no word runs across them.
+    /// ([`super::plan`]), since no word runs across them.
     pub fn pauses(&self) -> impl Iterator<Item = usize> + '_ {
         self.spans.windows(2).map(|w| (w[0].end + w[1].start) / 2)
     }
@@ -345,6 +354,60 @@ impl Chunk {
     }
 }
 
+/// The speech of one channel (16 kHz mono) as whisper should hear it, or
+/// `None` for a channel without any: one whose loudest 30 ms frame stays
+/// below [`SILENCE_DBFS`]. `silero`, when given, joins the energy test
+/// ([`Speech::find`]); its failure names its file.
+pub fn channel_speech(
+    samples: &[f32],
+    silero: Option<&Silero>,
+) -> Result<Option<Speech>, TranscribeError> {
+    if peak_frame_dbfs(samples) < SILENCE_DBFS {
+        return Ok(None);
+    }
+    let started = std::time::Instant::now();
+    let speech = Speech::find(samples, silero).map_err(|why| TranscribeError::Vad {
+        path: silero.map(|v| v.path().to_path_buf()).unwrap_or_default(),
+        why,
+    })?;
+    log::info!(
+        target: super::PROFILE_TARGET,
+        "{:.1} s of {:.1} s is speech ({:?}, found in {:.2} s)",
+        speech.seconds(),
+        samples.len() as f64 / f64::from(WHISPER_RATE),
+        speech.detector,
+        started.elapsed().as_secs_f64(),
+    );
+    Ok(Some(speech))
+}
+
+/// Frame length of the [`speech_mask`].
+pub(super) const MASK_FRAME_MS: u64 = 10;
+
+/// A 10 ms speech mask: frames within 35 dB of the loudest frame and 8 dB
+/// above the noise floor (the 10th percentile of frame levels).
+pub(super) fn speech_mask(samples: &[f32]) -> Vec<bool> {
+    // 10 ms frames, as MASK_FRAME_MS.
+    let db = frame_levels_db(samples);
+    let mut sorted = db.clone();
+    sorted.sort_by(f32::total_cmp);
+    let (Some(&peak), Some(&floor)) = (sorted.last(), sorted.get(sorted.len() / 10)) else {
+        return Vec::new();
+    };
+    let threshold = (peak - 35.0).max(floor + 8.0);
+    db.iter().map(|&d| d > threshold).collect()
+}
+
+/// The level of the loudest 30 ms frame, in dBFS (RMS).
+fn peak_frame_dbfs(samples: &[f32]) -> f32 {
+    let frame = (WHISPER_RATE as usize * 30) / 1000;
+    let peak_ms = samples
+        .chunks(frame)
+        .map(|c| c.iter().map(|s| s * s).sum::<f32>() / c.len() as f32)
+        .fold(0.0f32, f32::max);
+    10.0 * peak_ms.max(1e-12).log10()
+}
+
 #[cfg(test)]
 #[allow(clippy::single_range_in_vec_init)]
 mod tests {
@@ -449,6 +512,32 @@ mod tests {
             len: 13 * RATE,
         };
         assert_eq!(speech.pauses().collect::<Vec<_>>(), vec![6 * RATE]);
+    }
+
+    #[test]
+    fn a_silent_channel_has_no_speech_and_a_bad_silero_file_is_named() {
+        // All below SILENCE_DBFS (-80 dB): never sent to whisper, Silero
+        // not even loaded.
+        let quiet = bursts(2.0, &[]);
+        let missing = Silero::new(Path::new("/nonexistent/ggml-silero-vad.bin"));
+        assert!(channel_speech(&quiet, Some(&missing)).unwrap().is_none());
+        // A loud channel runs Silero; the failure names the file.
+        let loud = bursts(2.0, &[(0.5, 1.5)]);
+        let err = channel_speech(&loud, Some(&missing)).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                TranscribeError::Vad { path, why: VadError::Load(_) } if path == missing.path()
+            ),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().starts_with(
+                "/nonexistent/ggml-silero-vad.bin: speech detection failed: \
+                 whisper.cpp could not load it: "
+            ),
+            "{err}"
+        );
     }
 
     #[test]
