@@ -10,6 +10,7 @@ pub mod calibrate;
 pub mod detect;
 pub mod phrases;
 pub mod profile;
+pub mod record;
 
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +68,15 @@ impl FindingId {
     }
 }
 
+/// The id's key (`too_fast`), so that modules below `findings` that key
+/// their data by finding (the summary row of `output`) take a `FindingId`
+/// without importing it.
+impl From<FindingId> for &'static str {
+    fn from(id: FindingId) -> Self {
+        id.as_str()
+    }
+}
+
 /// How serious a finding is.
 ///
 /// The order is by concern: `NotMeasured` sorts first, so that the worst
@@ -100,6 +110,14 @@ impl Verdict {
             Verdict::Watch => "watch",
             Verdict::Problem => "problem",
         }
+    }
+}
+
+/// The verdict's key (`watch`), so that [`crate::wording::Wording::verdict`],
+/// below `findings`, names a `Verdict` without importing it.
+impl From<Verdict> for &'static str {
+    fn from(v: Verdict) -> Self {
+        v.as_str()
     }
 }
 
