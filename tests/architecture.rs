@@ -142,7 +142,9 @@ fn paths(code: &str) -> Vec<Vec<String>> {
         while let Some(i) = code[from..].find(prefix) {
             let at = from + i;
             from = at + prefix.len();
-            if at > 0 && is_ident(bytes[at - 1] as char) || at > 1 && &bytes[at - 2..at] == b"::" {
+            if (at > 0 && is_ident(bytes[at - 1] as char))
+                || (at > 1 && &bytes[at - 2..at] == b"::")
+            {
                 continue; // part of a longer path: `super::super::`, `x::crate::`
             }
             let head = prefix.trim_end_matches("::").to_string();

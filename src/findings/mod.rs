@@ -320,6 +320,39 @@ pub fn overall_score(findings: &[Finding], profile: &Profile) -> u8 {
 mod tests {
     use super::*;
 
+    #[test]
+    fn ids_and_verdicts_convert_into_their_keys_for_the_layers_below() {
+        let row = crate::output::CallRow {
+            name: "call".into(),
+            file: "call.wav".into(),
+            agent: "a".into(),
+            call_id: None,
+            date: None,
+            language: Some("de".into()),
+            duration_s: Some(60.0),
+            overall: Some(80),
+            findings: vec![crate::output::FindingCell {
+                id: "too_fast",
+                score: Some(55),
+                verdict: "watch".into(),
+            }],
+            agent_wpm: None,
+            agent_talk_share: None,
+            error: None,
+        };
+        assert_eq!(
+            row.finding(FindingId::TooFast).and_then(|c| c.score),
+            Some(55)
+        );
+        assert!(row.finding(FindingId::Monotone).is_none());
+        let words = crate::wording::Wording::builtin("de");
+        assert_eq!(words.verdict(Verdict::Watch), "Beobachten");
+        assert_eq!(
+            words.verdict(Verdict::NotMeasured),
+            words.verdict("not_measured")
+        );
+    }
+
     /// The greeting finding of an opening of `seconds` and `text` in
     /// `language`, rated with the default profile.
     fn greeting(seconds: f64, text: &str, language: &str) -> Finding {
