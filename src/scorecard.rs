@@ -5,6 +5,8 @@
 //! [`Scorecard`] serialises to the documented JSON (docs/scorecard.md,
 //! docs/scorecard.schema.json); the renderers in [`crate::render`] draw it.
 
+pub mod series;
+
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -13,7 +15,6 @@ use crate::audio::{self, Audio, WHISPER_RATE};
 use crate::features::{self, FeatureParams, VoiceReport};
 use crate::findings::phrases::find_timed;
 use crate::findings::{self, Finding, Profile, ScoringPhrases, Tips};
-use crate::report::series::CallSeries;
 use crate::structure::ge2e::{self, SpeakerModel};
 use crate::structure::{
     self, CallStructure, Channel, Interval, Layout, PhraseLists, Speaker, StructureParams,
@@ -21,6 +22,7 @@ use crate::structure::{
 };
 use crate::transcribe::{Options, Recognizer, TranscribeError};
 use crate::transcript::{DroppedSpan, Transcript, Word};
+use series::CallSeries;
 
 /// Version of the scorecard JSON layout (docs/scorecard.md). The major number
 /// changes when a field changes meaning or disappears.

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
-use crate::report::series::CallSeries;
+use crate::scorecard::series::CallSeries;
 use crate::scorecard::{ScoreOptions, Scorecard, Scorer};
 
 /// One call for the pool.

@@ -10,6 +10,7 @@ pub mod calibrate;
 pub mod detect;
 pub mod phrases;
 pub mod profile;
+pub mod record;
 
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +68,15 @@ impl FindingId {
     }
 }
 
+/// The id's key (`too_fast`), so that modules below `findings` that key
+/// their data by finding (the summary row of `output`) take a `FindingId`
+/// without importing it.
+impl From<FindingId> for &'static str {
+    fn from(id: FindingId) -> Self {
+        id.as_str()
+    }
+}
+
 /// How serious a finding is.
 ///
 /// The order is by concern: `NotMeasured` sorts first, so that the worst
@@ -100,6 +110,14 @@ impl Verdict {
             Verdict::Watch => "watch",
             Verdict::Problem => "problem",
         }
+    }
+}
+
+/// The verdict's key (`watch`), so that [`crate::wording::Wording::verdict`],
+/// below `findings`, names a `Verdict` without importing it.
+impl From<Verdict> for &'static str {
+    fn from(v: Verdict) -> Self {
+        v.as_str()
     }
 }
 
@@ -301,6 +319,39 @@ pub fn overall_score(findings: &[Finding], profile: &Profile) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_and_verdicts_convert_into_their_keys_for_the_layers_below() {
+        let row = crate::output::CallRow {
+            name: "call".into(),
+            file: "call.wav".into(),
+            agent: "a".into(),
+            call_id: None,
+            date: None,
+            language: Some("de".into()),
+            duration_s: Some(60.0),
+            overall: Some(80),
+            findings: vec![crate::output::FindingCell {
+                id: "too_fast",
+                score: Some(55),
+                verdict: "watch".into(),
+            }],
+            agent_wpm: None,
+            agent_talk_share: None,
+            error: None,
+        };
+        assert_eq!(
+            row.finding(FindingId::TooFast).and_then(|c| c.score),
+            Some(55)
+        );
+        assert!(row.finding(FindingId::Monotone).is_none());
+        let words = crate::wording::Wording::builtin("de");
+        assert_eq!(words.verdict(Verdict::Watch), "Beobachten");
+        assert_eq!(
+            words.verdict(Verdict::NotMeasured),
+            words.verdict("not_measured")
+        );
+    }
 
     /// The greeting finding of an opening of `seconds` and `text` in
     /// `language`, rated with the default profile.

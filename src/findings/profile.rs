@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::calibrate::CalibrationRecord;
+use super::record::CalibrationRecord;
 use super::{FindingId, Verdict};
 
 /// The embedded default profile.

@@ -6,8 +6,6 @@
 
 use serde::Serialize;
 
-use crate::findings::FindingId;
-
 /// One call's line of the summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CallRow {
@@ -54,8 +52,11 @@ impl CallRow {
         self.error.is_none()
     }
 
-    /// The cell of finding `id`, when the call has one.
-    pub fn finding(&self, id: FindingId) -> Option<&FindingCell> {
-        self.findings.iter().find(|f| f.id == id.as_str())
+    /// The cell of finding `id`, when the call has one. `id` is the
+    /// finding's key (`too_fast`): a `findings::FindingId` converts into it,
+    /// so this row, below `findings`, does not import it.
+    pub fn finding(&self, id: impl Into<&'static str>) -> Option<&FindingCell> {
+        let key = id.into();
+        self.findings.iter().find(|f| f.id == key)
     }
 }

@@ -7,8 +7,6 @@
 //! spread the index draws, and writes every page atomically (a temporary
 //! file beside it, then a rename), naming the file in any error.
 
-pub mod series;
-
 use std::io::Cursor;
 use std::path::{Component, Path, PathBuf};
 
@@ -18,8 +16,8 @@ use crate::findings::FindingId;
 use crate::output::layout::calls_dir;
 use crate::output::{atomic, write_atomic, CallRow};
 use crate::render::html::{self, AgentSpread, AudioRef, FindingSpread, IndexEntry};
+use crate::scorecard::series::CallSeries;
 use crate::scorecard::Scorecard;
-use series::CallSeries;
 
 /// Calls up to this long (s) carry their audio inside the page; longer ones
 /// link the recording by relative path. Five minutes of 8 kHz mono 16-bit

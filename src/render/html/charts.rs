@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::{clock_s, esc};
-use crate::report::series::Track;
+use crate::scorecard::series::Track;
 use crate::scorecard::Scorecard;
 use crate::structure::Speaker;
 use crate::wording::Wording;

@@ -4,7 +4,7 @@
 //!
 //! [`call_page`] draws one call, [`index_page`] a batch. Like every
 //! renderer they compute nothing: the scorecard, the time series
-//! ([`crate::report::series`]) and the per-agent spread
+//! ([`crate::scorecard::series`]) and the per-agent spread
 //! ([`crate::report::agent_spreads`]) arrive measured.
 //!
 //! The inline script seeks the page's player when a timestamp or a point of

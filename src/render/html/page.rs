@@ -8,7 +8,7 @@ use super::charts::{linear_ticks, timeline, Line, LineChart, Rule};
 use super::{clock_s, document, esc, ts_link, verdict_class, AudioRef};
 use crate::findings::{Finding, FindingId, Verdict};
 use crate::render::scorecard::{key_figure, score_text};
-use crate::report::series::CallSeries;
+use crate::scorecard::series::CallSeries;
 use crate::scorecard::Scorecard;
 use crate::structure::{Speaker, SpeakerWord};
 use crate::wording::Wording;
@@ -373,7 +373,10 @@ fn rate_section(card: &Scorecard, s: &CallSeries) -> String {
     let caption = words.page_with(
         "rate_caption",
         &[
-            ("window", words.num(crate::report::series::RATE_WINDOW_S, 0)),
+            (
+                "window",
+                words.num(crate::scorecard::series::RATE_WINDOW_S, 0),
+            ),
             ("wpm", opt(words, card.structure.figures.agent_wpm, 0)),
         ],
     );

@@ -1,6 +1,10 @@
 //! Time series of one call for the visual report: the agent's pitch
 //! contour, loudness per party and the agent's speaking rate over time.
 //!
+//! They are measured data of the call, like the scorecard, so they live
+//! beside it, below the renderers that draw them ([`crate::render::html`])
+//! and the report that writes the page ([`crate::report`]).
+//!
 //! They are reduced from the per-frame voice tracks (10 ms, Praat-style; see
 //! [`crate::features`]) to at most [`MAX_POINTS`] points so that a page stays
 //! small whatever the call's length. They are not part of the JSON scorecard:
