@@ -5,7 +5,7 @@
 //! [`super::words`]); words placed where the channel holds no speech are
 //! dropped there. openai-whisper's temperature fallback is on for every
 //! window; how a run is prompted and where its temperature starts is a
-//! [`Pass`].
+//! `Pass`.
 
 use whisper_rs::{FullParams, SamplingStrategy, WhisperState};
 

@@ -27,7 +27,7 @@
 //!
 //! Two more level tests belong to the gate: a channel whose loudest frame
 //! is near silence is not sent to whisper at all ([`channel_speech`]), and
-//! the 10 ms [`speech_mask`] tells the decoder which of whisper's words lie
+//! the 10 ms `speech_mask` tells the decoder which of whisper's words lie
 //! on speech.
 
 use std::ops::Range;

@@ -4,7 +4,7 @@
 //! over. [`find_loops`] finds such loops in the words and
 //! [`compression_ratio`] in a segment's text (openai-whisper's test); the
 //! looped spans are decoded again without the previous text as prompt and
-//! with temperature fallback ([`redecode_loops`]). What still loops is
+//! with temperature fallback (`redecode_loops`). What still loops is
 //! dropped and listed in [`Transcript::dropped`].
 
 use std::io::Write;

@@ -4,7 +4,7 @@
 //! model's alignment preset, as in openai-whisper's `word_timestamps`)
 //! gives each token a time, so word times follow the audio instead of being
 //! spread evenly over a segment. The 10 ms speech mask of the run's audio
-//! ([`super::gate::speech_mask`]) then trims each word to its speech, and
+//! (`gate::speech_mask`) then trims each word to its speech, and
 //! drops the words whisper placed in noise or silence.
 
 use super::gate::MASK_FRAME_MS;
