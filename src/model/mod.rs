@@ -126,7 +126,7 @@ pub fn resolve_model(flag: Option<&Path>) -> Result<PathBuf, ModelError> {
     if !path.is_file() {
         return Err(ModelError::Missing(path));
     }
-    manifest::check_magic(&path)?;
+    ggml::check_magic(&path)?;
     Ok(path)
 }
 
@@ -234,7 +234,7 @@ pub fn list(models_dir: &Path) -> Result<Vec<InstalledModel>, ModelError> {
                 Ok(()) => ManifestStatus::Matches,
                 Err(err) => ManifestStatus::Differs(err.to_string()),
             },
-            None => match manifest::check_magic(&path) {
+            None => match ggml::check_magic(&path) {
                 Ok(()) => ManifestStatus::NotInManifest,
                 Err(err) => ManifestStatus::Invalid(err.to_string()),
             },
