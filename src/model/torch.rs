@@ -38,6 +38,19 @@
 //! dimensions lying inside their storage, and the tensors returned at most
 //! twice the file's size in all (state dicts may alias a storage; this
 //! bounds what a file of many tensors over one storage can make us copy).
+//!
+//! Why not a crate. `serde-pickle` (1.2) stops at the first storage: it
+//! refuses the BINPERSID opcode (persistent ids are among its documented
+//! unsupported features), and a REDUCE of a global it does not know, such
+//! as `torch._utils._rebuild_tensor_v2`, `collections.OrderedDict` or
+//! `torch.FloatStorage`, gives an opaque object or its bare argument tuple
+//! without the callable's name, so a tensor cannot be told from a dict and
+//! the storage class is lost. `repugnant-pickle` (0.0.1) loads PyTorch
+//! files only from the zip format (≥ 1.6), not this legacy one, and brings
+//! its own zip, nom and anyhow. Either way the storage layout after the
+//! pickles, the offsets and the bounds above would remain ours, and a
+//! crate could replace only the opcode machine below, were it to read
+//! these files at all.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -174,6 +187,8 @@ impl Pickle {
     }
 }
 
+/// The five pickles of a legacy checkpoint (magic, version, `sys_info`,
+/// the saved object, the storage keys), then its state dict's tensors.
 fn read_legacy(bytes: &[u8]) -> Result<Vec<Tensor>, Fail> {
     if bytes.starts_with(b"PK\x03\x04") {
         return bad(
@@ -203,11 +218,15 @@ fn read_legacy(bytes: &[u8]) -> Result<Vec<Tensor>, Fail> {
     }
     let object = Machine::run(bytes, &mut pos, true)?;
     let keys = Machine::run(bytes, &mut pos, false)?;
-    let Obj::List(key_ids) = keys.get(keys.root) else {
-        return bad("the storage keys are not a list");
-    };
+    let tensors = state_dict(&object)?;
+    let storages = locate_storages(bytes, pos, &keys, &tensors)?;
+    copy_tensors(bytes, &tensors, &storages)
+}
 
-    // The state dict and its tensors.
+/// The entries of the saved object's state dict (its `model_state` or
+/// `state_dict` entry, or the object itself), in order: every key a
+/// string, every value a tensor.
+fn state_dict(object: &Pickle) -> Result<Vec<(&String, &TensorRef)>, Fail> {
     let root = object.root;
     let dict = object
         .dict_get(root, "model_state")
@@ -229,9 +248,27 @@ fn read_legacy(bytes: &[u8]) -> Result<Vec<Tensor>, Fail> {
         };
         tensors.push((name, t));
     }
+    Ok(tensors)
+}
 
-    // The storages: where each referenced one lies in the file.
-    let mut wanted: HashMap<&str, Option<(usize, u64)>> = tensors
+/// By storage key: its first data byte and its count of values, `None`
+/// while not found in the file.
+type StorageSpans<'a> = HashMap<&'a str, Option<(usize, u64)>>;
+
+/// Where each storage the `tensors` use lies in `bytes`: `(start, count)`
+/// by key, `None` for one the file lacks. The storages follow the last
+/// pickle (which ends at `pos`) in the order of the key list `keys`, each
+/// an i64 count and `count` float32 values, and must end with the file.
+fn locate_storages<'a>(
+    bytes: &[u8],
+    mut pos: usize,
+    keys: &Pickle,
+    tensors: &[(&String, &'a TensorRef)],
+) -> Result<StorageSpans<'a>, Fail> {
+    let Obj::List(key_ids) = keys.get(keys.root) else {
+        return bad("the storage keys are not a list");
+    };
+    let mut wanted: StorageSpans = tensors
         .iter()
         .map(|(_, t)| (t.storage.key.as_str(), None))
         .collect();
@@ -270,14 +307,23 @@ fn read_legacy(bytes: &[u8]) -> Result<Vec<Tensor>, Fail> {
             bytes.len() - pos
         ));
     }
+    Ok(wanted)
+}
 
-    // Copy each tensor out of its storage.
+/// Each tensor copied out of its storage (located by [`locate_storages`]),
+/// honouring its offset: it must be contiguous and lie inside its storage,
+/// and the tensors together may hold at most twice the file's size.
+fn copy_tensors(
+    bytes: &[u8],
+    tensors: &[(&String, &TensorRef)],
+    storages: &StorageSpans,
+) -> Result<Vec<Tensor>, Fail> {
     let budget = bytes.len() as u64 / 2;
     let mut copied = 0u64;
     let mut out = Vec::with_capacity(tensors.len());
-    for (name, t) in tensors {
+    for &(name, t) in tensors {
         let shown = name.escape_debug();
-        let Some((start, count)) = wanted[t.storage.key.as_str()] else {
+        let Some((start, count)) = storages[t.storage.key.as_str()] else {
             return bad(format!(
                 "tensor `{shown}`: storage `{}` is not in the file",
                 t.storage.key.escape_debug()
