@@ -465,15 +465,7 @@ impl<'a> Machine<'a> {
                     let items = self.pop_mark(at)?;
                     self.push_new(Obj::Tuple(items))?;
                 }
-                0x85..=0x87 => {
-                    let n = usize::from(op - 0x84);
-                    if self.stack.len() < n + self.floor() {
-                        return bad(format!("TUPLE{n} at byte {at} on a stack of fewer values"));
-                    }
-                    let items = self.stack.split_off(self.stack.len() - n);
-                    self.count(n)?;
-                    self.push_new(Obj::Tuple(items))?;
-                }
+                0x85..=0x87 => self.tuple_n(usize::from(op - 0x84), at)?,
                 b'q' => {
                     let i = self.take(1, "BINPUT")?[0];
                     self.put(u32::from(i), at)?;
@@ -490,22 +482,7 @@ impl<'a> Machine<'a> {
                     let i = self.u32("LONG_BINGET")?;
                     self.get(i, at)?;
                 }
-                b'X' => {
-                    let n = self.u32("BINUNICODE")? as usize;
-                    if n > MAX_STRING {
-                        return bad(format!("a string of {n} bytes at byte {at} (at most {MAX_STRING})"));
-                    }
-                    let b = self.take(n, "a string")?;
-                    let s = std::str::from_utf8(b)
-                        .map_err(|_| Fail::Bad(format!("a string at byte {at} is not UTF-8")))?;
-                    match self.strings.get(s) {
-                        Some(&id) => self.push(id)?,
-                        None => {
-                            self.push_new(Obj::Str(s.to_string()))?;
-                            self.strings.insert(s, self.objs.len() - 1);
-                        }
-                    }
-                }
+                b'X' => self.unicode(at)?,
                 b'J' => {
                     let b = self.take(4, "BININT")?;
                     let v = i32::from_le_bytes(b.try_into().expect("4 bytes"));
@@ -520,22 +497,7 @@ impl<'a> Machine<'a> {
                     let v = u16::from_le_bytes([b[0], b[1]]);
                     self.push_new(Obj::Int(i128::from(v)))?;
                 }
-                0x8a => {
-                    let n = usize::from(self.take(1, "LONG1")?[0]);
-                    if n > MAX_LONG_BYTES {
-                        return bad(format!("an integer of {n} bytes at byte {at} (at most {MAX_LONG_BYTES})"));
-                    }
-                    let b = self.take(n, "LONG1")?;
-                    let mut v: i128 = 0;
-                    for (i, &byte) in b.iter().enumerate() {
-                        v |= i128::from(byte) << (8 * i);
-                    }
-                    // Two's complement of n bytes: sign-extend.
-                    if n > 0 && n < MAX_LONG_BYTES && b[n - 1] & 0x80 != 0 {
-                        v -= 1i128 << (8 * n);
-                    }
-                    self.push_new(Obj::Int(v))?;
-                }
+                0x8a => self.long1(at)?,
                 b'G' => {
                     self.take(8, "BINFLOAT")?;
                     self.push_new(Obj::Float)?;
@@ -543,39 +505,14 @@ impl<'a> Machine<'a> {
                 b'N' => self.push_new(Obj::None)?,
                 0x88 => self.push_new(Obj::Bool(true))?,
                 0x89 => self.push_new(Obj::Bool(false))?,
-                b'c' => {
-                    let module = self.line(at)?;
-                    let name = self.line(at)?;
-                    let g = match (module, name) {
-                        ("collections", "OrderedDict") => Global::OrderedDict,
-                        ("torch._utils", "_rebuild_tensor_v2") => Global::RebuildTensorV2,
-                        ("torch", s) if s.ends_with("Storage") => Global::Storage(s.to_string()),
-                        (m, n) => {
-                            return bad(format!(
-                                "GLOBAL {}.{} at byte {at}: not one a PyTorch state dict uses; refused",
-                                m.escape_debug(),
-                                n.escape_debug()
-                            ))
-                        }
-                    };
-                    self.push_new(Obj::Global(g))?;
-                }
+                b'c' => self.global(at)?,
                 b'R' => {
                     let args = self.pop(at)?;
                     let f = self.pop(at)?;
                     let obj = self.reduce(f, args, at)?;
                     self.push_new(obj)?;
                 }
-                b'b' => {
-                    let state = self.pop(at)?;
-                    let inst = *self.top(at)?;
-                    // An OrderedDict's attributes (`_metadata`): not needed.
-                    let ok = matches!(self.objs[inst], Obj::Dict(_))
-                        && matches!(self.objs[state], Obj::Dict(_) | Obj::None);
-                    if !ok {
-                        return bad(format!("BUILD at byte {at} of something other than a dict's attributes"));
-                    }
-                }
+                b'b' => self.build(at)?,
                 b'Q' => {
                     if !self.persistent {
                         return bad(format!("BINPERSID at byte {at} outside the saved object"));
@@ -612,6 +549,94 @@ impl<'a> Machine<'a> {
                 }
             }
         }
+    }
+
+    /// TUPLE1, TUPLE2, TUPLE3: the top `n` values as a tuple.
+    fn tuple_n(&mut self, n: usize, at: usize) -> Result<(), Fail> {
+        if self.stack.len() < n + self.floor() {
+            return bad(format!("TUPLE{n} at byte {at} on a stack of fewer values"));
+        }
+        let items = self.stack.split_off(self.stack.len() - n);
+        self.count(n)?;
+        self.push_new(Obj::Tuple(items))
+    }
+
+    /// BUILD: setting a dict's attributes (an OrderedDict's `_metadata`),
+    /// which are not needed and dropped; BUILD of anything else is refused.
+    fn build(&mut self, at: usize) -> Result<(), Fail> {
+        let state = self.pop(at)?;
+        let inst = *self.top(at)?;
+        let ok = matches!(self.objs[inst], Obj::Dict(_))
+            && matches!(self.objs[state], Obj::Dict(_) | Obj::None);
+        if !ok {
+            return bad(format!(
+                "BUILD at byte {at} of something other than a dict's attributes"
+            ));
+        }
+        Ok(())
+    }
+
+    /// BINUNICODE: a UTF-8 string of at most [`MAX_STRING`] bytes; equal
+    /// strings share one object.
+    fn unicode(&mut self, at: usize) -> Result<(), Fail> {
+        let n = self.u32("BINUNICODE")? as usize;
+        if n > MAX_STRING {
+            return bad(format!(
+                "a string of {n} bytes at byte {at} (at most {MAX_STRING})"
+            ));
+        }
+        let b = self.take(n, "a string")?;
+        let s = std::str::from_utf8(b)
+            .map_err(|_| Fail::Bad(format!("a string at byte {at} is not UTF-8")))?;
+        match self.strings.get(s) {
+            Some(&id) => self.push(id)?,
+            None => {
+                self.push_new(Obj::Str(s.to_string()))?;
+                self.strings.insert(s, self.objs.len() - 1);
+            }
+        }
+        Ok(())
+    }
+
+    /// LONG1: a little-endian two's-complement integer of at most
+    /// [`MAX_LONG_BYTES`] bytes.
+    fn long1(&mut self, at: usize) -> Result<(), Fail> {
+        let n = usize::from(self.take(1, "LONG1")?[0]);
+        if n > MAX_LONG_BYTES {
+            return bad(format!(
+                "an integer of {n} bytes at byte {at} (at most {MAX_LONG_BYTES})"
+            ));
+        }
+        let b = self.take(n, "LONG1")?;
+        let mut v: i128 = 0;
+        for (i, &byte) in b.iter().enumerate() {
+            v |= i128::from(byte) << (8 * i);
+        }
+        // Two's complement of n bytes: sign-extend.
+        if n > 0 && n < MAX_LONG_BYTES && b[n - 1] & 0x80 != 0 {
+            v -= 1i128 << (8 * n);
+        }
+        self.push_new(Obj::Int(v))
+    }
+
+    /// GLOBAL: one of the globals a state dict uses ([`Global`]), anything
+    /// else refused by name.
+    fn global(&mut self, at: usize) -> Result<(), Fail> {
+        let module = self.line(at)?;
+        let name = self.line(at)?;
+        let g = match (module, name) {
+            ("collections", "OrderedDict") => Global::OrderedDict,
+            ("torch._utils", "_rebuild_tensor_v2") => Global::RebuildTensorV2,
+            ("torch", s) if s.ends_with("Storage") => Global::Storage(s.to_string()),
+            (m, n) => {
+                return bad(format!(
+                    "GLOBAL {}.{} at byte {at}: not one a PyTorch state dict uses; refused",
+                    m.escape_debug(),
+                    n.escape_debug()
+                ))
+            }
+        };
+        self.push_new(Obj::Global(g))
     }
 
     /// The next `n` bytes, or a truncation error naming `what`.
