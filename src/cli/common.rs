@@ -58,7 +58,7 @@ pub enum AgentChannel {
 #[derive(clap::Args)]
 pub struct ModelArg {
     /// GGML whisper model file [default: models/ggml-base-q8_0.bin].
-    #[arg(long, env = "CALLCOACH_MODEL", value_name = "PATH")]
+    #[arg(long, env = callcoach::model::MODEL_ENV, value_name = "PATH")]
     pub model: Option<PathBuf>,
 }
 

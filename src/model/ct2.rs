@@ -174,54 +174,14 @@ impl<R: Read + Seek> Ct2Model<R> {
         let mut vars = Vec::with_capacity(count);
         let mut index = HashMap::with_capacity(count);
         for i in 0..count {
-            let what = format!("variable {} of {count}", i + 1);
-            let name = h.string(&format!("the name of {what}"))?;
-            let rank = h.u8(&format!("the rank of `{name}`"))? as usize;
-            let mut shape = Vec::with_capacity(rank);
-            for _ in 0..rank {
-                shape.push(h.u32(&format!("the shape of `{name}`"))? as usize);
-            }
-            let code = h.u8(&format!("the dtype of `{name}`"))?;
-            let dtype = DType::from_code(code).ok_or_else(|| {
-                ModelError::format(
-                    &label,
-                    format!("variable `{name}` has unknown dtype code {code}"),
-                )
-            })?;
-            let nbytes = h.u32(&format!("the byte count of `{name}`"))? as u64;
-            let expected = shape.iter().product::<usize>() as u64 * dtype.size() as u64;
-            if nbytes != expected {
+            let v = h.variable(&format!("variable {} of {count}", i + 1))?;
+            if index.insert(v.name.clone(), vars.len()).is_some() {
                 return Err(ModelError::format(
                     &label,
-                    format!(
-                        "variable `{name}` {shape:?} {} holds {nbytes} bytes, its shape needs {expected}",
-                        dtype.name()
-                    ),
+                    format!("variable `{}` appears twice", v.name),
                 ));
             }
-            let offset = h.pos;
-            if offset + nbytes > len {
-                return Err(ModelError::Truncated {
-                    file: label.clone(),
-                    detail: format!(
-                        "variable `{name}` needs {nbytes} bytes at offset {offset}, but the data ends at {len}"
-                    ),
-                });
-            }
-            h.skip(nbytes)?;
-            if index.insert(name.clone(), vars.len()).is_some() {
-                return Err(ModelError::format(
-                    &label,
-                    format!("variable `{name}` appears twice"),
-                ));
-            }
-            vars.push(Variable {
-                name,
-                shape,
-                dtype,
-                offset,
-                nbytes,
-            });
+            vars.push(v);
         }
         let n_alias = h.u32("the alias count")? as usize;
         if n_alias as u64 * 4 > len {
@@ -366,6 +326,53 @@ struct Header<'a, R> {
 }
 
 impl<R: Read + Seek> Header<'_, R> {
+    /// One variable's header (name, rank, shape, dtype code, byte count),
+    /// checked against its shape and the data left, and its data skipped;
+    /// `what` ("variable 3 of 245") names it until its name is read.
+    fn variable(&mut self, what: &str) -> Result<Variable, ModelError> {
+        let name = self.string(&format!("the name of {what}"))?;
+        let rank = self.u8(&format!("the rank of `{name}`"))? as usize;
+        let mut shape = Vec::with_capacity(rank);
+        for _ in 0..rank {
+            shape.push(self.u32(&format!("the shape of `{name}`"))? as usize);
+        }
+        let code = self.u8(&format!("the dtype of `{name}`"))?;
+        let dtype = DType::from_code(code).ok_or_else(|| {
+            ModelError::format(
+                self.label,
+                format!("variable `{name}` has unknown dtype code {code}"),
+            )
+        })?;
+        let nbytes = self.u32(&format!("the byte count of `{name}`"))? as u64;
+        let expected = shape.iter().product::<usize>() as u64 * dtype.size() as u64;
+        if nbytes != expected {
+            return Err(ModelError::format(
+                self.label,
+                format!(
+                    "variable `{name}` {shape:?} {} holds {nbytes} bytes, its shape needs {expected}",
+                    dtype.name()
+                ),
+            ));
+        }
+        let (offset, len) = (self.pos, self.len);
+        if offset + nbytes > len {
+            return Err(ModelError::Truncated {
+                file: self.label.to_string(),
+                detail: format!(
+                    "variable `{name}` needs {nbytes} bytes at offset {offset}, but the data ends at {len}"
+                ),
+            });
+        }
+        self.skip(nbytes)?;
+        Ok(Variable {
+            name,
+            shape,
+            dtype,
+            offset,
+            nbytes,
+        })
+    }
+
     fn bytes<const N: usize>(&mut self, what: &str) -> Result<[u8; N], ModelError> {
         let mut b = [0u8; N];
         self.exact(&mut b, what)?;

@@ -1,5 +1,6 @@
-//! Writer for whisper.cpp's GGML model format, fed from a CTranslate2 Whisper
-//! model.
+//! whisper.cpp's GGML model format: the one reader of its header
+//! ([`HParams::read`], [`read_magic`]) and the writer fed from a
+//! CTranslate2 Whisper model ([`write_ggml`]).
 //!
 //! The output follows whisper.cpp's `models/convert-pt-to-ggml.py` byte for
 //! byte: magic `0x67676d6c`, eleven `i32` hyper-parameters, the mel filter
@@ -21,7 +22,9 @@
 //! the model size.
 
 use std::collections::HashSet;
+use std::fs::File;
 use std::io::{Read, Seek, Write};
+use std::path::Path;
 
 use half::f16;
 
@@ -31,6 +34,9 @@ use super::error::ModelError;
 
 /// The GGML magic, `lmgg` on disk.
 pub const GGML_MAGIC: u32 = 0x6767_6d6c;
+
+/// Bytes of the header: the magic and the eleven `i32` hyper-parameters.
+pub const HEADER_LEN: usize = 48;
 
 /// Vocabulary size of the multilingual Whisper models (large-v3: 51866);
 /// English-only models have 51864.
@@ -140,6 +146,66 @@ impl HParams {
         self.n_vocab >= MULTILINGUAL_N_VOCAB
     }
 
+    /// Reads the header at the start of a GGML whisper model from `r`
+    /// (`label` names the file in errors): the magic ([`read_magic`]), then
+    /// eleven little-endian `i32` in field order. Refused: fewer than
+    /// [`HEADER_LEN`] bytes ([`ModelError::Truncated`]), another magic
+    /// ([`ModelError::BadMagic`]), a negative hyper-parameter. Nothing else
+    /// is checked: the values are whatever the file says.
+    pub fn read(r: &mut impl Read, label: &str) -> Result<Self, ModelError> {
+        read_magic(r, label)?;
+        let mut b = [0u8; HEADER_LEN - 4];
+        let n = read_up_to(r, &mut b).map_err(|e| ModelError::io(Path::new(label), e))?;
+        if n < b.len() {
+            return Err(ModelError::Truncated {
+                file: label.to_string(),
+                detail: format!(
+                    "{} bytes, too short for a GGML whisper header ({HEADER_LEN})",
+                    4 + n
+                ),
+            });
+        }
+        let mut v = [0usize; 11];
+        for (i, (out, c)) in v.iter_mut().zip(b.chunks_exact(4)).enumerate() {
+            let x = i32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            *out = usize::try_from(x).map_err(|_| {
+                ModelError::format(label, format!("hyper-parameter {i} of the header is {x}"))
+            })?;
+        }
+        let [n_vocab, n_audio_ctx, n_audio_state, n_audio_head, n_audio_layer, n_text_ctx, n_text_state, n_text_head, n_text_layer, n_mels, ftype] =
+            v;
+        Ok(HParams {
+            n_vocab,
+            n_audio_ctx,
+            n_audio_state,
+            n_audio_head,
+            n_audio_layer,
+            n_text_ctx,
+            n_text_state,
+            n_text_head,
+            n_text_layer,
+            n_mels,
+            ftype,
+        })
+    }
+
+    /// [`HParams::read`] on the file `path`; a file that does not exist is
+    /// [`ModelError::Missing`] (whose message names the fetch to run).
+    pub fn read_path(path: &Path) -> Result<Self, ModelError> {
+        let mut f = open(path)?;
+        Self::read(&mut f, &path.display().to_string())
+    }
+
+    /// The header as written: the magic and the eleven values as `i32`.
+    pub fn to_bytes(&self) -> [u8; HEADER_LEN] {
+        let mut b = [0u8; HEADER_LEN];
+        b[..4].copy_from_slice(&GGML_MAGIC.to_le_bytes());
+        for (c, v) in b[4..].chunks_exact_mut(4).zip(self.as_array()) {
+            c.copy_from_slice(&(v as i32).to_le_bytes());
+        }
+        b
+    }
+
     fn as_array(&self) -> [usize; 11] {
         [
             self.n_vocab,
@@ -155,6 +221,58 @@ impl HParams {
             self.ftype,
         ]
     }
+}
+
+/// Reads the 4-byte magic every GGML file starts with (whisper models and
+/// the Silero detector alike) and checks it is [`GGML_MAGIC`]: fewer bytes
+/// are [`ModelError::Truncated`], another value [`ModelError::BadMagic`].
+pub fn read_magic(r: &mut impl Read, label: &str) -> Result<(), ModelError> {
+    let mut b = [0u8; 4];
+    let n = read_up_to(r, &mut b).map_err(|e| ModelError::io(Path::new(label), e))?;
+    if n < 4 {
+        return Err(ModelError::Truncated {
+            file: label.to_string(),
+            detail: format!("{n} bytes, too short for a GGML model"),
+        });
+    }
+    let magic = u32::from_le_bytes(b);
+    if magic != GGML_MAGIC {
+        return Err(ModelError::BadMagic {
+            file: label.to_string(),
+            detail: format!(
+                "0x{magic:08x}, expected 0x{GGML_MAGIC:08x} (`lmgg`): not a whisper.cpp GGML model"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Checks that the file `path` starts with [`GGML_MAGIC`] ([`read_magic`]);
+/// a file that does not exist is [`ModelError::Missing`].
+pub fn check_magic(path: &Path) -> Result<(), ModelError> {
+    read_magic(&mut open(path)?, &path.display().to_string())
+}
+
+fn open(path: &Path) -> Result<File, ModelError> {
+    File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ModelError::Missing(path.to_path_buf()),
+        _ => ModelError::io(path, e),
+    })
+}
+
+/// Fills `b` from `r` as far as `r` goes: the number of bytes read, less
+/// than `b.len()` only at the end of the input.
+fn read_up_to(r: &mut impl Read, b: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < b.len() {
+        match r.read(&mut b[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 /// One output tensor: its GGML name, where its data comes from and how it is
@@ -419,10 +537,7 @@ pub fn write_ggml<R: Read + Seek, W: Write>(
     let w = |out: &mut W, b: &[u8]| out.write_all(b).map_err(werr);
     let i32b = |v: usize| (v as i32).to_le_bytes();
 
-    w(out, &GGML_MAGIC.to_le_bytes())?;
-    for v in hp.as_array() {
-        w(out, &i32b(v))?;
-    }
+    w(out, &hp.to_bytes())?;
     w(out, &i32b(mel.shape[0]))?;
     w(out, &i32b(mel.shape[1]))?;
     let mel_bytes: Vec<u8> = mel.data.iter().flat_map(|v| v.to_le_bytes()).collect();
@@ -487,4 +602,69 @@ pub fn write_ggml<R: Read + Seek, W: Write>(
         n_tensors: tensors.len(),
         n_vocab_tokens: vocab.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: HParams = HParams {
+        n_vocab: 51865,
+        n_audio_ctx: 1500,
+        n_audio_state: 512,
+        n_audio_head: 8,
+        n_audio_layer: 6,
+        n_text_ctx: 448,
+        n_text_state: 512,
+        n_text_head: 8,
+        n_text_layer: 6,
+        n_mels: 80,
+        ftype: 1,
+    };
+
+    #[test]
+    fn the_header_reads_back_what_is_written() {
+        let bytes = BASE.to_bytes();
+        assert_eq!(&bytes[..4], b"lmgg");
+        assert_eq!(&bytes[4..8], &51865i32.to_le_bytes());
+        assert_eq!(&bytes[44..], &1i32.to_le_bytes());
+        let mut more = bytes.to_vec();
+        more.extend_from_slice(b"rest of the file");
+        assert_eq!(HParams::read(&mut more.as_slice(), "m.bin").unwrap(), BASE);
+    }
+
+    #[test]
+    fn short_foreign_or_negative_headers_are_refused_in_one_line() {
+        let mut negative = BASE.to_bytes();
+        negative[8..12].copy_from_slice(&(-3i32).to_le_bytes());
+        for (bytes, want) in [
+            (b"lm".to_vec(), "m.bin: truncated: 2 bytes, too short for a GGML model"),
+            (
+                BASE.to_bytes()[..20].to_vec(),
+                "m.bin: truncated: 20 bytes, too short for a GGML whisper header (48)",
+            ),
+            (
+                b"RIFF\0\0\0\0".to_vec(),
+                "m.bin: bad magic: 0x46464952, expected 0x67676d6c (`lmgg`): not a whisper.cpp GGML model",
+            ),
+            (
+                negative.to_vec(),
+                "m.bin: hyper-parameter 1 of the header is -3",
+            ),
+        ] {
+            let e = HParams::read(&mut bytes.as_slice(), "m.bin").unwrap_err();
+            assert_eq!(e.to_string(), want);
+        }
+    }
+
+    #[test]
+    fn a_missing_file_is_the_missing_model_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ggml-base.bin");
+        assert!(matches!(HParams::read_path(&p), Err(ModelError::Missing(m)) if m == p));
+        assert!(matches!(check_magic(&p), Err(ModelError::Missing(_))));
+        std::fs::write(&p, BASE.to_bytes()).unwrap();
+        assert_eq!(HParams::read_path(&p).unwrap(), BASE);
+        check_magic(&p).unwrap();
+    }
 }

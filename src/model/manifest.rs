@@ -12,7 +12,6 @@ use sha2::{Digest, Sha256};
 
 use super::atomic::hex;
 use super::error::ModelError;
-use super::ggml::GGML_MAGIC;
 
 /// The manifest as committed in `models/manifest.json`.
 pub const MANIFEST_JSON: &str = include_str!("../../models/manifest.json");
@@ -138,7 +137,7 @@ pub fn check_digest(
 /// then SHA-256 (streamed).
 pub fn verify_file(path: &Path, entry: &ManifestEntry) -> Result<(), ModelError> {
     if entry.kind.is_ggml() {
-        check_magic(path)?;
+        super::ggml::check_magic(path)?;
     }
     let size = std::fs::metadata(path)
         .map_err(|e| ModelError::io(path, e))?
@@ -148,40 +147,6 @@ pub fn verify_file(path: &Path, entry: &ManifestEntry) -> Result<(), ModelError>
     }
     let digest = sha256_file(path)?;
     check_digest(path, size, &digest, entry)
-}
-
-/// Checks that `path` starts with whisper.cpp's GGML magic.
-pub fn check_magic(path: &Path) -> Result<(), ModelError> {
-    let mut f = File::open(path).map_err(|e| ModelError::io(path, e))?;
-    let mut b = [0u8; 4];
-    let n = read_up_to(&mut f, &mut b).map_err(|e| ModelError::io(path, e))?;
-    if n < 4 {
-        return Err(ModelError::Truncated {
-            file: path.display().to_string(),
-            detail: format!("{n} bytes, too short for a GGML model"),
-        });
-    }
-    let magic = u32::from_le_bytes(b);
-    if magic != GGML_MAGIC {
-        return Err(ModelError::BadMagic {
-            file: path.display().to_string(),
-            detail: format!(
-                "0x{magic:08x}, expected 0x{GGML_MAGIC:08x} (`lmgg`): not a whisper.cpp GGML model"
-            ),
-        });
-    }
-    Ok(())
-}
-
-fn read_up_to(f: &mut File, b: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < b.len() {
-        match f.read(&mut b[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }
 
 /// Lower-case hex SHA-256 of a file, read in 1 MiB chunks.

@@ -19,8 +19,9 @@
 //!   checkpoint, [`torch`], to [`safetensors`]): `callcoach model fetch
 //!   silero-vad|ge2e`.
 //! - [`default_model_path`] / [`resolve_model`]: which file to load
-//!   (`--model` > `$CALLCOACH_MODEL` > `models/ggml-base-q8_0.bin`). A plain path
-//!   to an official ggml-*.bin (small, large-v3-turbo…) works too.
+//!   (`--model` > `$CALLCOACH_MODEL` > `models/ggml-base-q8_0.bin`; the CLI
+//!   reads the variable into the flag). A plain path to an official
+//!   ggml-*.bin (small, large-v3-turbo…) works too.
 
 pub mod assets;
 pub mod atomic;
@@ -39,7 +40,6 @@ pub mod safetensors;
 pub mod silero;
 pub mod torch;
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 pub use assets::Assets;
@@ -49,7 +49,8 @@ pub use fetch::{fetch, fetch_with, FetchOptions, FetchOutcome};
 pub use ggml::HParams;
 pub use manifest::Manifest;
 
-/// Environment variable naming the model file when `--model` is not given.
+/// Environment variable naming the model file when `--model` is not given
+/// (read by the CLI's `--model` flag, not by the library).
 pub const MODEL_ENV: &str = "CALLCOACH_MODEL";
 
 /// File name of the default model inside the models directory: whisper
@@ -100,20 +101,20 @@ pub fn default_models_dir() -> PathBuf {
     local
 }
 
-/// The model file to load: the `--model` flag value, else `$CALLCOACH_MODEL`,
-/// else `<models_dir>/ggml-base-q8_0.bin`. Existence is not checked; see
+/// The model file to load: `choice`, else `<models_dir>/ggml-base-q8_0.bin`.
+/// `choice` is the `--model` flag, which the CLI fills from
+/// `$CALLCOACH_MODEL` ([`MODEL_ENV`]) when the flag is absent: the library
+/// itself reads no environment. Existence is not checked; see
 /// [`resolve_model`].
-pub fn default_model_path(flag: Option<&Path>) -> PathBuf {
-    model_path_from(flag, std::env::var_os(MODEL_ENV), &default_models_dir())
+pub fn default_model_path(choice: Option<&Path>) -> PathBuf {
+    model_path_from(choice, &default_models_dir())
 }
 
-/// The precedence rule of [`default_model_path`] with its inputs explicit.
-pub fn model_path_from(flag: Option<&Path>, env: Option<OsString>, models_dir: &Path) -> PathBuf {
-    if let Some(f) = flag {
-        return f.to_path_buf();
-    }
-    match env {
-        Some(e) if !e.is_empty() => PathBuf::from(e),
+/// The precedence rule of [`default_model_path`] with the models directory
+/// explicit: a non-empty `choice`, else the default file in `models_dir`.
+pub fn model_path_from(choice: Option<&Path>, models_dir: &Path) -> PathBuf {
+    match choice {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => models_dir.join(DEFAULT_MODEL_FILE),
     }
 }
@@ -121,12 +122,12 @@ pub fn model_path_from(flag: Option<&Path>, env: Option<OsString>, models_dir: &
 /// [`default_model_path`], failing with [`ModelError::Missing`] (whose message
 /// names the `callcoach model fetch` to run) when the file does not exist, and with
 /// a bad-magic error when it is not a GGML file.
-pub fn resolve_model(flag: Option<&Path>) -> Result<PathBuf, ModelError> {
-    let path = default_model_path(flag);
+pub fn resolve_model(choice: Option<&Path>) -> Result<PathBuf, ModelError> {
+    let path = default_model_path(choice);
     if !path.is_file() {
         return Err(ModelError::Missing(path));
     }
-    manifest::check_magic(&path)?;
+    ggml::check_magic(&path)?;
     Ok(path)
 }
 
@@ -234,7 +235,7 @@ pub fn list(models_dir: &Path) -> Result<Vec<InstalledModel>, ModelError> {
                 Ok(()) => ManifestStatus::Matches,
                 Err(err) => ManifestStatus::Differs(err.to_string()),
             },
-            None => match manifest::check_magic(&path) {
+            None => match ggml::check_magic(&path) {
                 Ok(()) => ManifestStatus::NotInManifest,
                 Err(err) => ManifestStatus::Invalid(err.to_string()),
             },
@@ -255,22 +256,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn flag_beats_env_beats_models_dir() {
+    fn a_chosen_model_beats_the_models_dir() {
         let dir = Path::new("models");
         assert_eq!(
-            model_path_from(Some(Path::new("a.bin")), Some("b.bin".into()), dir),
+            model_path_from(Some(Path::new("a.bin")), dir),
             PathBuf::from("a.bin")
         );
+        // An empty path counts as no choice.
         assert_eq!(
-            model_path_from(None, Some("b.bin".into()), dir),
-            PathBuf::from("b.bin")
-        );
-        assert_eq!(
-            model_path_from(None, Some("".into()), dir),
+            model_path_from(Some(Path::new("")), dir),
             PathBuf::from("models/ggml-base-q8_0.bin")
         );
         assert_eq!(
-            model_path_from(None, None, dir),
+            model_path_from(None, dir),
             PathBuf::from("models/ggml-base-q8_0.bin")
         );
     }

@@ -1,37 +1,35 @@
-//! A minimal writer and reader of the safetensors format, float32 only.
+//! The float32 tensors callcoach keeps in the safetensors format (the GE2E
+//! speaker encoder's weights converted from PyTorch, [`super::ge2e`]),
+//! written and read with Hugging Face's `safetensors` crate.
 //!
 //! A safetensors file is an 8-byte little-endian header length `n`, `n`
 //! bytes of JSON (an object: for each tensor `{"dtype", "shape",
 //! "data_offsets": [begin, end]}`, offsets into the data that follows, plus
-//! an optional `__metadata__` object of strings), then the data. callcoach
-//! keeps the weights it converts from PyTorch files in this form (the GE2E
-//! speaker encoder, [`super::ge2e`]).
+//! an optional `__metadata__` object of strings), then the data.
 //!
-//! [`to_bytes`] writes exactly what `write_safetensors` in
+//! [`to_bytes`] writes what `write_safetensors` in
 //! `scripts/ge2e_reference.py` writes (Python's `json.dumps` with compact
-//! separators): tensors sorted by name, keys in the order `dtype`, `shape`,
-//! `data_offsets`, names escaped as Python escapes them (`ensure_ascii`),
-//! the header padded with spaces to a multiple of 8, no `__metadata__`.
-//! For ASCII names that is also serde_json's compact output.
+//! separators) for ASCII names, as the GE2E names are: tensors sorted by
+//! name, keys in the order `dtype`, `shape`, `data_offsets`, the header
+//! padded with spaces to a multiple of 8, no `__metadata__`. A name outside
+//! ASCII is stored as UTF-8 where Python writes `\u` escapes: the same
+//! JSON string in other bytes.
 //!
-//! [`read`] and [`parse`] are bounded: the file at most [`MAX_FILE_BYTES`],
-//! the header at most [`MAX_HEADER_BYTES`] and inside the file, every tensor
-//! F32 with offsets inside the data, of the size its shape says, and no two
-//! tensors overlapping, so nothing is allocated beyond the bytes present.
+//! [`read`] and [`parse`] are bounded: the file at most [`MAX_FILE_BYTES`]
+//! (checked before reading), and the crate checks that the header lies
+//! inside the file and that the tensors, each of the size its shape says,
+//! cover the data exactly, without gaps or overlaps; so nothing is
+//! allocated beyond the bytes present. Only F32 tensors are read.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::path::Path;
 
-use serde::Deserialize;
+use ::safetensors::{Dtype, SafeTensorError, SafeTensors, View};
 
 use super::error::ModelError;
 
 /// The largest safetensors file [`read`] loads (the GE2E weights are 5.7 MB).
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
-/// The largest JSON header read (the GE2E header is 1.2 kB).
-pub const MAX_HEADER_BYTES: u64 = 1 << 20;
-/// Dimensions a tensor may have.
-pub const MAX_DIMS: usize = 8;
 
 /// One float32 tensor: its name, its shape (outermost dimension first) and
 /// its values in row-major (C) order.
@@ -48,92 +46,54 @@ pub struct Tensor {
 impl Tensor {
     /// The number of values the shape calls for (`None` on overflow).
     pub fn numel(&self) -> Option<usize> {
-        numel(&self.shape)
+        self.shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
     }
 }
 
-fn numel(shape: &[usize]) -> Option<usize> {
-    shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
+/// A [`Tensor`] as the crate's writer sees it: F32, little-endian bytes.
+impl View for &Tensor {
+    fn dtype(&self) -> Dtype {
+        Dtype::F32
+    }
+
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    fn data(&self) -> Cow<'_, [u8]> {
+        Cow::Owned(self.data.iter().flat_map(|v| v.to_le_bytes()).collect())
+    }
+
+    fn data_len(&self) -> usize {
+        4 * self.data.len()
+    }
 }
 
 /// The safetensors file of `tensors` (sorted by name in the file, whatever
 /// their order here). `label` names the file being written, for errors:
 /// two tensors of the same name, or data that does not fit a shape.
 pub fn to_bytes(tensors: &[Tensor], label: &str) -> Result<Vec<u8>, ModelError> {
-    let mut sorted: Vec<&Tensor> = tensors.iter().collect();
-    sorted.sort_by(|a, b| a.name.cmp(&b.name));
-    if let Some(w) = sorted.windows(2).find(|w| w[0].name == w[1].name) {
+    let mut names: Vec<&str> = tensors.iter().map(|t| t.name.as_str()).collect();
+    names.sort_unstable();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
         return Err(ModelError::format(
             label,
-            format!("two tensors named `{}`", w[0].name.escape_debug()),
+            format!("two tensors named `{}`", w[0].escape_debug()),
         ));
     }
-    let mut header = String::from("{");
-    let mut pos = 0usize;
-    for (i, t) in sorted.iter().enumerate() {
-        if t.numel() != Some(t.data.len()) {
-            return Err(ModelError::format(
-                label,
-                format!(
-                    "tensor `{}` of shape {:?} has {} values",
-                    t.name.escape_debug(),
-                    t.shape,
-                    t.data.len()
-                ),
-            ));
-        }
-        let end = pos + 4 * t.data.len();
-        if i > 0 {
-            header.push(',');
-        }
-        push_json_string(&mut header, &t.name);
-        let shape: Vec<String> = t.shape.iter().map(usize::to_string).collect();
-        header.push_str(&format!(
-            r#":{{"dtype":"F32","shape":[{}],"data_offsets":[{pos},{end}]}}"#,
-            shape.join(",")
+    if let Some(t) = tensors.iter().find(|t| t.numel() != Some(t.data.len())) {
+        return Err(ModelError::format(
+            label,
+            format!(
+                "tensor `{}` of shape {:?} has {} values",
+                t.name.escape_debug(),
+                t.shape,
+                t.data.len()
+            ),
         ));
-        pos = end;
     }
-    header.push('}');
-    while !header.len().is_multiple_of(8) {
-        header.push(' ');
-    }
-    let mut out = Vec::with_capacity(8 + header.len() + pos);
-    out.extend_from_slice(&(header.len() as u64).to_le_bytes());
-    out.extend_from_slice(header.as_bytes());
-    for t in sorted {
-        for v in &t.data {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-    }
-    Ok(out)
-}
-
-/// Appends `s` as a JSON string the way Python's `json.dumps` writes it
-/// (`ensure_ascii`): `"` and `\` escaped, `\n \r \t \b \f` short, every
-/// other character outside space..`~` as `\uXXXX` (lower-case hex,
-/// surrogate pairs above U+FFFF).
-fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for u in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{u:04x}"));
-                }
-            }
-        }
-    }
-    out.push('"');
+    ::safetensors::serialize(tensors.iter().map(|t| (t.name.as_str(), t)), None)
+        .map_err(|e| ModelError::format(label, format!("not written as safetensors: {e}")))
 }
 
 /// Reads the float32 tensors of the safetensors file `path`, sorted by
@@ -144,101 +104,50 @@ pub fn read(path: &Path) -> Result<Vec<Tensor>, ModelError> {
     parse(&bytes, &path.display().to_string())
 }
 
-/// One tensor's entry in the header.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Entry {
-    dtype: String,
-    shape: Vec<usize>,
-    data_offsets: [usize; 2],
-}
-
 /// The float32 tensors of the safetensors file in `bytes`, sorted by name
 /// (`__metadata__` is ignored). `label` names the file in errors. Refused,
-/// each with a one-line error: a header longer than [`MAX_HEADER_BYTES`] or
-/// than the file, a header that is not a JSON object of tensor entries, a
-/// dtype other than `F32`, more than [`MAX_DIMS`] dimensions, offsets
-/// outside the data or not matching the shape, overlapping tensors.
+/// each with a one-line error: fewer than 8 bytes or a header longer than
+/// the file ([`ModelError::Truncated`]), whatever the crate refuses (a
+/// header that is not a JSON object of tensor entries, offsets that do not
+/// match the shapes or do not cover the data exactly), a dtype other than
+/// `F32`.
 pub fn parse(bytes: &[u8], label: &str) -> Result<Vec<Tensor>, ModelError> {
-    let bad =
-        |why: String| ModelError::format(label, format!("not a valid safetensors file: {why}"));
-    if bytes.len() < 8 {
-        return Err(ModelError::Truncated {
-            file: label.to_string(),
-            detail: format!("{} bytes, too short for a safetensors file", bytes.len()),
-        });
-    }
-    let n = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
-    if n > MAX_HEADER_BYTES {
-        return Err(bad(format!(
-            "header of {n} bytes (at most {MAX_HEADER_BYTES})"
-        )));
-    }
-    let n = n as usize;
-    if n > bytes.len() - 8 {
-        return Err(ModelError::Truncated {
-            file: label.to_string(),
-            detail: format!("header of {n} bytes, but only {} follow", bytes.len() - 8),
-        });
-    }
-    let (header, data) = bytes[8..].split_at(n);
-    let map: BTreeMap<String, serde_json::Value> =
-        serde_json::from_slice(header).map_err(|e| bad(format!("header: {e}")))?;
-    let mut spans = Vec::with_capacity(map.len());
-    for (name, value) in map {
-        if name == "__metadata__" {
-            continue;
+    let file = SafeTensors::deserialize(bytes).map_err(|e| match e {
+        SafeTensorError::HeaderTooSmall | SafeTensorError::InvalidHeaderLength => {
+            ModelError::Truncated {
+                file: label.to_string(),
+                detail: format!("{e} ({} bytes)", bytes.len()),
+            }
         }
-        let shown = name.escape_debug().to_string();
-        let e: Entry =
-            serde_json::from_value(value).map_err(|e| bad(format!("tensor `{shown}`: {e}")))?;
-        if e.dtype != "F32" {
-            return Err(ModelError::format(
-                label,
-                format!(
-                    "tensor `{shown}` is {}: only F32 tensors are read",
-                    e.dtype.escape_debug()
-                ),
-            ));
-        }
-        if e.shape.len() > MAX_DIMS {
-            return Err(bad(format!(
-                "tensor `{shown}` has {} dimensions (at most {MAX_DIMS})",
-                e.shape.len()
-            )));
-        }
-        let [begin, end] = e.data_offsets;
-        let want = numel(&e.shape).and_then(|n| n.checked_mul(4));
-        if begin > end || end > data.len() || want != Some(end - begin) {
-            return Err(bad(format!(
-                "tensor `{shown}` of shape {:?} at bytes {begin}..{end} of {} bytes of data",
-                e.shape,
-                data.len()
-            )));
-        }
-        spans.push((name, e.shape, begin, end));
-    }
-    // No two tensors share bytes: what is allocated below is at most the data.
-    let mut by_offset: Vec<_> = spans.iter().map(|(n, _, b, e)| (*b, *e, n)).collect();
-    by_offset.sort();
-    if let Some(w) = by_offset.windows(2).find(|w| w[1].0 < w[0].1) {
-        return Err(bad(format!(
-            "tensors `{}` and `{}` overlap",
-            w[0].2.escape_debug(),
-            w[1].2.escape_debug()
-        )));
-    }
-    Ok(spans
+        e => ModelError::format(label, format!("not a valid safetensors file: {e}")),
+    })?;
+    let mut names = file.names();
+    names.sort_unstable();
+    names
         .into_iter()
-        .map(|(name, shape, begin, end)| Tensor {
-            name,
-            shape,
-            data: data[begin..end]
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
+        .map(|name| {
+            let view = file.tensor(name).expect("a name the file lists");
+            if view.dtype() != Dtype::F32 {
+                return Err(ModelError::format(
+                    label,
+                    format!(
+                        "tensor `{}` is {}: only F32 tensors are read",
+                        name.escape_debug(),
+                        view.dtype()
+                    ),
+                ));
+            }
+            Ok(Tensor {
+                name: name.to_string(),
+                shape: view.shape().to_vec(),
+                data: view
+                    .data()
+                    .chunks_exact(4)
+                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect(),
+            })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -274,6 +183,7 @@ mod tests {
 
     #[test]
     fn header_is_serde_jsons_compact_output_for_ascii_names() {
+        use std::collections::BTreeMap;
         #[derive(serde::Serialize)]
         struct E {
             dtype: &'static str,
@@ -311,14 +221,13 @@ mod tests {
     }
 
     #[test]
-    fn names_are_escaped_as_python_json_dumps_does() {
-        // json.dumps({'a"\\\n\x7fé😀': 0}, separators=(',', ':'))
-        let mut s = String::new();
-        push_json_string(&mut s, "a\"\\\n\u{7f}é😀");
-        assert_eq!(s, r#""a\"\\\n\u007f\u00e9\ud83d\ude00""#);
+    fn names_outside_ascii_are_utf8_and_read_back() {
         let tensors = vec![t("é😀\u{1}", &[1], 3.0)];
-        let back = parse(&to_bytes(&tensors, "t").unwrap(), "t").unwrap();
-        assert_eq!(back, tensors);
+        let bytes = to_bytes(&tensors, "t").unwrap();
+        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        let header = std::str::from_utf8(&bytes[8..8 + n]).unwrap();
+        assert!(header.starts_with(r#"{"é😀\u0001":"#), "{header}");
+        assert_eq!(parse(&bytes, "t").unwrap(), tensors);
     }
 
     #[test]
@@ -344,31 +253,55 @@ mod tests {
 
     #[test]
     fn hostile_files_are_refused_in_one_line() {
-        let cases: Vec<(Vec<u8>, &str)> = vec![
-            (vec![1, 2, 3], "x.st: truncated: 3 bytes, too short for a safetensors file"),
+        let bad = "x.st: not a valid safetensors file: ";
+        let cases: Vec<(Vec<u8>, String)> = vec![
+            (
+                vec![1, 2, 3],
+                "x.st: truncated: header too small (3 bytes)".into(),
+            ),
             (
                 u64::MAX.to_le_bytes().to_vec(),
-                "x.st: not a valid safetensors file: header of 18446744073709551615 bytes (at most 1048576)",
+                format!("{bad}header too large"),
             ),
             (
                 1000u64.to_le_bytes().to_vec(),
-                "x.st: truncated: header of 1000 bytes, but only 0 follow",
+                "x.st: truncated: invalid header length (8 bytes)".into(),
             ),
             (
-                file(r#"{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, 4),
-                "x.st: tensor `a` is F16: only F32 tensors are read",
+                file(
+                    r#"{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#,
+                    4,
+                ),
+                "x.st: tensor `a` is F16: only F32 tensors are read".into(),
             ),
             (
-                file(r#"{"a":{"dtype":"F32","shape":[1000000000,1000000000,1000000000],"data_offsets":[0,4]}}"#, 4),
-                "x.st: not a valid safetensors file: tensor `a` of shape [1000000000, 1000000000, 1000000000] at bytes 0..4 of 4 bytes of data",
+                file(
+                    r#"{"a":{"dtype":"F32","shape":[1000000000,1000000000,1000000000],"data_offsets":[0,4]}}"#,
+                    4,
+                ),
+                format!("{bad}overflow computing buffer size from shape and/or element type"),
             ),
             (
-                file(r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4000000000]}}"#, 4),
-                "x.st: not a valid safetensors file: tensor `a` of shape [1] at bytes 0..4000000000 of 4 bytes of data",
+                file(
+                    r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4000000000]}}"#,
+                    4,
+                ),
+                format!("{bad}invalid shape, data type, or offset for tensor"),
             ),
             (
-                file(r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, 8),
-                "x.st: not a valid safetensors file: tensors `a` and `b` overlap",
+                file(
+                    r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                    8,
+                ),
+                format!("{bad}invalid offset for tensor `b`"),
+            ),
+            // Data the tensors do not cover.
+            (
+                file(
+                    r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
+                    8,
+                ),
+                format!("{bad}incomplete metadata, file not fully covered"),
             ),
         ];
         for (bytes, want) in cases {
@@ -376,13 +309,13 @@ mod tests {
         }
         let e = parse(&file("[1,2]", 0), "x.st").unwrap_err().to_string();
         assert!(
-            e.starts_with("x.st: not a valid safetensors file: header: "),
+            e.starts_with(&format!("{bad}invalid JSON in header: ")),
             "{e}"
         );
         let e = parse(&file(r#"{"a":{"dtype":"F32"}}"#, 0), "x.st")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("tensor `a`: missing field `shape`"), "{e}");
+        assert!(e.contains("missing field `shape`"), "{e}");
         // Metadata is skipped.
         let ok = file(
             r#"{"__metadata__":{"k":"v"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,

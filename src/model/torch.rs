@@ -38,6 +38,19 @@
 //! dimensions lying inside their storage, and the tensors returned at most
 //! twice the file's size in all (state dicts may alias a storage; this
 //! bounds what a file of many tensors over one storage can make us copy).
+//!
+//! Why not a crate. `serde-pickle` (1.2) stops at the first storage: it
+//! refuses the BINPERSID opcode (persistent ids are among its documented
+//! unsupported features), and a REDUCE of a global it does not know, such
+//! as `torch._utils._rebuild_tensor_v2`, `collections.OrderedDict` or
+//! `torch.FloatStorage`, gives an opaque object or its bare argument tuple
+//! without the callable's name, so a tensor cannot be told from a dict and
+//! the storage class is lost. `repugnant-pickle` (0.0.1) loads PyTorch
+//! files only from the zip format (≥ 1.6), not this legacy one, and brings
+//! its own zip, nom and anyhow. Either way the storage layout after the
+//! pickles, the offsets and the bounds above would remain ours, and a
+//! crate could replace only the opcode machine below, were it to read
+//! these files at all.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -174,6 +187,8 @@ impl Pickle {
     }
 }
 
+/// The five pickles of a legacy checkpoint (magic, version, `sys_info`,
+/// the saved object, the storage keys), then its state dict's tensors.
 fn read_legacy(bytes: &[u8]) -> Result<Vec<Tensor>, Fail> {
     if bytes.starts_with(b"PK\x03\x04") {
         return bad(
@@ -203,11 +218,15 @@ fn read_legacy(bytes: &[u8]) -> Result<Vec<Tensor>, Fail> {
     }
     let object = Machine::run(bytes, &mut pos, true)?;
     let keys = Machine::run(bytes, &mut pos, false)?;
-    let Obj::List(key_ids) = keys.get(keys.root) else {
-        return bad("the storage keys are not a list");
-    };
+    let tensors = state_dict(&object)?;
+    let storages = locate_storages(bytes, pos, &keys, &tensors)?;
+    copy_tensors(bytes, &tensors, &storages)
+}
 
-    // The state dict and its tensors.
+/// The entries of the saved object's state dict (its `model_state` or
+/// `state_dict` entry, or the object itself), in order: every key a
+/// string, every value a tensor.
+fn state_dict(object: &Pickle) -> Result<Vec<(&String, &TensorRef)>, Fail> {
     let root = object.root;
     let dict = object
         .dict_get(root, "model_state")
@@ -229,9 +248,27 @@ fn read_legacy(bytes: &[u8]) -> Result<Vec<Tensor>, Fail> {
         };
         tensors.push((name, t));
     }
+    Ok(tensors)
+}
 
-    // The storages: where each referenced one lies in the file.
-    let mut wanted: HashMap<&str, Option<(usize, u64)>> = tensors
+/// By storage key: its first data byte and its count of values, `None`
+/// while not found in the file.
+type StorageSpans<'a> = HashMap<&'a str, Option<(usize, u64)>>;
+
+/// Where each storage the `tensors` use lies in `bytes`: `(start, count)`
+/// by key, `None` for one the file lacks. The storages follow the last
+/// pickle (which ends at `pos`) in the order of the key list `keys`, each
+/// an i64 count and `count` float32 values, and must end with the file.
+fn locate_storages<'a>(
+    bytes: &[u8],
+    mut pos: usize,
+    keys: &Pickle,
+    tensors: &[(&String, &'a TensorRef)],
+) -> Result<StorageSpans<'a>, Fail> {
+    let Obj::List(key_ids) = keys.get(keys.root) else {
+        return bad("the storage keys are not a list");
+    };
+    let mut wanted: StorageSpans = tensors
         .iter()
         .map(|(_, t)| (t.storage.key.as_str(), None))
         .collect();
@@ -270,14 +307,23 @@ fn read_legacy(bytes: &[u8]) -> Result<Vec<Tensor>, Fail> {
             bytes.len() - pos
         ));
     }
+    Ok(wanted)
+}
 
-    // Copy each tensor out of its storage.
+/// Each tensor copied out of its storage (located by [`locate_storages`]),
+/// honouring its offset: it must be contiguous and lie inside its storage,
+/// and the tensors together may hold at most twice the file's size.
+fn copy_tensors(
+    bytes: &[u8],
+    tensors: &[(&String, &TensorRef)],
+    storages: &StorageSpans,
+) -> Result<Vec<Tensor>, Fail> {
     let budget = bytes.len() as u64 / 2;
     let mut copied = 0u64;
     let mut out = Vec::with_capacity(tensors.len());
-    for (name, t) in tensors {
+    for &(name, t) in tensors {
         let shown = name.escape_debug();
-        let Some((start, count)) = wanted[t.storage.key.as_str()] else {
+        let Some((start, count)) = storages[t.storage.key.as_str()] else {
             return bad(format!(
                 "tensor `{shown}`: storage `{}` is not in the file",
                 t.storage.key.escape_debug()
@@ -419,15 +465,7 @@ impl<'a> Machine<'a> {
                     let items = self.pop_mark(at)?;
                     self.push_new(Obj::Tuple(items))?;
                 }
-                0x85..=0x87 => {
-                    let n = usize::from(op - 0x84);
-                    if self.stack.len() < n + self.floor() {
-                        return bad(format!("TUPLE{n} at byte {at} on a stack of fewer values"));
-                    }
-                    let items = self.stack.split_off(self.stack.len() - n);
-                    self.count(n)?;
-                    self.push_new(Obj::Tuple(items))?;
-                }
+                0x85..=0x87 => self.tuple_n(usize::from(op - 0x84), at)?,
                 b'q' => {
                     let i = self.take(1, "BINPUT")?[0];
                     self.put(u32::from(i), at)?;
@@ -444,22 +482,7 @@ impl<'a> Machine<'a> {
                     let i = self.u32("LONG_BINGET")?;
                     self.get(i, at)?;
                 }
-                b'X' => {
-                    let n = self.u32("BINUNICODE")? as usize;
-                    if n > MAX_STRING {
-                        return bad(format!("a string of {n} bytes at byte {at} (at most {MAX_STRING})"));
-                    }
-                    let b = self.take(n, "a string")?;
-                    let s = std::str::from_utf8(b)
-                        .map_err(|_| Fail::Bad(format!("a string at byte {at} is not UTF-8")))?;
-                    match self.strings.get(s) {
-                        Some(&id) => self.push(id)?,
-                        None => {
-                            self.push_new(Obj::Str(s.to_string()))?;
-                            self.strings.insert(s, self.objs.len() - 1);
-                        }
-                    }
-                }
+                b'X' => self.unicode(at)?,
                 b'J' => {
                     let b = self.take(4, "BININT")?;
                     let v = i32::from_le_bytes(b.try_into().expect("4 bytes"));
@@ -474,22 +497,7 @@ impl<'a> Machine<'a> {
                     let v = u16::from_le_bytes([b[0], b[1]]);
                     self.push_new(Obj::Int(i128::from(v)))?;
                 }
-                0x8a => {
-                    let n = usize::from(self.take(1, "LONG1")?[0]);
-                    if n > MAX_LONG_BYTES {
-                        return bad(format!("an integer of {n} bytes at byte {at} (at most {MAX_LONG_BYTES})"));
-                    }
-                    let b = self.take(n, "LONG1")?;
-                    let mut v: i128 = 0;
-                    for (i, &byte) in b.iter().enumerate() {
-                        v |= i128::from(byte) << (8 * i);
-                    }
-                    // Two's complement of n bytes: sign-extend.
-                    if n > 0 && n < MAX_LONG_BYTES && b[n - 1] & 0x80 != 0 {
-                        v -= 1i128 << (8 * n);
-                    }
-                    self.push_new(Obj::Int(v))?;
-                }
+                0x8a => self.long1(at)?,
                 b'G' => {
                     self.take(8, "BINFLOAT")?;
                     self.push_new(Obj::Float)?;
@@ -497,39 +505,14 @@ impl<'a> Machine<'a> {
                 b'N' => self.push_new(Obj::None)?,
                 0x88 => self.push_new(Obj::Bool(true))?,
                 0x89 => self.push_new(Obj::Bool(false))?,
-                b'c' => {
-                    let module = self.line(at)?;
-                    let name = self.line(at)?;
-                    let g = match (module, name) {
-                        ("collections", "OrderedDict") => Global::OrderedDict,
-                        ("torch._utils", "_rebuild_tensor_v2") => Global::RebuildTensorV2,
-                        ("torch", s) if s.ends_with("Storage") => Global::Storage(s.to_string()),
-                        (m, n) => {
-                            return bad(format!(
-                                "GLOBAL {}.{} at byte {at}: not one a PyTorch state dict uses; refused",
-                                m.escape_debug(),
-                                n.escape_debug()
-                            ))
-                        }
-                    };
-                    self.push_new(Obj::Global(g))?;
-                }
+                b'c' => self.global(at)?,
                 b'R' => {
                     let args = self.pop(at)?;
                     let f = self.pop(at)?;
                     let obj = self.reduce(f, args, at)?;
                     self.push_new(obj)?;
                 }
-                b'b' => {
-                    let state = self.pop(at)?;
-                    let inst = *self.top(at)?;
-                    // An OrderedDict's attributes (`_metadata`): not needed.
-                    let ok = matches!(self.objs[inst], Obj::Dict(_))
-                        && matches!(self.objs[state], Obj::Dict(_) | Obj::None);
-                    if !ok {
-                        return bad(format!("BUILD at byte {at} of something other than a dict's attributes"));
-                    }
-                }
+                b'b' => self.build(at)?,
                 b'Q' => {
                     if !self.persistent {
                         return bad(format!("BINPERSID at byte {at} outside the saved object"));
@@ -566,6 +549,94 @@ impl<'a> Machine<'a> {
                 }
             }
         }
+    }
+
+    /// TUPLE1, TUPLE2, TUPLE3: the top `n` values as a tuple.
+    fn tuple_n(&mut self, n: usize, at: usize) -> Result<(), Fail> {
+        if self.stack.len() < n + self.floor() {
+            return bad(format!("TUPLE{n} at byte {at} on a stack of fewer values"));
+        }
+        let items = self.stack.split_off(self.stack.len() - n);
+        self.count(n)?;
+        self.push_new(Obj::Tuple(items))
+    }
+
+    /// BUILD: setting a dict's attributes (an OrderedDict's `_metadata`),
+    /// which are not needed and dropped; BUILD of anything else is refused.
+    fn build(&mut self, at: usize) -> Result<(), Fail> {
+        let state = self.pop(at)?;
+        let inst = *self.top(at)?;
+        let ok = matches!(self.objs[inst], Obj::Dict(_))
+            && matches!(self.objs[state], Obj::Dict(_) | Obj::None);
+        if !ok {
+            return bad(format!(
+                "BUILD at byte {at} of something other than a dict's attributes"
+            ));
+        }
+        Ok(())
+    }
+
+    /// BINUNICODE: a UTF-8 string of at most [`MAX_STRING`] bytes; equal
+    /// strings share one object.
+    fn unicode(&mut self, at: usize) -> Result<(), Fail> {
+        let n = self.u32("BINUNICODE")? as usize;
+        if n > MAX_STRING {
+            return bad(format!(
+                "a string of {n} bytes at byte {at} (at most {MAX_STRING})"
+            ));
+        }
+        let b = self.take(n, "a string")?;
+        let s = std::str::from_utf8(b)
+            .map_err(|_| Fail::Bad(format!("a string at byte {at} is not UTF-8")))?;
+        match self.strings.get(s) {
+            Some(&id) => self.push(id)?,
+            None => {
+                self.push_new(Obj::Str(s.to_string()))?;
+                self.strings.insert(s, self.objs.len() - 1);
+            }
+        }
+        Ok(())
+    }
+
+    /// LONG1: a little-endian two's-complement integer of at most
+    /// [`MAX_LONG_BYTES`] bytes.
+    fn long1(&mut self, at: usize) -> Result<(), Fail> {
+        let n = usize::from(self.take(1, "LONG1")?[0]);
+        if n > MAX_LONG_BYTES {
+            return bad(format!(
+                "an integer of {n} bytes at byte {at} (at most {MAX_LONG_BYTES})"
+            ));
+        }
+        let b = self.take(n, "LONG1")?;
+        let mut v: i128 = 0;
+        for (i, &byte) in b.iter().enumerate() {
+            v |= i128::from(byte) << (8 * i);
+        }
+        // Two's complement of n bytes: sign-extend.
+        if n > 0 && n < MAX_LONG_BYTES && b[n - 1] & 0x80 != 0 {
+            v -= 1i128 << (8 * n);
+        }
+        self.push_new(Obj::Int(v))
+    }
+
+    /// GLOBAL: one of the globals a state dict uses ([`Global`]), anything
+    /// else refused by name.
+    fn global(&mut self, at: usize) -> Result<(), Fail> {
+        let module = self.line(at)?;
+        let name = self.line(at)?;
+        let g = match (module, name) {
+            ("collections", "OrderedDict") => Global::OrderedDict,
+            ("torch._utils", "_rebuild_tensor_v2") => Global::RebuildTensorV2,
+            ("torch", s) if s.ends_with("Storage") => Global::Storage(s.to_string()),
+            (m, n) => {
+                return bad(format!(
+                    "GLOBAL {}.{} at byte {at}: not one a PyTorch state dict uses; refused",
+                    m.escape_debug(),
+                    n.escape_debug()
+                ))
+            }
+        };
+        self.push_new(Obj::Global(g))
     }
 
     /// The next `n` bytes, or a truncation error naming `what`.
