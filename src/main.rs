@@ -22,13 +22,14 @@ use cli::transcribe::{transcribe, TranscribeArgs};
 #[derive(Parser)]
 #[command(name = "callcoach", version, about, propagate_version = true)]
 struct Cli {
-    /// When to colour the output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    /// Colour: auto (on a terminal without NO_COLOR), always, never.
     #[arg(
         long,
         global = true,
         value_enum,
         value_name = "WHEN",
-        default_value = "auto"
+        default_value = "auto",
+        hide_possible_values = true
     )]
     color: ColorChoice,
     #[command(subcommand)]

@@ -29,7 +29,7 @@ use crate::scorecard::{ScoreOptions, Scorer};
 use crate::structure::{Channel, StructureParams};
 use manifest::Manifest;
 use plan::Input;
-use progress::{Notice, Progress};
+use progress::{Finished, Notice, Progress};
 use shard::Shard;
 use store::{CallMeta, Fingerprint, Stored};
 
@@ -428,8 +428,13 @@ pub fn score_pending(
                     (Err(why), saved, p.meta.duration_s.unwrap_or(0.0))
                 }
             };
-            let outcome = outcome.as_ref().copied().map_err(String::as_str);
-            progress.finished(worker, &p.input.rel, outcome, audio_s, elapsed_s);
+            progress.finished(Finished {
+                worker,
+                file: &p.input.rel,
+                outcome: outcome.as_ref().copied().map_err(String::as_str),
+                audio_s,
+                elapsed_s,
+            });
             if let Err(e) = saved {
                 failure = Some(format!("{}: cannot write results: {e}", out.display()));
                 return false;

@@ -21,6 +21,21 @@ pub enum Notice<'a> {
     SpeakerModel(&'a str),
 }
 
+/// A call that a worker finished.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Finished<'a> {
+    /// The worker (0-based).
+    pub worker: usize,
+    /// The call's path relative to its input.
+    pub file: &'a str,
+    /// Its overall score, or the one-line reason it failed.
+    pub outcome: Result<u8, &'a str>,
+    /// Audio of the call (s).
+    pub audio_s: f64,
+    /// Wall time it took (s).
+    pub elapsed_s: f64,
+}
+
 /// Receives a batch run's events; every method has an empty default.
 pub trait Progress {
     /// Scoring starts: `calls` calls holding `audio_s` seconds of audio (as
@@ -34,17 +49,9 @@ pub trait Progress {
         let _ = (worker, file, stage);
     }
 
-    /// Worker `worker` finished `file`: its overall score, or the one-line
-    /// reason it failed; `audio_s` of audio in `elapsed_s` of wall time.
-    fn finished(
-        &mut self,
-        worker: usize,
-        file: &str,
-        outcome: Result<u8, &str>,
-        audio_s: f64,
-        elapsed_s: f64,
-    ) {
-        let _ = (worker, file, outcome, audio_s, elapsed_s);
+    /// A worker finished a call.
+    fn finished(&mut self, call: Finished<'_>) {
+        let _ = call;
     }
 
     /// A note about the run.

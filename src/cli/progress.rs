@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use callcoach::batch::progress::{Notice, Progress};
+use callcoach::batch::progress::{Finished, Notice, Progress};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::term::Term;
@@ -144,26 +144,19 @@ impl Progress for Display {
         }
     }
 
-    fn finished(
-        &mut self,
-        worker: usize,
-        file: &str,
-        outcome: Result<u8, &str>,
-        audio_s: f64,
-        elapsed_s: f64,
-    ) {
+    fn finished(&mut self, call: Finished<'_>) {
         self.done_files += 1;
-        self.done_audio_s += audio_s;
-        if let Some(line) = self.workers.get(worker) {
+        self.done_audio_s += call.audio_s;
+        if let Some(line) = self.workers.get(call.worker) {
             line.set_message("idle");
         }
-        let outcome = match outcome {
+        let outcome = match call.outcome {
             Ok(overall) => format!("scored (overall {overall})"),
             Err(why) => format!("failed: {why}"),
         };
         self.line(&format!(
-            "[{}/{}] {file} {outcome} in {elapsed_s:.1} s",
-            self.done_files, self.total_files
+            "[{}/{}] {} {outcome} in {:.1} s",
+            self.done_files, self.total_files, call.file, call.elapsed_s
         ));
         self.update_overall();
     }
