@@ -15,12 +15,23 @@ use cli::live::{live, LiveArgs};
 use cli::model::{model_command, ModelCommand};
 use cli::record::{devices, record, RecordArgs};
 use cli::score::{score, ScoreArgs};
+use cli::term::{ColorChoice, Term};
 use cli::transcribe::{transcribe, TranscribeArgs};
 
 /// Offline call-centre telephone quality coach.
 #[derive(Parser)]
 #[command(name = "callcoach", version, about, propagate_version = true)]
 struct Cli {
+    /// Colour: auto (on a terminal without NO_COLOR), always, never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        hide_possible_values = true
+    )]
+    color: ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -59,23 +70,25 @@ enum Command {
 fn main() -> ExitCode {
     reset_sigpipe();
     let cli = Cli::parse();
+    let term = Term::detect(cli.color);
+    cli::logger::init(term.stderr_color);
     let result = match cli.command {
-        Command::Score(args) => score(args, false),
-        Command::Turns(args) => score(args, true),
+        Command::Score(args) => score(args, false, &term),
+        Command::Turns(args) => score(args, true, &term),
         Command::Analyze(args) => analyze(args),
         Command::Transcribe(args) => transcribe(args),
-        Command::Batch(args) => batch(args),
+        Command::Batch(args) => batch(args, &term),
         Command::Merge(args) => merge(args),
         Command::Calibrate(args) => calibrate(args),
         Command::Devices { json } => devices(json),
-        Command::Record(args) => record(args),
-        Command::Live(args) => live(args),
+        Command::Record(args) => record(args, &term),
+        Command::Live(args) => live(args, &term),
         Command::Model(cmd) => model_command(cmd),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("callcoach: error: {e}");
+            log::error!("{e}");
             ExitCode::FAILURE
         }
     }

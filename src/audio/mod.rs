@@ -13,6 +13,8 @@ mod g711;
 mod resample;
 mod riff;
 
+pub use resample::ResampleError;
+
 use std::fmt;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -139,7 +141,7 @@ pub enum AudioErrorKind {
     Empty,
     /// The resampler could not be built or failed.
     #[error("resampling failed: {0}")]
-    Resample(String),
+    Resample(#[from] ResampleError),
 }
 
 impl fmt::Display for AudioError {
@@ -161,7 +163,7 @@ impl AudioError {
 
 /// Resamples one mono block from `from` Hz to `to` Hz with the same
 /// band-limited resampler the loader uses (for live capture).
-pub fn resample_mono(samples: &[f32], from: u32, to: u32) -> Result<Vec<f32>, String> {
+pub fn resample_mono(samples: &[f32], from: u32, to: u32) -> Result<Vec<f32>, ResampleError> {
     let mut r = resample::StreamResampler::new(from, to, 1, samples.len())?;
     r.push_interleaved(samples)?;
     Ok(r.finish()?.swap_remove(0))

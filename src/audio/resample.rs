@@ -8,6 +8,32 @@
 
 use rubato::{FftFixedIn, Resampler};
 
+/// Why resampling failed (rubato refused the rates or a block).
+#[derive(Debug, thiserror::Error)]
+pub enum ResampleError {
+    /// A rate of 0 Hz.
+    #[error("cannot convert {from} Hz to {to} Hz: rates must be above 0 Hz")]
+    ZeroRate {
+        /// Input rate (Hz).
+        from: u32,
+        /// Output rate (Hz).
+        to: u32,
+    },
+    /// No resampler from `from` Hz to `to` Hz could be built.
+    #[error("cannot convert {from} Hz to {to} Hz: {source}")]
+    Build {
+        /// Input rate (Hz).
+        from: u32,
+        /// Output rate (Hz).
+        to: u32,
+        /// rubato's reason.
+        source: rubato::ResamplerConstructionError,
+    },
+    /// A block could not be converted.
+    #[error("{0}")]
+    Process(#[from] rubato::ResampleError),
+}
+
 /// Input frames per resampler call, roughly.
 const CHUNK: usize = 1024;
 
@@ -57,16 +83,27 @@ impl StreamResampler {
         out_rate: u32,
         channels: usize,
         frames_hint: usize,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ResampleError> {
         let ratio = f64::from(out_rate) / f64::from(in_rate);
         let expected_out = (frames_hint as f64 * ratio).round() as usize;
-        let engine = if in_rate == out_rate {
+        let engine = if in_rate == 0 || out_rate == 0 {
+            return Err(ResampleError::ZeroRate {
+                from: in_rate,
+                to: out_rate,
+            });
+        } else if in_rate == out_rate {
             None
         } else {
             let (rin, rout) = (in_rate as usize, out_rate as usize);
             let chunk = chunk_size(rin, rout);
             let resampler =
-                FftFixedIn::<f32>::new(rin, rout, chunk, 1, channels).map_err(|e| e.to_string())?;
+                FftFixedIn::<f32>::new(rin, rout, chunk, 1, channels).map_err(|source| {
+                    ResampleError::Build {
+                        from: in_rate,
+                        to: out_rate,
+                        source,
+                    }
+                })?;
             let buffer = resampler.output_buffer_allocate(true);
             let skip = resampler.output_delay();
             Some(Engine {
@@ -85,7 +122,7 @@ impl StreamResampler {
     }
 
     /// Adds interleaved samples (a whole number of frames).
-    pub fn push_interleaved(&mut self, samples: &[f32]) -> Result<(), String> {
+    pub fn push_interleaved(&mut self, samples: &[f32]) -> Result<(), ResampleError> {
         let chans = self.channels;
         let Some(engine) = self.engine.as_mut() else {
             for (c, out) in self.out.iter_mut().enumerate() {
@@ -105,7 +142,7 @@ impl StreamResampler {
     }
 
     /// Flushes the resampler and returns the channels at the output rate.
-    pub fn finish(mut self) -> Result<Vec<Vec<f32>>, String> {
+    pub fn finish(mut self) -> Result<Vec<Vec<f32>>, ResampleError> {
         if let Some(engine) = self.engine.as_mut() {
             // The last partial chunk, then zeros until the delayed tail is out.
             engine.run(&mut self.out, true)?;
@@ -122,7 +159,7 @@ impl StreamResampler {
 
 impl Engine {
     /// Resamples the pending input (zero-padded when `partial`) into `out`.
-    fn run(&mut self, out: &mut [Vec<f32>], partial: bool) -> Result<(), String> {
+    fn run(&mut self, out: &mut [Vec<f32>], partial: bool) -> Result<(), ResampleError> {
         let (_, produced) = if partial {
             // rubato reads an empty channel as "inactive": pass None instead.
             let input = (!self.pending[0].is_empty()).then_some(self.pending.as_slice());
@@ -131,8 +168,7 @@ impl Engine {
         } else {
             self.resampler
                 .process_into_buffer(&self.pending, &mut self.buffer, None)
-        }
-        .map_err(|e| e.to_string())?;
+        }?;
         for p in &mut self.pending {
             p.clear();
         }
@@ -164,5 +200,18 @@ mod tests {
             assert_eq!(out[0].len(), want);
             assert_eq!(out[1].len(), want);
         }
+    }
+
+    #[test]
+    fn an_impossible_rate_is_a_one_line_error_naming_both_rates() {
+        let e = StreamResampler::new(0, 16000, 1, 10)
+            .err()
+            .expect("0 Hz fails");
+        let text = e.to_string();
+        assert!(
+            text.starts_with("cannot convert 0 Hz to 16000 Hz: "),
+            "{text}"
+        );
+        assert!(!text.contains('\n'), "{text}");
     }
 }

@@ -6,7 +6,8 @@
 //! scored with the same model, profile and options; [`score_pending`] scores
 //! the rest on a pool of workers sharing one model ([`run`]) and stores each
 //! result atomically ([`store`]); [`write_summary`] and [`merge`] write the
-//! tables ([`summary`]). [`progress`] only displays.
+//! tables ([`summary`]). [`progress`] is how a run reports what it does;
+//! showing it is the caller's job.
 
 pub mod manifest;
 pub mod plan;
@@ -28,7 +29,7 @@ use crate::scorecard::{ScoreOptions, Scorer};
 use crate::structure::{Channel, StructureParams};
 use manifest::Manifest;
 use plan::Input;
-use progress::{Mode, Progress};
+use progress::{Finished, Notice, Progress};
 use shard::Shard;
 use store::{CallMeta, Fingerprint, Stored};
 
@@ -343,13 +344,13 @@ fn page_is_current(out: &Path, name: &str) -> bool {
 
 /// Scores the calls of `planned` not yet done, `jobs` at a time, storing
 /// each result (and with `html` its page) as it arrives; a call that fails
-/// is recorded and the batch goes on.
+/// is recorded and the batch goes on. What happens is told to `progress`.
 pub fn score_pending(
     scorer: &Scorer,
     out: &Path,
     planned: &mut [Planned],
     jobs: usize,
-    mode: Mode,
+    progress: &mut dyn Progress,
     html: Option<&HtmlOptions>,
 ) -> Result<RunStats, BatchError> {
     let todo: Vec<usize> = (0..planned.len()).filter(|&i| !planned[i].done).collect();
@@ -369,12 +370,12 @@ pub fn score_pending(
         skipped: planned.len() - todo.len(),
         ..RunStats::default()
     };
-    let mut progress = Progress::new(mode, jobs.min(work.len()).max(1), work.len(), audio_total);
+    progress.start(jobs.min(work.len()).max(1), work.len(), audio_total);
     if stats.skipped > 0 {
-        progress.note(&format!(
-            "{} of {} calls already scored with this model and profile: skipped (--force redoes them)",
-            stats.skipped, stats.calls
-        ));
+        progress.notice(Notice::Skipped {
+            skipped: stats.skipped,
+            calls: stats.calls,
+        });
     }
     let t0 = std::time::Instant::now();
     let mut failure: Option<String> = None;
@@ -396,12 +397,12 @@ pub fn score_pending(
                 Ok(scored) => {
                     let card = &scored.card;
                     if let (false, Some(n)) = (noticed, scorer.speaker_model_notice(card)) {
-                        progress.note(&format!("callcoach: {n}"));
+                        progress.notice(Notice::SpeakerModel(&n));
                         noticed = true;
                     }
                     let audio_s = card.duration_ms as f64 / 1000.0;
                     p.meta.duration_s = Some(audio_s);
-                    let outcome = format!("scored (overall {})", card.overall_score);
+                    let outcome = Ok(card.overall_score);
                     let value = serde_json::to_value(card).expect("serialisable");
                     stats.scored += 1;
                     stats.audio_s += audio_s;
@@ -424,14 +425,16 @@ pub fn score_pending(
                 Err(why) => {
                     stats.failed += 1;
                     let saved = store::save_failed(out, &p.meta, &why);
-                    (
-                        format!("failed: {why}"),
-                        saved,
-                        p.meta.duration_s.unwrap_or(0.0),
-                    )
+                    (Err(why), saved, p.meta.duration_s.unwrap_or(0.0))
                 }
             };
-            progress.finished(worker, &p.input.rel, &outcome, audio_s, elapsed_s);
+            progress.finished(Finished {
+                worker,
+                file: &p.input.rel,
+                outcome: outcome.as_ref().copied().map_err(String::as_str),
+                audio_s,
+                elapsed_s,
+            });
             if let Err(e) = saved {
                 failure = Some(format!("{}: cannot write results: {e}", out.display()));
                 return false;
@@ -439,7 +442,7 @@ pub fn score_pending(
             true
         }
     });
-    progress.finish();
+    progress.end();
     stats.wall_s = t0.elapsed().as_secs_f64();
     match failure {
         Some(e) => Err(BatchError::Io(e)),

@@ -1,168 +1,70 @@
-//! Showing a batch's progress on stderr: indicatif bars on a terminal
-//! (overall bar with files, audio hours, ETA and speed, and a line per
-//! worker with its file and stage), plain log lines otherwise, or nothing
-//! (`--quiet`). It only displays; it decides nothing.
+//! What a batch run tells its caller while it scores: the [`Progress`]
+//! trait, called on the thread that runs [`super::score_pending`]. The
+//! library decides nothing about showing it; the command line draws bars or
+//! prints lines on stderr, a test may count the calls, [`Silent`] drops
+//! them.
 
-use std::io::IsTerminal;
-use std::time::{Duration, Instant};
-
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-/// How progress is shown.
+/// A note about the run, not about one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Nothing (`--quiet`).
-    Quiet,
-    /// A line per finished call (stderr is not a terminal: logs, CI, Slurm).
-    Plain,
-    /// Live bars (stderr is a terminal).
-    Bars,
+pub enum Notice<'a> {
+    /// `skipped` of the run's `calls` were scored before with the same
+    /// model, profile and options.
+    Skipped {
+        /// Calls skipped.
+        skipped: usize,
+        /// Calls in the run.
+        calls: usize,
+    },
+    /// The first call that split a mono recording without the speaker
+    /// model ([`crate::scorecard::Scorer::speaker_model_notice`]); the
+    /// text says how to get it.
+    SpeakerModel(&'a str),
 }
 
-impl Mode {
-    /// Bars on a terminal, plain lines otherwise, nothing when `quiet`.
-    pub fn detect(quiet: bool) -> Mode {
-        if quiet {
-            Mode::Quiet
-        } else if std::io::stderr().is_terminal() {
-            Mode::Bars
-        } else {
-            Mode::Plain
-        }
-    }
+/// A call that a worker finished.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Finished<'a> {
+    /// The worker (0-based).
+    pub worker: usize,
+    /// The call's path relative to its input.
+    pub file: &'a str,
+    /// Its overall score, or the one-line reason it failed.
+    pub outcome: Result<u8, &'a str>,
+    /// Audio of the call (s).
+    pub audio_s: f64,
+    /// Wall time it took (s).
+    pub elapsed_s: f64,
 }
 
-/// The display of one batch run.
-pub struct Progress {
-    mode: Mode,
-    multi: MultiProgress,
-    overall: Option<ProgressBar>,
-    workers: Vec<ProgressBar>,
-    total_files: usize,
-    total_audio_s: f64,
-    done_files: usize,
-    done_audio_s: f64,
-    started: Instant,
+/// Receives a batch run's events; every method has an empty default.
+pub trait Progress {
+    /// Scoring starts: `calls` calls holding `audio_s` seconds of audio (as
+    /// far as known beforehand) on `workers` workers.
+    fn start(&mut self, workers: usize, calls: usize, audio_s: f64) {
+        let _ = (workers, calls, audio_s);
+    }
+
+    /// Worker `worker` is at `stage` (decode, transcribe, …) of `file`.
+    fn stage(&mut self, worker: usize, file: &str, stage: &str) {
+        let _ = (worker, file, stage);
+    }
+
+    /// A worker finished a call.
+    fn finished(&mut self, call: Finished<'_>) {
+        let _ = call;
+    }
+
+    /// A note about the run.
+    fn notice(&mut self, notice: Notice<'_>) {
+        let _ = notice;
+    }
+
+    /// Scoring ended (also after a write error stopped it).
+    fn end(&mut self) {}
 }
 
-impl Progress {
-    /// Starts the display for `total_files` calls holding `total_audio_s` of
-    /// audio, scored by `workers` workers.
-    pub fn new(mode: Mode, workers: usize, total_files: usize, total_audio_s: f64) -> Progress {
-        let multi = MultiProgress::with_draw_target(if mode == Mode::Bars {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        });
-        let mut p = Progress {
-            mode,
-            multi,
-            overall: None,
-            workers: Vec::new(),
-            total_files,
-            total_audio_s,
-            done_files: 0,
-            done_audio_s: 0.0,
-            started: Instant::now(),
-        };
-        if mode == Mode::Bars {
-            let bar = p
-                .multi
-                .add(ProgressBar::new((total_audio_s * 1000.0).max(1.0) as u64));
-            bar.set_style(
-                ProgressStyle::with_template("{bar:30.cyan/blue} {msg} ETA {eta}")
-                    .expect("valid template")
-                    .progress_chars("=> "),
-            );
-            p.overall = Some(bar);
-            p.update_overall();
-            for w in 0..workers {
-                let line = p.multi.add(ProgressBar::new_spinner());
-                line.set_style(
-                    ProgressStyle::with_template("  {spinner} {prefix} {wide_msg}")
-                        .expect("valid template"),
-                );
-                line.set_prefix(format!("worker {}", w + 1));
-                line.set_message("idle");
-                line.enable_steady_tick(Duration::from_millis(200));
-                p.workers.push(line);
-            }
-        }
-        p
-    }
+/// Shows nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Silent;
 
-    /// Worker `worker` is at `stage` of `file`.
-    pub fn stage(&self, worker: usize, file: &str, stage: &str) {
-        if let Some(line) = self.workers.get(worker) {
-            line.set_message(format!("{file}: {stage}"));
-        }
-    }
-
-    /// A call finished: `outcome` is "scored (overall 81)" or "failed: why".
-    pub fn finished(
-        &mut self,
-        worker: usize,
-        file: &str,
-        outcome: &str,
-        audio_s: f64,
-        elapsed_s: f64,
-    ) {
-        self.done_files += 1;
-        self.done_audio_s += audio_s;
-        if let Some(line) = self.workers.get(worker) {
-            line.set_message("idle");
-        }
-        let text = format!(
-            "[{}/{}] {file} {outcome} in {elapsed_s:.1} s",
-            self.done_files, self.total_files
-        );
-        match self.mode {
-            Mode::Quiet => {}
-            Mode::Plain => eprintln!("{text}"),
-            Mode::Bars => {
-                let _ = self.multi.println(text);
-                self.update_overall();
-            }
-        }
-    }
-
-    /// A line that is not about one call.
-    pub fn note(&self, text: &str) {
-        match self.mode {
-            Mode::Quiet => {}
-            Mode::Plain => eprintln!("{text}"),
-            Mode::Bars => {
-                let _ = self.multi.println(text);
-            }
-        }
-    }
-
-    /// Audio seconds scored per wall second so far.
-    pub fn speed(&self) -> f64 {
-        self.done_audio_s / self.started.elapsed().as_secs_f64().max(1e-3)
-    }
-
-    fn update_overall(&self) {
-        if let Some(bar) = &self.overall {
-            bar.set_position((self.done_audio_s * 1000.0) as u64);
-            bar.set_message(format!(
-                "{}/{} files, {:.2}/{:.2} h audio, {:.1}x real time",
-                self.done_files,
-                self.total_files,
-                self.done_audio_s / 3600.0,
-                self.total_audio_s / 3600.0,
-                self.speed()
-            ));
-        }
-    }
-
-    /// Removes the bars.
-    pub fn finish(&self) {
-        for w in &self.workers {
-            w.finish_and_clear();
-        }
-        if let Some(bar) = &self.overall {
-            bar.finish_and_clear();
-        }
-    }
-}
+impl Progress for Silent {}

@@ -139,23 +139,20 @@ pub fn agents(rows: &[CallRow]) -> Vec<AgentRow> {
         .collect()
 }
 
-/// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-///
-/// A text that a spreadsheet would run as a formula (one starting with `=`,
-/// `+`, `-`, `@`, a tab or a carriage return; file and agent names come
-/// from call recorders and users) is neutralised as OWASP's "CSV
-/// Injection" page recommends: a single quote is put before it and the
-/// field is quoted. Numbers (`-0.5`, `+3`) are left as they are.
-pub fn csv_field(s: &str) -> String {
+/// A text cell made safe for spreadsheets: a text that a spreadsheet would
+/// run as a formula (one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return; file and agent names come from call recorders and
+/// users) gets a single quote before it, as OWASP's "CSV Injection" page
+/// recommends. Numbers (`-0.5`, `+3`) are left as they are. Quoting for
+/// CSV is the writer's job ([`table`]).
+pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
     let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let number = s.parse::<f64>().is_ok_and(f64::is_finite)
         && s.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c));
     if formula && !number {
-        format!("\"'{}\"", s.replace('"', "\"\""))
-    } else if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        format!("'{s}").into()
     } else {
-        s.to_string()
+        s.into()
     }
 }
 
@@ -163,14 +160,19 @@ fn num(v: Option<f64>, decimals: usize) -> String {
     v.map_or_else(String::new, |v| format!("{v:.decimals$}"))
 }
 
-fn line(fields: &[String]) -> String {
-    let mut s = fields
-        .iter()
-        .map(|f| csv_field(f))
-        .collect::<Vec<_>>()
-        .join(",");
-    s.push('\n');
-    s
+/// A CSV table (RFC 4180, LF line ends) of `header` and `rows`, every cell
+/// [`neutralise`]d; the `csv` crate quotes a cell only when it holds a
+/// comma, quote or line break.
+fn table(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    for record in std::iter::once(header.to_vec()).chain(rows) {
+        w.write_record(record.iter().map(|f| neutralise(f).into_owned()))
+            .expect("writing to memory cannot fail");
+    }
+    let bytes = w.into_inner().expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("UTF-8 cells give UTF-8")
 }
 
 /// `summary.csv`: `name,file,agent,call_id,date,language,duration_s,overall`,
@@ -195,8 +197,7 @@ pub fn summary_csv(rows: &[CallRow]) -> String {
         header.push(format!("{}_verdict", id.as_str()));
     }
     header.extend(["agent_wpm", "agent_talk_share", "status", "error"].map(String::from));
-    let mut out = line(&header);
-    for r in rows {
+    let records = rows.iter().map(|r| {
         let mut f = vec![
             r.name.clone(),
             r.file.clone(),
@@ -220,9 +221,9 @@ pub fn summary_csv(rows: &[CallRow]) -> String {
         f.push(num(r.agent_talk_share, 3));
         f.push(if r.scored() { "scored" } else { "failed" }.into());
         f.push(r.error.clone().unwrap_or_default());
-        out.push_str(&line(&f));
-    }
-    out
+        f
+    });
+    table(&header, records)
 }
 
 /// `agents.csv`: `agent,calls,scored,failed,audio_min,mean_overall`, then
@@ -244,8 +245,7 @@ pub fn agents_csv(agents: &[AgentRow]) -> String {
         header.push(format!("{}_problem_share", id.as_str()));
     }
     header.extend(["mean_wpm", "mean_talk_share"].map(String::from));
-    let mut out = line(&header);
-    for a in agents {
+    let records = agents.iter().map(|a| {
         let mut f = vec![
             a.agent.clone(),
             a.calls.to_string(),
@@ -260,9 +260,9 @@ pub fn agents_csv(agents: &[AgentRow]) -> String {
         }
         f.push(num(a.mean_wpm, 0));
         f.push(num(a.mean_talk_share, 3));
-        out.push_str(&line(&f));
-    }
-    out
+        f
+    });
+    table(&header, records)
 }
 
 /// `summary.json`: totals, the agents and the calls.
@@ -323,22 +323,12 @@ mod tests {
         }
     }
 
-    /// A spreadsheet reading `line` as one CSV record (RFC 4180).
-    fn parse_csv_line(line: &str) -> Vec<String> {
-        let mut fields = vec![String::new()];
-        let (mut quoted, mut chars) = (false, line.chars().peekable());
-        while let Some(c) = chars.next() {
-            match (c, quoted) {
-                ('"', true) if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    fields.last_mut().unwrap().push('"');
-                }
-                ('"', _) => quoted = !quoted,
-                (',', false) => fields.push(String::new()),
-                (c, _) => fields.last_mut().unwrap().push(c),
-            }
-        }
-        fields
+    /// A spreadsheet reading `table`: its data records (RFC 4180).
+    fn records(table: &str) -> Vec<Vec<String>> {
+        csv::Reader::from_reader(table.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect()
     }
 
     #[test]
@@ -353,15 +343,20 @@ mod tests {
             "\r=1",
             "-inf",
         ] {
-            let cell = csv_field(hostile);
-            let back = &parse_csv_line(&cell)[0];
-            assert_eq!(back, &format!("'{hostile}"), "{cell}");
+            let text = table(
+                &["h".to_string()],
+                std::iter::once(vec![hostile.to_string()]),
+            );
+            assert_eq!(records(&text), [[format!("'{hostile}")]], "{text}");
         }
         for number in ["-0.5", "+3", "-12", "0.125", "1e3"] {
-            assert_eq!(csv_field(number), number);
+            assert_eq!(neutralise(number), number);
         }
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("plain"), "plain");
+        let cells = ["a,b", "plain", "say \"hi\"", "", "=1"].map(String::from);
+        assert_eq!(
+            table(&cells, std::iter::empty()),
+            "\"a,b\",plain,\"say \"\"hi\"\"\",,'=1\n"
+        );
     }
 
     #[test]
@@ -372,12 +367,12 @@ mod tests {
         let summary = summary_csv(std::slice::from_ref(&r));
         let agents_table = agents_csv(&agents(&[r]));
         for table in [summary, agents_table] {
-            for line in table.lines().skip(1) {
-                for cell in parse_csv_line(line) {
+            for record in records(&table) {
+                for cell in record {
                     assert!(
                         !cell.starts_with(['=', '+', '@', '\t', '\r'])
                             && (!cell.starts_with('-') || cell.parse::<f64>().is_ok()),
-                        "formula cell {cell:?} in {line}"
+                        "formula cell {cell:?} in {table}"
                     );
                 }
             }

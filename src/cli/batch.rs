@@ -9,6 +9,8 @@ use callcoach::model;
 use callcoach::scorecard::Scorer;
 
 use super::common::{exit_for, usage_error, CallArgs, DecodeArgs, EmbedArg, ModelArg, Result};
+use super::progress::{Display, Mode};
+use super::term::Term;
 
 /// Arguments of `batch`.
 #[derive(clap::Args)]
@@ -71,9 +73,10 @@ pub struct MergeArgs {
 
 /// `batch`: plan, skip what is done, score the rest on `--jobs` workers
 /// sharing one model, write the tables. Exit 0 when every call is scored,
-/// 1 when some failed, 2 when the batch could not start.
-pub fn batch(args: BatchArgs) -> Result<ExitCode> {
-    use callcoach::batch::{self, progress::Mode, BatchConfig, BatchError};
+/// 1 when some failed, 2 when the batch could not start. Progress goes to
+/// stderr as `term` allows (bars on a terminal), the totals to stdout.
+pub fn batch(args: BatchArgs, term: &Term) -> Result<ExitCode> {
+    use callcoach::batch::{self, BatchConfig, BatchError};
     let mut base = match args.call.options(&args.decode) {
         Ok(o) => o,
         Err(e) => return usage_error(e),
@@ -106,7 +109,7 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode> {
         Err(BatchError::Usage(e)) => return usage_error(e),
         Err(e) => return Err(e.into()),
     };
-    let mode = Mode::detect(args.quiet);
+    let mode = Mode::pick(args.quiet, term);
     let pending = planned.iter().filter(|p| !p.done).count();
     let stats = if pending > 0 {
         let mut recognizer = match load_recognizer(&model) {
@@ -122,7 +125,7 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode> {
             &cfg.out,
             &mut planned,
             jobs,
-            mode,
+            &mut Display::new(mode, term.stderr_color),
             cfg.html.as_ref(),
         )?
     } else {
@@ -170,7 +173,7 @@ pub fn merge(args: MergeArgs) -> Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     for w in warnings {
-        eprintln!("callcoach: warning: {w}");
+        log::warn!("{w}");
     }
     let failed = rows.iter().filter(|r| !r.scored()).count();
     println!(

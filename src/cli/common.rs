@@ -181,9 +181,9 @@ pub fn exit_for(failed: usize) -> ExitCode {
 /// Exit code of a batch that could not start (usage or setup error).
 const EXIT_USAGE: u8 = 2;
 
-/// Prints a usage error and returns exit code 2.
+/// Reports a usage error and returns exit code 2.
 pub fn usage_error(e: impl std::fmt::Display) -> Result<ExitCode> {
-    eprintln!("callcoach: error: {e}");
+    log::error!("{e}");
     Ok(ExitCode::from(EXIT_USAGE))
 }
 

@@ -7,9 +7,11 @@ use std::process::ExitCode;
 use super::common::load_recognizer;
 use callcoach::findings::Profile;
 use callcoach::model;
+use callcoach::transcribe::TranscribeError;
 
 use super::common::{DecodeArgs, ModelArg, Result};
 use super::record::InputArgs;
+use super::term::Term;
 
 /// Arguments of `live`.
 #[derive(clap::Args)]
@@ -61,7 +63,8 @@ enum LiveEvent<'a> {
 }
 
 /// `live`: rolling voice figures and hints, optionally the words.
-pub fn live(args: LiveArgs) -> Result<ExitCode> {
+/// The figures redraw one line when stdout is a terminal (`term`).
+pub fn live(args: LiveArgs, term: &Term) -> Result<ExitCode> {
     use callcoach::capture::stop;
     use callcoach::live::{words, Coach, LiveParams};
     use std::io::Write;
@@ -89,10 +92,7 @@ pub fn live(args: LiveArgs) -> Result<ExitCode> {
         ..Default::default()
     };
     let mut coach = Coach::new(rate, channels, params, profile);
-    let tty = !args.json && {
-        use std::io::IsTerminal;
-        std::io::stdout().is_terminal()
-    };
+    let tty = !args.json && term.stdout_tty;
     eprintln!(
         "coaching live from {} ({rate} Hz, {channels} ch); Ctrl-C stops",
         source.name()
@@ -105,7 +105,7 @@ pub fn live(args: LiveArgs) -> Result<ExitCode> {
             .map(|r| words::start(scope, r, decode.clone(), rate, 8.0, 4.0));
         let mut warned_slow = false;
         let show_words = |out: &mut std::io::StdoutLock,
-                          got: Vec<std::result::Result<words::WindowWords, String>>,
+                          got: Vec<std::result::Result<words::WindowWords, TranscribeError>>,
                           status: &str|
          -> Result<()> {
             for w in got {

@@ -9,6 +9,7 @@ use callcoach::model;
 
 use super::common::{CallArgs, DecodeArgs, EmbedArg, ModelArg, Result};
 use super::score::{score, ScoreArgs};
+use super::term::Term;
 
 /// Where `record` and `live` take their audio from.
 #[derive(clap::Args)]
@@ -100,7 +101,8 @@ pub fn devices(json: bool) -> Result<ExitCode> {
 
 /// `record`: capture into OUT.wav with a level meter on stderr, then
 /// optionally score it.
-pub fn record(args: RecordArgs) -> Result<ExitCode> {
+/// The meter redraws one line when stderr is a terminal (`term`).
+pub fn record(args: RecordArgs, term: &Term) -> Result<ExitCode> {
     use callcoach::capture::{recorder, stop};
     use std::io::Write;
     stop::install();
@@ -120,7 +122,7 @@ pub fn record(args: RecordArgs) -> Result<ExitCode> {
         source.channels(),
         args.output.display()
     );
-    let tty = stderr_is_terminal();
+    let tty = term.stderr_tty;
     let mut last_draw = std::time::Instant::now();
     let mut last_second = 0u64;
     let mut second_peak = f64::NEG_INFINITY;
@@ -169,8 +171,8 @@ pub fn record(args: RecordArgs) -> Result<ExitCode> {
         summary.clipped_samples
     );
     if summary.lost_blocks > 0 {
-        eprintln!(
-            "callcoach: warning: {} audio blocks from the device were lost because writing fell behind; the recording has gaps",
+        log::warn!(
+            "{} audio blocks from the device were lost because writing fell behind; the recording has gaps",
             summary.lost_blocks
         );
     }
@@ -190,11 +192,6 @@ pub fn record(args: RecordArgs) -> Result<ExitCode> {
             decode: args.decode,
         },
         false,
+        term,
     )
-}
-
-/// True when stderr is a terminal (the meter redraws one line there).
-fn stderr_is_terminal() -> bool {
-    use std::io::IsTerminal;
-    std::io::stderr().is_terminal()
 }

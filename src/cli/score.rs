@@ -11,6 +11,7 @@ use callcoach::scorecard::Scorer;
 use super::common::{
     exit_for, expand_inputs, roles_warning, CallArgs, DecodeArgs, EmbedArg, ModelArg, Result,
 };
+use super::term::Term;
 
 /// Arguments of `score` and `turns`.
 #[derive(clap::Args)]
@@ -41,8 +42,9 @@ pub struct ScoreArgs {
 
 /// `score` and `turns`: the whole pipeline per call; `turns_only` prints the
 /// call structure instead of the scorecard. A call that fails is reported on
-/// stderr and the others go on; the exit code is 1 if any failed.
-pub fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
+/// stderr and the others go on; the exit code is 1 if any failed. The
+/// scorecard is coloured as `term` says.
+pub fn score(args: ScoreArgs, turns_only: bool, term: &Term) -> Result<ExitCode> {
     let files = expand_inputs(&args.inputs)?;
     let pages = html_pages(args.html.as_deref(), &files)?;
     let model = model::resolve_model(args.model.model.as_deref())?;
@@ -51,7 +53,7 @@ pub fn score(args: ScoreArgs, turns_only: bool) -> Result<ExitCode> {
     let mut scorer = Scorer::new(&recognizer, profile, profile_name);
     args.call.apply_roles(&mut scorer);
     let opts = args.call.options(&args.decode)?;
-    let style = callcoach::render::Style::for_stdout();
+    let style = callcoach::render::Style::new(term.stdout_color);
     let mut failed = 0;
     let mut noticed = false;
     for (i, path) in files.iter().enumerate() {

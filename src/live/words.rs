@@ -7,7 +7,7 @@
 //! previous one the new window is skipped and counted, which is how the
 //! caller learns (and says) that the machine does not keep up.
 
-use crate::transcribe::{Options, Recognizer};
+use crate::transcribe::{Options, Recognizer, TranscribeError};
 use crate::transcript::Word;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 
@@ -36,7 +36,7 @@ pub struct WordFeed {
     since_hop: usize,
     frames: u64,
     jobs: SyncSender<Job>,
-    results: Receiver<Result<WindowWords, String>>,
+    results: Receiver<Result<WindowWords, TranscribeError>>,
     /// Windows skipped because whisper was still busy.
     pub skipped: usize,
     /// Windows sent.
@@ -58,28 +58,25 @@ pub fn start<'scope, 'env>(
         let mut shown_until_ms = 0u64;
         for job in job_rx {
             let started = std::time::Instant::now();
-            let out = recognizer
-                .transcribe(&job.samples, &opts)
-                .map_err(|e| e.to_string())
-                .map(|t| {
-                    let words: Vec<Word> = t
-                        .words()
-                        .map(|w| Word {
-                            start_ms: w.start_ms + job.start_ms,
-                            end_ms: w.end_ms + job.start_ms,
-                            ..w.clone()
-                        })
-                        .filter(|w| w.start_ms >= shown_until_ms)
-                        .collect();
-                    if let Some(last) = words.last() {
-                        shown_until_ms = last.end_ms;
-                    }
-                    WindowWords {
-                        words,
-                        audio_s: job.samples.len() as f64 / 16_000.0,
-                        took_s: started.elapsed().as_secs_f64(),
-                    }
-                });
+            let out = recognizer.transcribe(&job.samples, &opts).map(|t| {
+                let words: Vec<Word> = t
+                    .words()
+                    .map(|w| Word {
+                        start_ms: w.start_ms + job.start_ms,
+                        end_ms: w.end_ms + job.start_ms,
+                        ..w.clone()
+                    })
+                    .filter(|w| w.start_ms >= shown_until_ms)
+                    .collect();
+                if let Some(last) = words.last() {
+                    shown_until_ms = last.end_ms;
+                }
+                WindowWords {
+                    words,
+                    audio_s: job.samples.len() as f64 / 16_000.0,
+                    took_s: started.elapsed().as_secs_f64(),
+                }
+            });
             if result_tx.send(out).is_err() {
                 break;
             }
@@ -134,12 +131,12 @@ impl WordFeed {
     }
 
     /// Results that have arrived, without waiting.
-    pub fn ready(&self) -> Vec<Result<WindowWords, String>> {
+    pub fn ready(&self) -> Vec<Result<WindowWords, TranscribeError>> {
         self.results.try_iter().collect()
     }
 
     /// Stops feeding and waits for the results still being worked on.
-    pub fn finish(self) -> Vec<Result<WindowWords, String>> {
+    pub fn finish(self) -> Vec<Result<WindowWords, TranscribeError>> {
         drop(self.jobs);
         self.results.iter().collect()
     }

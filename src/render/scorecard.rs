@@ -1,6 +1,6 @@
 //! The scorecard for the terminal: a call summary, one row per mistake,
 //! then evidence and a tip for each flagged mistake, then the follow-ups.
-//! Colour only when asked for (a TTY without `NO_COLOR`).
+//! Colour only when the caller asks for it ([`Style`]).
 
 use std::fmt::Write;
 
@@ -8,7 +8,8 @@ use crate::findings::{Finding, Metric, Verdict, NOT_MEASURED};
 use crate::scorecard::Scorecard;
 use crate::wording::Wording;
 
-/// ANSI styling, or none.
+/// ANSI styling, or none: the caller decides (the command line from
+/// `--color`, the terminal and `NO_COLOR`).
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     colour: bool,
@@ -18,13 +19,6 @@ impl Style {
     /// Colour on when `colour` is true.
     pub fn new(colour: bool) -> Self {
         Style { colour }
-    }
-
-    /// Colour if stdout is a terminal and `NO_COLOR` is unset or empty.
-    pub fn for_stdout() -> Self {
-        use std::io::IsTerminal;
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style::new(std::io::stdout().is_terminal() && !no_color)
     }
 
     fn paint(&self, code: &str, text: &str) -> String {

@@ -49,6 +49,15 @@ use super::{Diarization, StructureParams};
 const D: usize = N_MFCC - 1;
 type Vector = [f64; D];
 
+/// Why the mono diarization failed: only the speaker model's path can
+/// (the MFCC clustering always gives an answer).
+#[derive(Debug, thiserror::Error)]
+pub enum DiarizeError {
+    /// The call could not be resampled to the speaker model's rate.
+    #[error("resampling for the speaker model: {0}")]
+    Resample(#[from] crate::audio::ResampleError),
+}
+
 /// Result of the mono diarization: speech frames per party and the method's figures.
 #[derive(Debug, Clone)]
 pub struct DiarizeResult {
@@ -512,7 +521,7 @@ pub fn diarize_speech(
     agent_speaks_first: bool,
     params: &StructureParams,
     speakers: Option<&SpeakerEncoder>,
-) -> Result<DiarizeResult, String> {
+) -> Result<DiarizeResult, DiarizeError> {
     let hop = ((HOP_S * sample_rate as f64).round() as usize).max(1);
     let feats = FrameAnalyzer::new(sample_rate, hop).analyze(mono);
     let n = speech.len().min(feats.len());
@@ -655,7 +664,7 @@ fn finish(
     ratio: Vec<f64>,
     agent_speaks_first: bool,
     method: String,
-) -> Result<DiarizeResult, String> {
+) -> Result<DiarizeResult, DiarizeError> {
     let n = speech.len();
     // Separation of the final speakers at chunk level (mean c1..c12 and log F0).
     let voiced: Vec<f64> = feats[..n]
@@ -744,7 +753,7 @@ fn embedding_llr(
     sample_rate: u32,
     speech: &[bool],
     params: &StructureParams,
-) -> Result<Option<Vec<f64>>, String> {
+) -> Result<Option<Vec<f64>>, DiarizeError> {
     let resampled;
     let x = if sample_rate == ge2e::RATE {
         mono

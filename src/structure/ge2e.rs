@@ -199,7 +199,7 @@ impl SpeakerModel {
     }
 
     /// Reads the weights.
-    pub fn load(&self) -> Result<SpeakerEncoder, String> {
+    pub fn load(&self) -> Result<SpeakerEncoder, Ge2eError> {
         SpeakerEncoder::load(&self.path)
     }
 }
@@ -228,6 +228,34 @@ struct Layer {
     bias: Vec<f32>,
 }
 
+/// Why the speaker model could not be loaded; one line each, naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum Ge2eError {
+    /// The file is missing, unreadable or not a safetensors file.
+    #[error(transparent)]
+    Read(#[from] crate::model::ModelError),
+    /// A tensor the encoder needs is not in the file.
+    #[error("{}: no tensor {name}", path.display())]
+    Missing {
+        /// The model file.
+        path: PathBuf,
+        /// The tensor's PyTorch name.
+        name: String,
+    },
+    /// A tensor has another shape than Resemblyzer's.
+    #[error("{}: tensor {name} has shape {found:?}, expected {expected:?}", path.display())]
+    Shape {
+        /// The model file.
+        path: PathBuf,
+        /// The tensor's PyTorch name.
+        name: String,
+        /// Its shape in the file.
+        found: Vec<usize>,
+        /// The shape the encoder needs.
+        expected: Vec<usize>,
+    },
+}
+
 /// The GE2E encoder: LSTM, linear layer and the mel front end.
 pub struct SpeakerEncoder {
     layers: Vec<Layer>,
@@ -239,19 +267,23 @@ pub struct SpeakerEncoder {
 impl SpeakerEncoder {
     /// Reads the converted weights (safetensors, the 14 tensors of
     /// Resemblyzer's `model_state` named as in PyTorch) and checks their shapes.
-    pub fn load(path: &Path) -> Result<SpeakerEncoder, String> {
-        let tensors = crate::model::safetensors::read(path).map_err(|e| e.to_string())?;
-        let take = |name: &str, shape: &[usize]| -> Result<Vec<f32>, String> {
+    pub fn load(path: &Path) -> Result<SpeakerEncoder, Ge2eError> {
+        let tensors = crate::model::safetensors::read(path)?;
+        let take = |name: &str, shape: &[usize]| -> Result<Vec<f32>, Ge2eError> {
             let t = tensors
                 .iter()
                 .find(|t| t.name == name)
-                .ok_or_else(|| format!("{}: no tensor {name}", path.display()))?;
+                .ok_or_else(|| Ge2eError::Missing {
+                    path: path.to_path_buf(),
+                    name: name.to_string(),
+                })?;
             if t.shape != shape {
-                return Err(format!(
-                    "{}: tensor {name} has shape {:?}, expected {shape:?}",
-                    path.display(),
-                    t.shape
-                ));
+                return Err(Ge2eError::Shape {
+                    path: path.to_path_buf(),
+                    name: name.to_string(),
+                    found: t.shape.clone(),
+                    expected: shape.to_vec(),
+                });
             }
             Ok(t.data.clone())
         };

@@ -476,7 +476,10 @@ pub fn analyze_call(
                     };
                     let encoder = match &params.speaker_model {
                         Some(m) => Some(m.load().map_err(|e| {
-                            StructureError::SpeakerModel(m.path().display().to_string(), e)
+                            StructureError::SpeakerModel(
+                                m.path().display().to_string(),
+                                e.to_string(),
+                            )
                         })?),
                         None => None,
                     };
@@ -493,7 +496,7 @@ pub fn analyze_call(
                         let path = params.speaker_model.as_ref().map(|m| m.path().display());
                         StructureError::SpeakerModel(
                             path.map(|p| p.to_string()).unwrap_or_default(),
-                            e,
+                            e.to_string(),
                         )
                     })?;
                     d.info.method = format!("{}; {detector}", d.info.method);
@@ -581,7 +584,8 @@ fn silero_frames(
     let at_16k = if sample_rate == rate {
         mono
     } else {
-        resampled = crate::audio::resample_mono(mono, sample_rate, rate).map_err(fail)?;
+        resampled = crate::audio::resample_mono(mono, sample_rate, rate)
+            .map_err(|e| fail(e.to_string()))?;
         &resampled
     };
     vad.speech_frames(at_16k, frames)
