@@ -19,7 +19,9 @@
 //!    holds the reports' words in German and English.
 //!
 //! Below them all, [`output`] holds what every writer shares: the atomic
-//! file writer, the batch directory's layout and the summary row. The
+//! file writer, the batch directory's layout and the summary row;
+//! [`signal`] holds the signal primitives every analysis shares (frame
+//! levels, quantiles, speech activity). The
 //! command line is the binary's (`src/cli/`); docs/architecture.md draws
 //! the whole.
 
@@ -35,6 +37,7 @@ pub mod output;
 pub mod render;
 pub mod report;
 pub mod scorecard;
+pub mod signal;
 pub mod structure;
 pub mod transcribe;
 pub mod transcript;
