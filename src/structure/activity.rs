@@ -8,7 +8,7 @@
 //! A frame is speech when its level is above an adaptive threshold: the higher of
 //! (noise floor + `vad_floor_margin_db`) and (loud level − `vad_dynamic_range_db`),
 //! where the noise floor is the 5th and the loud level the 95th percentile of the
-//! channel's frame levels; runs are extended while the level stays within
+//! channel's frame levels (Hyndman & Fan type 7, [`crate::signal::stats`]); runs are extended while the level stays within
 //! `vad_hysteresis_db` below the threshold. Runs shorter than `min_speech_s` are dropped and gaps
 //! shorter than `hangover_s` are filled (hangover smoothing, as in G.729 Annex B
 //! style VADs).
