@@ -5,7 +5,9 @@
 //! (docs/architecture.md draws the whole and lists every module;
 //! `tests/architecture.rs` checks it):
 //!
-//! 1. Base: [`limits`] bounds every input; [`output`] holds what every
+//! 1. Base: [`limits`] bounds every input; [`signal`] holds the signal
+//!    primitives every analysis shares (frame levels, quantiles, speech
+//!    activity); [`output`] holds what every
 //!    writer shares (the atomic file writer, the batch directory's layout,
 //!    the summary row); [`wording`] holds the reports' words in German and
 //!    English.
@@ -41,6 +43,7 @@ pub mod output;
 pub mod render;
 pub mod report;
 pub mod scorecard;
+pub mod signal;
 pub mod structure;
 pub mod transcribe;
 pub mod transcript;

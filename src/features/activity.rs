@@ -3,9 +3,14 @@
 //! 0.99 quantile of the intensity plus the (negative) silence threshold are
 //! sounding; silent stretches shorter than the minimum pause are bridged, and
 //! sounding stretches shorter than the minimum sounding time are dropped.
+//! This is a parameterisation of the one speech-activity mechanism,
+//! [`crate::signal::activity`].
 
-use super::dsp::quantile_sorted;
 use super::intensity::IntensityTrack;
+use crate::signal::{
+    self,
+    activity::{runs, FrameClock, LevelRule, Order, RunRule},
+};
 use serde::Serialize;
 
 /// A time interval in milliseconds (speech segment or pause).
@@ -54,76 +59,69 @@ pub struct ActivityParams {
     pub min_sounding_s: f64,
 }
 
-/// Splits the channel into speech and pauses from its intensity contour.
+/// The threshold rule of de Jong & Wempe: sounding within `-silence_db`
+/// of the 0.99 quantile of the intensity.
+pub fn level_rule(p: &ActivityParams) -> LevelRule {
+    LevelRule {
+        loud_quantile: 0.99,
+        range_db: -p.silence_db,
+        floor: None,
+        headroom_db: None,
+        hysteresis_db: 0.0,
+    }
+}
+
+/// The run rule of Praat's "To TextGrid (silences)": interior silences
+/// shorter than the minimum pause are bridged, then sounding stretches
+/// shorter than the minimum sounding time dropped.
+pub fn run_rule(p: &ActivityParams) -> RunRule {
+    RunRule {
+        bridge_gaps_under_s: p.min_pause_s,
+        drop_runs_under_s: p.min_sounding_s,
+        order: Order::BridgeThenDrop,
+    }
+}
+
+/// Splits the channel into speech and pauses from its intensity contour,
+/// with the one speech-activity mechanism ([`crate::signal::activity`])
+/// under [`level_rule`] and [`run_rule`]; frame boundaries lie halfway
+/// between frame centres, the first at 0 and the last at `duration_s`.
 pub fn detect(track: &IntensityTrack, duration_s: f64, p: &ActivityParams) -> Activity {
-    let mut sorted: Vec<f64> = track.db.clone();
-    sorted.sort_by(|a, b| a.total_cmp(b));
-    let q99 = quantile_sorted(&sorted, 0.99).unwrap_or(0.0);
-    let threshold = q99 + p.silence_db;
-    if track.is_empty() {
+    let rule = level_rule(p);
+    let Some(t) = rule.threshold(&track.db) else {
         return Activity {
             speech: Vec::new(),
             pauses: Vec::new(),
-            threshold_db: threshold,
-            q99_db: q99,
+            threshold_db: p.silence_db,
+            q99_db: 0.0,
         };
-    }
-    // Runs of equal state, with boundaries halfway between frames.
-    let half = 0.5 * track.time_step_s;
-    let mut runs: Vec<(f64, f64, bool)> = Vec::new();
-    for (i, &db) in track.db.iter().enumerate() {
-        let s = db >= threshold;
-        let start = if i == 0 { 0.0 } else { track.times[i] - half };
-        match runs.last_mut() {
-            Some(last) if last.2 == s => {}
-            _ => {
-                if let Some(last) = runs.last_mut() {
-                    last.1 = start;
-                }
-                runs.push((start, duration_s, s));
-            }
-        }
-    }
-    // Bridge short interior silences, then drop short sounding runs.
-    let merge = |runs: Vec<(f64, f64, bool)>| -> Vec<(f64, f64, bool)> {
-        let mut out: Vec<(f64, f64, bool)> = Vec::new();
-        for r in runs {
-            match out.last_mut() {
-                Some(last) if last.2 == r.2 => last.1 = r.1,
-                _ => out.push(r),
-            }
-        }
-        out
     };
-    let n = runs.len();
-    for (k, r) in runs.iter_mut().enumerate() {
-        if !r.2 && k > 0 && k + 1 < n && r.1 - r.0 < p.min_pause_s {
-            r.2 = true;
-        }
-    }
-    let mut runs = merge(runs);
-    for r in runs.iter_mut() {
-        if r.2 && r.1 - r.0 < p.min_sounding_s {
-            r.2 = false;
-        }
-    }
-    runs = merge(runs);
-    let to_iv = |r: &(f64, f64, bool)| Interval {
-        start_ms: (r.0 * 1000.0).round() as u64,
-        end_ms: (r.1 * 1000.0).round() as u64,
+    let clock = FrameClock {
+        first_centre_s: track.times[0],
+        step_s: track.time_step_s,
+        end_s: duration_s,
     };
-    let speech: Vec<Interval> = runs.iter().filter(|r| r.2).map(to_iv).collect();
-    let n = runs.len();
-    let pauses = runs
+    let frames = signal::activity::detect(&track.db, &rule, &run_rule(p), &clock);
+    let n = frames.len();
+    let to_iv = |r: &std::ops::Range<usize>| {
+        let (a, b) = clock.seconds(r, n);
+        Interval {
+            start_ms: (a * 1000.0).round() as u64,
+            end_ms: (b * 1000.0).round() as u64,
+        }
+    };
+    let speech = runs(&frames, true).iter().map(to_iv).collect();
+    // Silences between two speech runs; after bridging they are all at
+    // least the minimum pause long.
+    let pauses = runs(&frames, false)
         .iter()
-        .enumerate()
-        .filter(|(k, r)| !r.2 && *k > 0 && *k + 1 < n && r.1 - r.0 >= p.min_pause_s)
-        .map(|(_, r)| to_iv(r))
+        .filter(|r| r.start > 0 && r.end < n)
+        .map(to_iv)
         .collect();
     Activity {
         speech,
         pauses,
-        threshold_db: threshold,
-        q99_db: q99,
+        threshold_db: t.threshold_db,
+        q99_db: t.loud_db,
     }
 }

@@ -21,9 +21,10 @@
 //! cliff near 1 kHz on such a line is muffled, whatever the line.
 
 use super::activity::Activity;
-use super::dsp::{quantile_sorted, Stft};
+use super::dsp::Stft;
 use super::intensity::IntensityTrack;
 use super::pitch::PitchTrack;
+use crate::signal::stats::quantile_sorted;
 
 /// Settings of the clarity analysis.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -420,33 +420,6 @@ pub fn brent_maximize(
     (x, -fx)
 }
 
-/// Quantile `q` (0..=1) of already sorted values, linear interpolation between
-/// order statistics (the "type 7" definition used by numpy and R).
-pub fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let pos = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    let frac = pos - lo as f64;
-    Some(sorted[lo] + frac * (sorted[hi] - sorted[lo]))
-}
-
-/// Mean and sample standard deviation (n - 1) of the values; `None` if empty.
-pub fn mean_std(values: &[f64]) -> Option<(f64, f64)> {
-    if values.is_empty() {
-        return None;
-    }
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    if values.len() < 2 {
-        return Some((mean, 0.0));
-    }
-    let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
-    Some((mean, var.sqrt()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,7 @@ pub use activity::Interval;
 pub use intensity::{IntensityParams, IntensityTrack};
 pub use pitch::{PitchParams, PitchTrack};
 
+use crate::signal::stats;
 use serde::{Deserialize, Serialize};
 
 /// All settings of the voice analysis; `Default` gives the published values
@@ -152,10 +153,10 @@ pub fn f0_statistics(f0: &[f64]) -> Option<(f64, f64, f64)> {
     }
     let mut sorted = f0.to_vec();
     sorted.sort_by(|a, b| a.total_cmp(b));
-    let median = dsp::quantile_sorted(&sorted, 0.5)?;
+    let median = stats::quantile_sorted(&sorted, 0.5)?;
     let st: Vec<f64> = sorted.iter().map(|f| 12.0 * (f / median).log2()).collect();
-    let (_, std) = dsp::mean_std(&st)?;
-    let range = dsp::quantile_sorted(&st, 0.95)? - dsp::quantile_sorted(&st, 0.05)?;
+    let (_, std) = stats::mean_std(&st)?;
+    let range = stats::quantile_sorted(&st, 0.95)? - stats::quantile_sorted(&st, 0.05)?;
     Some((median, std, range))
 }
 
@@ -224,7 +225,7 @@ pub fn analyze_channel(samples: &[f32], sample_rate: u32, params: &FeatureParams
     // them out of the loudness statistics. Real speech spans < 50 dB.
     let mut sorted_db: Vec<f64> = inten.db.iter().copied().filter(|d| d.is_finite()).collect();
     sorted_db.sort_by(f64::total_cmp);
-    let loud = dsp::quantile_sorted(&sorted_db, 0.99).unwrap_or(0.0);
+    let loud = stats::quantile_sorted(&sorted_db, 0.99).unwrap_or(0.0);
     let speech_db: Vec<f64> = inten
         .times
         .iter()
@@ -232,7 +233,7 @@ pub fn analyze_channel(samples: &[f32], sample_rate: u32, params: &FeatureParams
         .filter(|(&t, &d)| in_speech(t) && d > loud - SPEECH_DB_RANGE)
         .map(|(_, &d)| d)
         .collect();
-    let int_stats = dsp::mean_std(&speech_db);
+    let int_stats = stats::mean_std(&speech_db);
     let phonation_time_s: f64 = act.speech.iter().map(|s| s.duration_s()).sum();
     let syllable_count = nuclei.len();
     let frames = params.keep_frames.then(|| {

@@ -14,9 +14,9 @@
 //! voiced/unvoiced transition cost picks one candidate per frame.
 
 use super::dsp::{
-    brent_maximize, fft_len_at_least, hann_praat, quantile_sorted, sinc_interp_symmetric,
-    AutoCorrelator, FrameGrid,
+    brent_maximize, fft_len_at_least, hann_praat, sinc_interp_symmetric, AutoCorrelator, FrameGrid,
 };
+use crate::signal::stats::quantile_sorted;
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the pitch analysis; the defaults are Praat's standard

@@ -1,10 +1,14 @@
 //! Speech activity from frame energy, with crosstalk rejection for stereo calls.
 //!
+//! This configures the one speech-activity mechanism of
+//! [`crate::signal::activity`] ([`level_rule`], [`run_rule`]) and adds the
+//! crosstalk test between the threshold rule and the run rule.
+//!
 //! Frames are 20 ms windows every 10 ms (frame `i` centred at `i * 10 ms + 5 ms`).
 //! A frame is speech when its level is above an adaptive threshold: the higher of
 //! (noise floor + `vad_floor_margin_db`) and (loud level − `vad_dynamic_range_db`),
 //! where the noise floor is the 5th and the loud level the 95th percentile of the
-//! channel's frame levels; runs are extended while the level stays within
+//! channel's frame levels (Hyndman & Fan type 7, [`crate::signal::stats`]); runs are extended while the level stays within
 //! `vad_hysteresis_db` below the threshold. Runs shorter than `min_speech_s` are dropped and gaps
 //! shorter than `hangover_s` are filled (hangover smoothing, as in G.729 Annex B
 //! style VADs).
@@ -19,6 +23,9 @@
 //! explained by B's bleed.
 
 use super::StructureParams;
+use crate::signal::activity::{runs, FrameClock, LevelRule, Order, RunRule};
+use crate::signal::levels::{self, Framing};
+use crate::signal::stats;
 
 /// Frame hop in seconds used by every stage of the structure analysis.
 pub const HOP_S: f64 = 0.010;
@@ -44,106 +51,60 @@ impl Interval {
     }
 }
 
-/// Frame levels in dB (full scale) of one channel: 20 ms windows every 10 ms.
+/// Frame levels in dB (full scale) of one channel: 20 ms windows every
+/// 10 ms ([`Framing::WINDOW_20MS_HOP_10MS`]), frame `i` standing for
+/// `i·10 ms .. (i+1)·10 ms`.
 pub fn frame_levels_db(signal: &[f32], sample_rate: u32) -> Vec<f32> {
-    let hop = ((HOP_S * sample_rate as f64).round() as usize).max(1);
-    let win = 2 * hop;
-    let n = signal.len().div_ceil(hop);
-    (0..n)
-        .map(|i| {
-            let centre = i * hop + hop / 2;
-            let start = centre.saturating_sub(win / 2);
-            let end = (start + win).min(signal.len());
-            let seg = &signal[start.min(end)..end];
-            let e = if seg.is_empty() {
-                0.0
-            } else {
-                seg.iter().map(|&x| (x as f64) * (x as f64)).sum::<f64>() / seg.len() as f64
-            };
-            (10.0 * (e + 1e-12).log10()) as f32
-        })
-        .collect()
+    levels::frame_levels_db(signal, sample_rate, Framing::WINDOW_20MS_HOP_10MS)
 }
 
-/// Value at quantile `q` (0..1) of `v` (copied and sorted); -120 dB when empty.
-pub fn quantile(v: &[f32], q: f64) -> f32 {
-    if v.is_empty() {
-        return -120.0;
+/// The threshold rule of the structure analysis (see module docs): the
+/// higher of floor (5th percentile) + `vad_floor_margin_db` and loud level
+/// (95th percentile) − `vad_dynamic_range_db`, with `vad_hysteresis_db` of
+/// hysteresis.
+pub fn level_rule(params: &StructureParams) -> LevelRule {
+    LevelRule {
+        loud_quantile: 0.95,
+        range_db: params.vad_dynamic_range_db as f64,
+        floor: Some((0.05, params.vad_floor_margin_db as f64)),
+        headroom_db: None,
+        hysteresis_db: params.vad_hysteresis_db as f64,
     }
-    let mut s = v.to_vec();
-    s.sort_by(|a, b| a.total_cmp(b));
-    s[((s.len() - 1) as f64 * q).round() as usize]
 }
 
-/// The energy threshold of a channel (see module docs).
+/// The run rule of the structure analysis: runs shorter than
+/// `min_speech_s` are dropped, then interior gaps shorter than `hangover_s`
+/// filled.
+pub fn run_rule(params: &StructureParams) -> RunRule {
+    RunRule {
+        bridge_gaps_under_s: params.hangover_s,
+        drop_runs_under_s: params.min_speech_s,
+        order: Order::DropThenBridge,
+    }
+}
+
+/// The energy threshold of a channel (see module docs); -120 dB (digital
+/// silence) when there are no frames.
 pub fn speech_threshold_db(levels: &[f32], params: &StructureParams) -> f32 {
-    let floor = quantile(levels, 0.05);
-    let loud = quantile(levels, 0.95);
-    (floor + params.vad_floor_margin_db).max(loud - params.vad_dynamic_range_db)
+    level_rule(params)
+        .threshold(levels)
+        .map_or(-120.0, |t| t.threshold_db as f32)
 }
 
 /// Raw (unsmoothed) speech decision per frame by energy alone, with
-/// hysteresis: runs above the threshold are extended both ways while the level
-/// stays above `threshold − vad_hysteresis_db` (double-threshold endpointing,
-/// Lamel et al. 1981), so that soft onsets and word tails are kept.
+/// hysteresis: runs above the threshold are extended both ways while the
+/// level stays above `threshold − vad_hysteresis_db` (double-threshold
+/// endpointing, Lamel et al. 1981), so that soft onsets and word tails are
+/// kept.
 pub fn energy_speech(levels: &[f32], params: &StructureParams) -> Vec<bool> {
-    let thr = speech_threshold_db(levels, params);
-    let low = thr - params.vad_hysteresis_db;
-    let mut v: Vec<bool> = levels.iter().map(|&l| l > thr).collect();
-    let n = v.len();
-    for i in 1..n {
-        if v[i - 1] && !v[i] && levels[i] > low {
-            v[i] = true;
-        }
-    }
-    for i in (0..n.saturating_sub(1)).rev() {
-        if v[i + 1] && !v[i] && levels[i] > low {
-            v[i] = true;
-        }
-    }
-    v
+    level_rule(params).frames(levels)
 }
 
 /// Drops speech runs shorter than `min_speech_s`, then fills gaps shorter
-/// than `hangover_s`.
+/// than `hangover_s` ([`run_rule`]).
 pub fn smooth(frames: &mut [bool], params: &StructureParams) {
-    let min_run = (params.min_speech_s / HOP_S).round() as usize;
-    let max_gap = (params.hangover_s / HOP_S).round() as usize;
-    set_short_runs(frames, true, min_run, false);
-    // Fill interior gaps only (not leading or trailing silence).
-    let n = frames.len();
-    let mut i = 0;
-    while i < n {
-        if !frames[i] {
-            let s = i;
-            while i < n && !frames[i] {
-                i += 1;
-            }
-            if s > 0 && i < n && i - s < max_gap {
-                frames[s..i].iter_mut().for_each(|f| *f = true);
-            }
-        } else {
-            i += 1;
-        }
-    }
-}
-
-fn set_short_runs(frames: &mut [bool], value: bool, min_len: usize, to: bool) {
-    let n = frames.len();
-    let mut i = 0;
-    while i < n {
-        if frames[i] == value {
-            let s = i;
-            while i < n && frames[i] == value {
-                i += 1;
-            }
-            if i - s < min_len {
-                frames[s..i].iter_mut().for_each(|f| *f = to);
-            }
-        } else {
-            i += 1;
-        }
-    }
+    let clock = FrameClock::contiguous(HOP_S, frames.len());
+    run_rule(params).apply(frames, &clock);
 }
 
 /// Mono speech activity: energy decision and smoothing.
@@ -173,7 +134,8 @@ pub fn mono_activity_voiced(
 }
 
 /// Estimated bleed gain in dB from `src` into `dst` (10th percentile of
-/// `dst − src` over frames where `src` is at least 10 dB above its threshold).
+/// `dst − src`, Hyndman & Fan type 7, over frames where `src` is at least
+/// 10 dB above its threshold).
 pub fn coupling_db(dst: &[f32], src: &[f32], src_thr: f32) -> Option<f32> {
     let d: Vec<f32> = dst
         .iter()
@@ -184,7 +146,7 @@ pub fn coupling_db(dst: &[f32], src: &[f32], src_thr: f32) -> Option<f32> {
     if d.len() < 20 {
         return None;
     }
-    Some(quantile(&d, 0.10))
+    stats::quantile(&d, 0.10).map(|q| q as f32)
 }
 
 /// Result of the stereo activity analysis.
@@ -241,23 +203,13 @@ pub fn stereo_activity(levels: [&[f32]; 2], params: &StructureParams) -> StereoA
 
 /// Intervals of `true` runs of a frame track.
 pub fn intervals(frames: &[bool]) -> Vec<Interval> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < frames.len() {
-        if frames[i] {
-            let s = i;
-            while i < frames.len() && frames[i] {
-                i += 1;
-            }
-            out.push(Interval {
-                start_s: s as f64 * HOP_S,
-                end_s: i as f64 * HOP_S,
-            });
-        } else {
-            i += 1;
-        }
-    }
-    out
+    runs(frames, true)
+        .into_iter()
+        .map(|r| Interval {
+            start_s: r.start as f64 * HOP_S,
+            end_s: r.end as f64 * HOP_S,
+        })
+        .collect()
 }
 
 /// Total length of a set of intervals in seconds.

@@ -44,6 +44,7 @@ use super::activity::{frame_levels_db, mono_activity, HOP_S};
 use super::ge2e::{self, MelFrame, MelFrontend, SpeakerEncoder};
 use super::mfcc::{FrameAnalyzer, FrameFeatures, N_MFCC};
 use super::{Diarization, StructureParams};
+use crate::signal::stats::median;
 
 /// Dimensions of the frame vectors (c1..c12).
 const D: usize = N_MFCC - 1;
@@ -678,7 +679,7 @@ fn finish(
             }
         })
         .collect();
-    let call_f0 = median(voiced).unwrap_or(5.0);
+    let call_f0 = median(&voiced).unwrap_or(5.0);
     let mut points: Vec<Vec<f64>> = ch
         .iter()
         .map(|&(a, b)| {
@@ -688,7 +689,7 @@ fn finish(
                 .filter_map(|f| f.f0.map(|x| (x as f64).ln()))
                 .collect();
             let mut p = m.to_vec();
-            p.push(median(f0s).unwrap_or(call_f0));
+            p.push(median(&f0s).unwrap_or(call_f0));
             p
         })
         .collect();
@@ -847,14 +848,6 @@ fn two_means(emb: &[Vec<f32>]) -> [Vec<f32>; 2] {
         }
     }
     centres
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    Some(v[v.len() / 2])
 }
 
 fn standardize(points: &mut [Vec<f64>]) {

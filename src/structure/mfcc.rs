@@ -5,16 +5,15 @@
 //! limited to the telephone band (default 200–3800 Hz) so that wideband and
 //! narrowband recordings give comparable coefficients.
 //!
-//! F0 uses the autocorrelation method of Boersma (1993, "Accurate short-term
-//! analysis of the fundamental frequency and the harmonics-to-noise ratio of a
-//! sampled sound"): the autocorrelation of the Hann-windowed frame is divided
-//! by the autocorrelation of the window; the shortest-lag peak within 10 % of
-//! the highest normalised peak in the pitch range gives F0 when it exceeds the
-//! voicing threshold (0.45).
+//! F0 is the voice features' tracker ([`crate::features::pitch::track`],
+//! Boersma 1993 as Praat's "To Pitch (ac)", with its default settings),
+//! read at each frame's centre, so that the clustering and the voice report
+//! hear the same pitch.
 //!
-//! One FFT plan (forward and inverse) is made per analyser and all buffers are
-//! reused across frames.
+//! One FFT plan is made per analyser and all buffers are reused across
+//! frames.
 
+use crate::features::pitch::{self, PitchParams};
 use rustfft::num_complex::Complex;
 use rustfft::{Fft, FftPlanner};
 use std::sync::Arc;
@@ -36,12 +35,8 @@ pub struct FrameAnalyzer {
     sample_rate: u32,
     frame_len: usize,
     hop: usize,
-    fft_len: usize,
     fft: Arc<dyn Fft<f32>>,
-    ifft: Arc<dyn Fft<f32>>,
     hamming: Vec<f32>,
-    hann: Vec<f32>,
-    hann_ac: Vec<f32>,
     /// Per mel filter: first FFT bin and weights from there.
     mel: Vec<(usize, Vec<f32>)>,
     dct: Vec<[f32; N_MFCC]>,
@@ -61,34 +56,21 @@ fn mel_to_hz(mel: f32) -> f32 {
 }
 
 impl FrameAnalyzer {
-    /// Analyser with 25 ms frames, the given hop, 24 mel filters over
-    /// 200–3800 Hz (capped at Nyquist) and F0 search 70–400 Hz.
+    /// Analyser with 25 ms frames, the given hop and 24 mel filters over
+    /// 200–3800 Hz (capped at Nyquist).
     pub fn new(sample_rate: u32, hop: usize) -> Self {
         let sr = sample_rate as f32;
         let frame_len = ((0.025 * sr) as usize).max(16);
-        // Linear autocorrelation needs at least twice the frame.
+        // Zero padded to twice the frame and up to a power of two: bins of
+        // 16 Hz at 16 kHz resolve the narrow low mel filters.
         let fft_len = (2 * frame_len).next_power_of_two();
         let mut planner = FftPlanner::<f32>::new();
         let fft = planner.plan_fft_forward(fft_len);
-        let ifft = planner.plan_fft_inverse(fft_len);
-        let scratch_len = fft
-            .get_inplace_scratch_len()
-            .max(ifft.get_inplace_scratch_len());
+        let scratch_len = fft.get_inplace_scratch_len();
         let n = frame_len as f32;
         let hamming: Vec<f32> = (0..frame_len)
             .map(|i| 0.54 - 0.46 * (2.0 * std::f32::consts::PI * i as f32 / (n - 1.0)).cos())
             .collect();
-        let hann: Vec<f32> = (0..frame_len)
-            .map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / (n - 1.0)).cos())
-            .collect();
-        let hann_ac: Vec<f32> = (0..frame_len)
-            .map(|lag| {
-                let s: f32 = (0..frame_len - lag).map(|i| hann[i] * hann[i + lag]).sum();
-                s
-            })
-            .collect();
-        let hann0 = hann_ac[0];
-        let hann_ac = hann_ac.into_iter().map(|v| v / hann0).collect();
 
         let n_filters = 24;
         let lo = 200.0f32;
@@ -130,12 +112,8 @@ impl FrameAnalyzer {
             sample_rate,
             frame_len,
             hop,
-            fft_len,
             fft,
-            ifft,
             hamming,
-            hann,
-            hann_ac,
             mel,
             dct,
             buf: vec![Complex::default(); fft_len],
@@ -146,9 +124,12 @@ impl FrameAnalyzer {
         }
     }
 
-    /// Features of every frame of `signal` (frame `i` centred at `i * hop`).
+    /// Features of every frame of `signal` (frame `i` centred at
+    /// `(i + ½)·hop`); F0 from the pitch track at the frame's centre.
     pub fn analyze(&mut self, signal: &[f32]) -> Vec<FrameFeatures> {
         let n_frames = signal.len().div_ceil(self.hop.max(1));
+        let f0 = pitch::track(signal, self.sample_rate, &PitchParams::default());
+        let rate = self.sample_rate as f64;
         (0..n_frames)
             .map(|i| {
                 let centre = (i * self.hop + self.hop / 2) as isize;
@@ -162,7 +143,7 @@ impl FrameAnalyzer {
                     };
                 }
                 let mfcc = self.mfcc_of_frame();
-                let f0 = self.f0_of_frame();
+                let f0 = f0.at(centre as f64 / rate);
                 FrameFeatures { mfcc, f0 }
             })
             .collect()
@@ -198,54 +179,6 @@ impl FrameAnalyzer {
             }
         }
         out
-    }
-
-    fn f0_of_frame(&mut self) -> Option<f32> {
-        let mean = self.frame.iter().sum::<f32>() / self.frame_len as f32;
-        for c in self.buf.iter_mut() {
-            *c = Complex::default();
-        }
-        for (j, &x) in self.frame.iter().enumerate() {
-            self.buf[j] = Complex::new((x - mean) * self.hann[j], 0.0);
-        }
-        self.fft
-            .process_with_scratch(&mut self.buf, &mut self.scratch);
-        for c in self.buf.iter_mut() {
-            *c = Complex::new(c.norm_sqr(), 0.0);
-        }
-        self.ifft
-            .process_with_scratch(&mut self.buf, &mut self.scratch);
-        let r0 = self.buf[0].re;
-        if r0 <= 1e-9 * self.fft_len as f32 {
-            return None;
-        }
-        let sr = self.sample_rate as f32;
-        let min_lag = (sr / 400.0).floor() as usize;
-        let max_lag = ((sr / 70.0).ceil() as usize).min(self.frame_len / 2);
-        let r = |lag: usize| self.buf[lag].re / r0 / self.hann_ac[lag];
-        // Local maxima; the shortest lag within 10 % of the highest wins
-        // (a simple octave cost against sub-harmonic picks, cf. Boersma's).
-        let peaks: Vec<(usize, f32)> = (min_lag.max(1)..=max_lag)
-            .map(|lag| (lag, r(lag)))
-            .filter(|&(lag, v)| v >= r(lag - 1) && v >= r(lag + 1))
-            .collect();
-        let top = peaks.iter().map(|p| p.1).fold(0f32, f32::max);
-        let best = peaks
-            .iter()
-            .copied()
-            .find(|p| p.1 >= 0.9 * top)
-            .unwrap_or((0, 0.0));
-        if best.0 == 0 || best.1 < 0.45 {
-            return None;
-        }
-        let (a, b, c) = (r(best.0 - 1), best.1, r(best.0 + 1));
-        let denom = a - 2.0 * b + c;
-        let shift = if denom.abs() > 1e-9 {
-            0.5 * (a - c) / denom
-        } else {
-            0.0
-        };
-        Some(sr / (best.0 as f32 + shift.clamp(-0.5, 0.5)))
     }
 }
 

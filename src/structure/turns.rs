@@ -156,20 +156,6 @@ pub fn build_turns(
     turns
 }
 
-fn median(v: &[f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    let mut s = v.to_vec();
-    s.sort_by(|a, b| a.total_cmp(b));
-    let n = s.len();
-    Some(if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        0.5 * (s[n / 2 - 1] + s[n / 2])
-    })
-}
-
 /// Counts the agent's questions: sentences ending in "?"; when the agent's
 /// words carry no sentence punctuation at all, utterances (split at pauses of
 /// 0.7 s or more) that open with a question starter from the phrase lists.
@@ -408,7 +394,7 @@ pub fn figures(
         customer_talk_share: share(customer_talk_s),
         turns: turns.len(),
         longest_agent_monologue_s,
-        latency_median_s: median(&latencies_s),
+        latency_median_s: crate::signal::stats::median(&latencies_s),
         latency_fast_share,
         latencies_s,
         fast_latency_s: params.fast_latency_s,
