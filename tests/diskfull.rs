@@ -1,6 +1,6 @@
 //! A full output disk: `batch`, `score --html` and `model fetch` stop with
 //! the one-line error, exit non-zero, and leave no half-written file in
-//! place of a good one (issue 17).
+//! place of a good one (robustness: nothing half-written).
 //!
 //! The full disk is a small tmpfs mounted for the test (`mount -t tmpfs`,
 //! which needs root, as the suite has in CI). Without the right to mount,

@@ -143,7 +143,8 @@ fn two_speaker_call_against_rttm_and_stm() {
         straight.max(swapped),
         t_agent_s + t_customer_s
     );
-    // Issue 4, point 7: each speaker's talk time within 15 % of the RTTM's.
+    // The call-structure target: each speaker's talk time within 15 % of
+    // the RTTM's.
     assert!(
         (ours90 - t_agent_s).abs() <= 0.15 * t_agent_s,
         "speaker90 talk {ours90:.2} vs {t_agent_s:.2}"
@@ -368,7 +369,7 @@ fn stereo_call_with_bleed_matches_construction() {
     eprintln!("crosstalk: {:?}", res.crosstalk);
     eprintln!("greeting: {:#?}", res.greeting);
 
-    // Tolerance 100 ms (issue 4). Clips are cut at their .lab spans, so the
+    // Tolerance 100 ms (the call-structure timing target). Clips are cut at their .lab spans, so the
     // construction's times are exact.
     let tol = 0.10;
     let truth_lat = [0.15, -1.00, 0.80];
