@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What the GE2E speaker model costs on a mono call (issue 16: at most +15 %
+# What the GE2E speaker model costs on a mono call (target: at most +15 %
 # wall time for `turns`, `score` and `batch` on a 5-minute mono call).
 #
 # The call: the two real stereo calls of tests/fixtures/realcalls/ joined,

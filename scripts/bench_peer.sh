@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# callcoach against faster-whisper on the same weights (issue 15).
+# callcoach against faster-whisper on the same weights (speed comparison).
 #
 # faster-whisper 1.2.1 goes into a private venv (target/peer-venv, from
 # PyPI); its CTranslate2 model directory is built from the same whisper base

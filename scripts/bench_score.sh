@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of `callcoach score` on a 5-minute stereo call (issue 5): builds
+# Benchmark of `callcoach score` on a 5-minute stereo call (speed target): builds
 # the call from the stereo samples (16 kHz, agent left), then reports the
 # time per pipeline stage as a real-time factor, and the peak memory of the
 # whole run (/usr/bin/time -v). Results: docs/performance.md.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Mono diarization against truth (issue 16): DER (0.25 s collar, overlap
+# Mono diarization against truth: DER (0.25 s collar, overlap
 # scored), missed speech, false alarm, speaker confusion and the agent's
 # talk share, for the real stereo calls mixed to mono (truth: their stereo
 # analysis), the two-speaker call (truth: its RTTM) and the real mono call

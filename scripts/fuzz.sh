@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of one of callcoach's parsers (issue 17):
+# Coverage-guided fuzzing of one of callcoach's parsers (robustness against malformed input):
 #   audio     WAV/G.711 loader (audio::probe, audio::load)
 #   ct2       CTranslate2 model.bin reader
 #   ggml      GGML whisper header check and the q8_0 quantizer's reader

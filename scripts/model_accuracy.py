@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Word error rates of a whisper model on the repo's real speech, to check
-that a faster model or setting keeps today's accuracy (issue 15).
+that a faster model or setting keeps today's accuracy (model speed-up without accuracy loss).
 
 - jfk, the five librivox clips (English) and the five FLEURS clips
   (German): WER against their reference texts, as tests/transcribe.rs

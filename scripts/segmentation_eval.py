@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""pyannote segmentation-3.0 + GE2E on the mono cases of issue 16 (a measurement, not shipped).
+"""pyannote segmentation-3.0 + GE2E on the mono-diarization cases (a measurement, not shipped).
 
-The issue asks to measure MFCC, GE2E and "segmentation + GE2E" on the same
-cases and keep the best. callcoach ships GE2E (src/structure/ge2e.rs); this
+The mono-diarization evaluation measures MFCC, GE2E and "segmentation + GE2E"
+on the same cases, to keep the best. callcoach ships GE2E (src/structure/ge2e.rs); this
 script builds the third variant the way pyannote.audio 3.x does, with
 onnxruntime and numpy, so that it can be compared without first putting
 ONNX Runtime into callcoach:

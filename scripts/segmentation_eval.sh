@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 16's third variant, measured but not shipped: pyannote
+# The mono diarization's third variant, measured but not shipped: pyannote
 # segmentation-3.0 + GE2E (scripts/segmentation_eval.py) on the same mono
 # cases as scripts/diarization_eval.sh, scored by callcoach's DER scorer.
 # Needs python3 and network access to PyPI once: numpy, librosa, onnxruntime

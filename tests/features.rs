@@ -35,13 +35,28 @@ fn analyze(name: &str, params: &FeatureParams) -> VoiceReport {
     )
 }
 
-/// (voicing agreement, gross error rate) of our frames against Praat's track
-/// ([time, f0 or null] pairs), frames matched by time within half a step.
-fn against_praat(frames: &[Frame], track: &Value) -> (f64, f64) {
+/// Frame-by-frame agreement of a pitch track with Praat's.
+struct Agreement {
+    /// Share of frames where both say voiced or both unvoiced.
+    voicing: f64,
+    /// Gross pitch error rate: share of the frames voiced in both whose F0
+    /// is more than 20 % from Praat's (the usual criterion, Rabiner et al.
+    /// 1976).
+    gross: f64,
+    /// Fine pitch error: mean |ours / Praat − 1| over the other frames
+    /// voiced in both (Chu & Alwan 2009 give its standard deviation; the
+    /// mean is the plainer figure).
+    fine: f64,
+}
+
+/// Our frames against Praat's track ([time, f0 or null] pairs), frames
+/// matched by time within half a step.
+fn against_praat(frames: &[Frame], track: &Value) -> Agreement {
     let track = track.as_array().unwrap();
     let t0 = track[0][0].as_f64().unwrap();
     let step = track[1][0].as_f64().unwrap() - t0;
     let (mut agree, mut total, mut both, mut gross) = (0, 0, 0, 0);
+    let mut fine = 0.0;
     for fr in frames {
         let k = ((fr.time_s - t0) / step).round();
         if k < 0.0 || k as usize >= track.len() || (t0 + k * step - fr.time_s).abs() > 0.0051 {
@@ -52,51 +67,107 @@ fn against_praat(frames: &[Frame], track: &Value) -> (f64, f64) {
         agree += (pf.is_some() == fr.f0_hz.is_some()) as usize;
         if let (Some(p), Some(o)) = (pf, fr.f0_hz) {
             both += 1;
-            gross += ((o as f64 / p - 1.0).abs() > 0.2) as usize;
+            let rel = (o as f64 / p - 1.0).abs();
+            if rel > 0.2 {
+                gross += 1;
+            } else {
+                fine += rel;
+            }
         }
     }
     assert!(total > 100, "too few matched frames: {total}");
-    (
-        agree as f64 / total as f64,
-        gross as f64 / both.max(1) as f64,
-    )
+    Agreement {
+        voicing: agree as f64 / total as f64,
+        gross: gross as f64 / both.max(1) as f64,
+        fine: fine / (both - gross).max(1) as f64,
+    }
 }
 
 fn f(v: &Value, key: &str) -> f64 {
     v[key].as_f64().unwrap_or_else(|| panic!("missing {key}"))
 }
 
-/// The issue's targets, default (two-pass) analysis against Praat's two-pass
-/// figures on the 16 kHz original, at 16 kHz and on the 8 kHz mu-law copy.
-/// Measured worst cases (scripts/praat_compare.py, docs/voice-features.md):
-/// median 0.6 %, sd 0.03 st, voicing agreement 98.5 %, gross errors 0.2 %.
+// Default (two-pass) analysis against Praat's two-pass figures on the
+// 16 kHz original, at 16 kHz and on the 8 kHz mu-law copy. Largest
+// differences measured on the six clips (this test prints them;
+// docs/voice-features.md has the table): median 0.46 %, SD 0.056 st,
+// voicing agreement 99.0 %, gross errors 0.5 %, fine error 0.09 %. Our
+// first pass runs at a 30 ms step, so the adapted range, and with it a few
+// frames, can differ slightly from Praat's; each bound says its margin.
+
+/// Median F0, relative: 1 %, about twice the measured worst (0.46 %,
+/// librivox-0890 at 8 kHz) and two difference limens of F0 for vowels
+/// (0.3-0.5 %, Flanagan & Saslow 1958, JASA 30).
+const MEDIAN_TOL: f64 = 0.01;
+/// F0 standard deviation, semitones: 0.1 st, about twice the measured
+/// worst (0.056 st, jfk at 16 kHz).
+const SD_TOL_ST: f64 = 0.1;
+/// Voicing agreement, share of frames: 98 %, one point under the measured
+/// worst (99.0 %, librivox-0880 at 8 kHz; a point is 3-10 frames of these
+/// clips).
+const VOICING_MIN: f64 = 0.98;
+/// Gross pitch errors (more than 20 % from Praat), share of the frames
+/// voiced in both: 1 %, twice the measured worst (0.5 %, jfk at 16 kHz).
+const GROSS_MAX: f64 = 0.01;
+/// Fine pitch error, mean relative: 0.5 %, the upper end of the F0
+/// difference limen for vowels (Flanagan & Saslow 1958): what remains after
+/// the gross errors is inaudible. Measured worst 0.09 %.
+const FINE_MAX: f64 = 0.005;
+
 #[test]
 fn pitch_agrees_with_praat_at_16k_and_8k_mulaw() {
+    let mut worst = [0.0f64, 0.0, 1.0, 0.0, 0.0];
     for clip in CLIPS {
         let p = praat(clip);
         let reference = &p["two_pass"]["praat_16k"];
-        for (file, sd_tol) in [
-            (format!("{clip}.wav"), 0.5),
-            (format!("{clip}-8k-ulaw.wav"), 1.0),
-        ] {
+        for file in [format!("{clip}.wav"), format!("{clip}-8k-ulaw.wav")] {
             let r = analyze(&file, &FeatureParams::default());
             let med = r.f0_median_hz.unwrap();
             let praat_med = f(reference, "f0_median_hz");
-            assert!(
-                (med / praat_med - 1.0).abs() <= 0.03,
-                "{file}: median {med} vs {praat_med}"
-            );
             let sd = r.f0_std_semitones.unwrap();
             let praat_sd = f(reference, "f0_std_semitones");
-            assert!(
-                (sd - praat_sd).abs() <= sd_tol,
-                "{file}: sd {sd} vs {praat_sd}"
+            let a = against_praat(r.frames.as_ref().unwrap(), &reference["pitch_track"]);
+            let (med_diff, sd_diff) = (med / praat_med - 1.0, sd - praat_sd);
+            eprintln!(
+                "{file}: median {:+.2} %, sd {sd_diff:+.3} st, voicing {:.1} %, gross {:.1} %, fine {:.2} %",
+                100.0 * med_diff,
+                100.0 * a.voicing,
+                100.0 * a.gross,
+                100.0 * a.fine
             );
-            let (agree, gpe) = against_praat(r.frames.as_ref().unwrap(), &reference["pitch_track"]);
-            assert!(agree >= 0.90, "{file}: voicing agreement {agree}");
-            assert!(gpe <= 0.03, "{file}: gross pitch errors {gpe}");
+            worst = [
+                worst[0].max(med_diff.abs()),
+                worst[1].max(sd_diff.abs()),
+                worst[2].min(a.voicing),
+                worst[3].max(a.gross),
+                worst[4].max(a.fine),
+            ];
+            assert!(
+                med_diff.abs() <= MEDIAN_TOL,
+                "{file}: median {med} vs {praat_med}"
+            );
+            assert!(sd_diff.abs() <= SD_TOL_ST, "{file}: sd {sd} vs {praat_sd}");
+            assert!(
+                a.voicing >= VOICING_MIN,
+                "{file}: voicing agreement {}",
+                a.voicing
+            );
+            assert!(
+                a.gross <= GROSS_MAX,
+                "{file}: gross pitch errors {}",
+                a.gross
+            );
+            assert!(a.fine <= FINE_MAX, "{file}: fine pitch error {}", a.fine);
         }
     }
+    eprintln!(
+        "worst: median {:.2} %, sd {:.3} st, voicing {:.1} %, gross {:.1} %, fine {:.2} %",
+        100.0 * worst[0],
+        worst[1],
+        100.0 * worst[2],
+        100.0 * worst[3],
+        100.0 * worst[4]
+    );
 }
 
 /// A single pass with Praat's standard settings reproduces Praat's "To Pitch

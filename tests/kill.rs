@@ -1,6 +1,6 @@
 //! `callcoach batch` killed with SIGKILL at random moments, then run again:
 //! the run completes, every JSON parses, `summary.csv` lists every call once,
-//! and no temporary file is left (issue 17).
+//! and no temporary file is left (robustness: nothing half-written).
 //!
 //! The batch is five real recordings (jfk and four LibriVox clips, 3-11 s,
 //! tests/fixtures/LICENSES.md) scored with the tiny.en model, so that 20

@@ -164,7 +164,7 @@ fn scored() -> &'static BTreeMap<&'static str, Scorecard> {
 
 /// The two-speaker call with each speaker on a channel of their own, cut
 /// by the RTTM (speaker90, Diane, left): the rate is checked on the truth's
-/// who-speaks-when, apart from the mono diarization (which is issue 16's).
+/// who-speaks-when, apart from the mono diarization (tested against truth in tests/diarization.rs).
 const TWO_SPEAKER_SPLIT: &str = "two-speaker-call-split.wav";
 
 /// Writes [`TWO_SPEAKER_SPLIT`] into the test's temporary folder.
@@ -298,7 +298,7 @@ fn librivox_truth_wpm(stem: &str) -> f64 {
     text.split_whitespace().count() as f64 / ((times[1] - times[0]) / 60.0)
 }
 
-/// Tolerance of the speaking rate against word-timed truth (issue 13: ±10 %).
+/// Tolerance of the speaking rate against word-timed truth (the speaking-rate target: ±10 %).
 const RATE_TOLERANCE: f64 = 0.10;
 
 #[test]
@@ -433,7 +433,7 @@ fn mono_calls_find_the_agent_by_voice_and_formula() {
     // End to end (whisper words, GE2E diarization): on every real
     // mono call here the voice taken for the agent is the one whose opening
     // has the agent's formula, and on the mixes of the stereo calls the
-    // agent's talk share is within the issue's ±0.05 of the stereo call's.
+    // agent's talk share is within the target's ±0.05 of the stereo call's.
     // Measured: autorepair-40 mix 0.504 against 0.470 (+0.034), -49 mix
     // 0.623 against 0.585 (+0.038); autorepair-0: "thank you for calling"
     // in the first speaker's opening, agent share 0.742.

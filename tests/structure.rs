@@ -81,69 +81,89 @@ fn total_overlap(a: &[Interval], b: &[Interval]) -> f64 {
         .sum()
 }
 
+/// The two-speaker call analysed as a mono call with its STM words, and
+/// its truth.
+struct TwoSpeaker {
+    res: callcoach::structure::CallStructure,
+    stm: Vec<(String, Word)>,
+    /// RTTM speech of speaker90 (Diane, who speaks first: the agent).
+    t_agent: Vec<Interval>,
+    /// RTTM speech of speaker91 (Sheila).
+    t_customer: Vec<Interval>,
+}
+
+impl TwoSpeaker {
+    fn analyse() -> TwoSpeaker {
+        let (audio, sr) = read_wav("two-speaker-call.wav");
+        let truth = rttm("two-speaker-call.rttm");
+        let iv = |spk: &str| -> Vec<Interval> {
+            truth
+                .iter()
+                .filter(|t| t.0 == spk)
+                .map(|t| Interval {
+                    start_s: t.1,
+                    end_s: t.2,
+                })
+                .collect()
+        };
+        let stm = stm_words("two-speaker-call.stm");
+        let words = TaggedWord::untagged(stm.iter().map(|(_, w)| w));
+        let res = analyze_call(
+            &[audio],
+            sr,
+            Layout::Mono {
+                speakers: 2,
+                agent_speaks_first: true,
+            },
+            &words,
+            &PhraseLists::builtin("en"),
+            &StructureParams::default(),
+        )
+        .expect("analysis");
+        TwoSpeaker {
+            res,
+            stm,
+            t_agent: iv("speaker90"),
+            t_customer: iv("speaker91"),
+        }
+    }
+
+    /// Speech time attributed to the right speaker under the labels as
+    /// assigned and under the labels swapped.
+    fn agreement(&self) -> (f64, f64) {
+        let r = &self.res;
+        (
+            total_overlap(&r.agent_speech, &self.t_agent)
+                + total_overlap(&r.customer_speech, &self.t_customer),
+            total_overlap(&r.agent_speech, &self.t_customer)
+                + total_overlap(&r.customer_speech, &self.t_agent),
+        )
+    }
+
+    /// Whether the DER-style mapping (the one that agrees more with the
+    /// RTTM) pairs our agent with speaker91.
+    fn swapped(&self) -> bool {
+        let (straight, swapped) = self.agreement();
+        swapped > straight
+    }
+}
+
 #[test]
 fn two_speaker_call_against_rttm_and_stm() {
-    let (audio, sr) = read_wav("two-speaker-call.wav");
-    let truth = rttm("two-speaker-call.rttm");
-    let iv = |spk: &str| -> Vec<Interval> {
-        truth
-            .iter()
-            .filter(|t| t.0 == spk)
-            .map(|t| Interval {
-                start_s: t.1,
-                end_s: t.2,
-            })
-            .collect()
-    };
-    // speaker90 (Diane) speaks first: she is the "agent".
-    let (t_agent, t_customer) = (iv("speaker90"), iv("speaker91"));
-    let t_agent_s: f64 = t_agent.iter().map(Interval::duration).sum();
-    let t_customer_s: f64 = t_customer.iter().map(Interval::duration).sum();
-
-    let stm = stm_words("two-speaker-call.stm");
-    let words = TaggedWord::untagged(stm.iter().map(|(_, w)| w));
-    let res = analyze_call(
-        &[audio],
-        sr,
-        Layout::Mono {
-            speakers: 2,
-            agent_speaks_first: true,
-        },
-        &words,
-        &PhraseLists::builtin("en"),
-        &StructureParams::default(),
-    )
-    .expect("analysis");
-    let f = &res.figures;
-    eprintln!(
-        "talk: agent {:.2} s (RTTM {:.2}), customer {:.2} s (RTTM {:.2}); overtalk {:.2} s; diarization {:?}",
-        f.agent_talk_s, t_agent_s, f.customer_talk_s, t_customer_s, f.overtalk_s, res.diarization
-    );
-    // Frame agreement with the RTTM (diagnostic).
-    let agree_a = total_overlap(&res.agent_speech, &t_agent);
-    let agree_c = total_overlap(&res.customer_speech, &t_customer);
-    eprintln!("agent speech matching RTTM speaker90: {agree_a:.2} s; customer matching speaker91: {agree_c:.2} s");
-    eprintln!("agent: {:?}", res.agent_speech);
-    eprintln!("customer: {:?}", res.customer_speech);
-    eprintln!("overlaps: {:?}", res.overlaps);
-
+    let call = TwoSpeaker::analyse();
+    let (res, f) = (&call.res, &call.res.figures);
+    let t_agent_s: f64 = call.t_agent.iter().map(Interval::duration).sum();
+    let t_customer_s: f64 = call.t_customer.iter().map(Interval::duration).sum();
     // Cluster-to-speaker mapping as in DER scoring: the one that agrees more
     // with the RTTM. (The agent-first rule is checked separately below.)
-    let straight = agree_a + agree_c;
-    let swapped = total_overlap(&res.agent_speech, &t_customer)
-        + total_overlap(&res.customer_speech, &t_agent);
-    let swap = swapped > straight;
+    let swap = call.swapped();
     let (ours90, ours91) = if swap {
         (f.customer_talk_s, f.agent_talk_s)
     } else {
         (f.agent_talk_s, f.customer_talk_s)
     };
-    eprintln!(
-        "mapping swapped: {swap}; speaker90 ours {ours90:.2} s vs RTTM {t_agent_s:.2}; speaker91 ours {ours91:.2} s vs RTTM {t_customer_s:.2}; correctly attributed {:.2} s of {:.2} s",
-        straight.max(swapped),
-        t_agent_s + t_customer_s
-    );
-    // Issue 4, point 7: each speaker's talk time within 15 % of the RTTM's.
+    // The call-structure target: each speaker's talk time within 15 % of
+    // the RTTM's.
     assert!(
         (ours90 - t_agent_s).abs() <= 0.15 * t_agent_s,
         "speaker90 talk {ours90:.2} vs {t_agent_s:.2}"
@@ -152,15 +172,24 @@ fn two_speaker_call_against_rttm_and_stm() {
         (ours91 - t_customer_s).abs() <= 0.15 * t_customer_s,
         "speaker91 talk {ours91:.2} vs {t_customer_s:.2}"
     );
-    // Attributed speech time: measured 20.6 s of 24.35 s (85 %); require 75 %.
-    assert!(straight.max(swapped) >= 0.75 * (t_agent_s + t_customer_s));
+    // Attributed speech time: measured 21.4 s of 24.35 s (88 %,
+    // docs/call-structure.md). Bound: 75 %, half-way between chance (50 %:
+    // a two-speaker labelling at random) and all of it.
+    let (straight, swapped) = call.agreement();
+    let right = straight.max(swapped);
+    assert!(
+        right >= 0.75 * (t_agent_s + t_customer_s),
+        "right speaker for {right:.2} s of {:.2} s",
+        t_agent_s + t_customer_s
+    );
 
     // Overlap: the RTTM's overlaps of 0.2 s or more; count those within 0.3 s
     // of an overlap we found.
-    let truth_ov: Vec<Interval> = t_agent
+    let truth_ov: Vec<Interval> = call
+        .t_agent
         .iter()
         .flat_map(|a| {
-            t_customer.iter().map(move |c| Interval {
+            call.t_customer.iter().map(move |c| Interval {
                 start_s: a.start_s.max(c.start_s),
                 end_s: a.end_s.min(c.end_s),
             })
@@ -177,31 +206,53 @@ fn two_speaker_call_against_rttm_and_stm() {
             res.overlaps.iter().any(|o| o.overlap(&wide) > 0.0)
         })
         .count();
+    // Measured: 3 of the 4 (docs/call-structure.md); at least half of them.
+    assert!(
+        2 * found >= truth_ov.len(),
+        "overlaps found {found} of {}",
+        truth_ov.len()
+    );
+    // Of the overlap we report, at least half is overlap in the RTTM. By
+    // chance (overlap placed anywhere in the speech) the share would be the
+    // RTTM's overlap over its speech, 1.89 s of 24.35 s (8 %). Measured:
+    // 0.46 s of 1.05 s outside (56 % true).
+    let ours: f64 = res.overlaps.iter().map(Interval::duration).sum();
     let false_ov: f64 = res
         .overlaps
         .iter()
         .map(|o| o.duration() - truth_ov.iter().map(|t| t.overlap(o)).sum::<f64>())
         .sum();
-    eprintln!("RTTM overlaps >= 0.2 s: {}; found near {found}; our overlap {:.2} s, of it outside RTTM overlap {false_ov:.2} s", truth_ov.len(), f.overtalk_s);
-    // Measured: see docs/call-structure.md; at least 2 of the 4 found.
-    assert!(found >= 2, "overlaps found {found} of {}", truth_ov.len());
+    assert!(ours > 0.0, "no overlap found");
+    assert!(
+        false_ov <= 0.5 * ours,
+        "{false_ov:.2} s of our {ours:.2} s of overlap is outside the RTTM's"
+    );
 
-    // Words to the right speaker (STM Diane = speaker90), under the same mapping.
+    // Words to the right speaker (STM Diane = speaker90), under the same
+    // mapping. Measured 84 % (docs/call-structure.md); bound 75 % as for
+    // the speech time.
+    let stm = &call.stm;
     let correct = res
         .words
         .iter()
-        .zip(&stm)
+        .zip(stm)
         .filter(|(w, (spk, _))| ((w.speaker == Speaker::Agent) != swap) == (spk == "Diane"))
         .count();
     let acc = correct as f64 / stm.len() as f64;
-    eprintln!(
+    assert!(
+        acc >= 0.75,
         "STM words assigned correctly: {correct}/{} = {acc:.3}",
         stm.len()
     );
-    assert!(acc >= 0.75, "word assignment {acc:.3}");
+}
 
-    // Agent-first rule: Diane (speaker90) says the first "Hello?" (0.43 s).
-    eprintln!("agent-first rule picked speaker90: {}", !swap);
+#[test]
+#[ignore = "known failure: the agent-first rule takes Sheila (speaker91) for the agent: the first speech run of 0.3 s or more is the beep at 2.4 s, and it falls to her voice"]
+fn two_speaker_call_agent_is_the_first_speaker() {
+    // Diane (speaker90) says the first "Hello?" (RTTM 6.69 s) and with
+    // `agent_speaks_first` she is the agent.
+    let call = TwoSpeaker::analyse();
+    assert!(!call.swapped(), "the agent is speaker91");
 }
 
 /// A LibriVox clip with its speech span from the `.lab` file (s).
@@ -364,12 +415,9 @@ fn stereo_call_with_bleed_matches_construction() {
     )
     .expect("analysis");
     let f = &res.figures;
-    eprintln!("figures: {f:#?}");
-    eprintln!("crosstalk: {:?}", res.crosstalk);
-    eprintln!("greeting: {:#?}", res.greeting);
 
-    // Tolerance 100 ms (issue 4). Clips are cut at their .lab spans, so the
-    // construction's times are exact.
+    // Tolerance 100 ms (the call-structure timing target). Clips are cut at
+    // their .lab spans, so the construction's times are exact.
     let tol = 0.10;
     let truth_lat = [0.15, -1.00, 0.80];
     assert_eq!(f.latencies_s.len(), 3, "latencies {:?}", f.latencies_s);

@@ -2,9 +2,10 @@
 //!
 //! ALSA's library prints its own diagnostics straight to stderr when no
 //! sound card exists ("cannot find card '0'", …); device enumeration and
-//! opening run with stderr silenced so that the user sees our one-line
-//! error instead.
+//! opening run with stderr silenced (src/capture/quiet.rs: scoped, restored
+//! also on a panic) so that the user sees our one-line error instead.
 
+use super::quiet::quiet_stderr;
 use super::{CaptureError, Source};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample, StreamConfig};
@@ -253,30 +254,4 @@ impl Source for DeviceSource {
             }
         }
     }
-}
-
-/// Runs `f` with file descriptor 2 pointed at /dev/null, then restores it.
-fn quiet_stderr<T>(f: impl FnOnce() -> T) -> T {
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") else {
-            return f();
-        };
-        // SAFETY: plain descriptor calls; the saved descriptor is restored
-        // and closed before returning, `null` outlives its use.
-        let saved = unsafe { libc::dup(2) };
-        if saved < 0 {
-            return f();
-        }
-        unsafe { libc::dup2(null.as_raw_fd(), 2) };
-        let out = f();
-        unsafe {
-            libc::dup2(saved, 2);
-            libc::close(saved);
-        }
-        out
-    }
-    #[cfg(not(unix))]
-    f()
 }

@@ -7,6 +7,7 @@
 //! card) drive exactly the code a microphone drives.
 
 pub mod device;
+mod quiet;
 pub mod recorder;
 pub mod replay;
 pub mod stop;

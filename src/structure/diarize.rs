@@ -863,3 +863,402 @@ fn standardize(points: &mut [Vec<f64>]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The pure steps on small synthetic inputs whose right answer is known
+    //! by construction, and the whole MFCC path on two synthetic voices.
+
+    use super::*;
+
+    /// Deterministic normal deviates (64-bit LCG, Knuth's MMIX constants,
+    /// then Box-Muller), so that the tests need no random crate.
+    struct Normal(u64);
+
+    impl Normal {
+        fn uniform(&mut self) -> f64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        }
+
+        fn next(&mut self) -> f64 {
+            let (u1, u2) = (self.uniform(), self.uniform());
+            (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        }
+
+        /// A vector of independent deviates of mean `mean` and sd 1.
+        fn vector(&mut self, mean: f64) -> Vector {
+            std::array::from_fn(|_| mean + self.next())
+        }
+    }
+
+    /// `n` frame vectors around `mean` (sd 1 in every dimension).
+    fn group(rng: &mut Normal, n: usize, mean: f64) -> Vec<Vector> {
+        (0..n).map(|_| rng.vector(mean)).collect()
+    }
+
+    #[test]
+    fn log_sum_exp_is_the_log_of_the_sum() {
+        let v = [1f64.ln(), 2f64.ln(), 3f64.ln()];
+        assert!((log_sum_exp(&v) - 6f64.ln()).abs() < 1e-12);
+        // No overflow where exp(1000) would be infinite.
+        assert!((log_sum_exp(&[1000.0, 1000.0]) - (1000.0 + 2f64.ln())).abs() < 1e-9);
+        assert_eq!(log_sum_exp(&[f64::NEG_INFINITY; 2]), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn mean_var_of_known_points() {
+        // Every coordinate takes 1 and 3: mean 2, (population) variance 1.
+        let data = [[1.0; D], [3.0; D]];
+        let (mu, var) = mean_var(data.iter());
+        assert!(mu.iter().all(|&m| (m - 2.0).abs() < 1e-12), "{mu:?}");
+        assert!(var.iter().all(|&v| (v - 1.0).abs() < 1e-12), "{var:?}");
+        // A constant coordinate gets the variance floor, not zero.
+        let (_, var) = mean_var([[5.0; D], [5.0; D]].iter());
+        assert!(var.iter().all(|&v| v == 1e-3));
+    }
+
+    #[test]
+    fn log_det_cov_of_a_diagonal_construction() {
+        // ±s_d e_d for every dimension d: mean 0, covariance diagonal with
+        // s_d² · 2 / (2D) = s_d² / D, so log det = Σ ln(s_d² / D).
+        let mut data = Vec::new();
+        let mut want = 0.0;
+        for d in 0..D {
+            let s = 1.0 + d as f64;
+            let mut a = [0.0; D];
+            a[d] = s;
+            let mut b = [0.0; D];
+            b[d] = -s;
+            data.extend([a, b]);
+            want += (s * s / D as f64).ln();
+        }
+        let refs: Vec<&Vector> = data.iter().collect();
+        let got = log_det_cov(&refs).unwrap();
+        assert!((got - want).abs() < 1e-9, "{got} vs {want}");
+        // No more points than dimensions, or all points equal: singular.
+        assert_eq!(log_det_cov(&refs[..D]), None);
+        let same = [[1.0; D]; 2 * D];
+        assert_eq!(log_det_cov(&same.iter().collect::<Vec<_>>()), None);
+    }
+
+    #[test]
+    fn delta_bic_tells_two_voices_from_one() {
+        let mut rng = Normal(1);
+        // Two groups 6 sd apart: two models are far better than one.
+        let (a, b) = (group(&mut rng, 300, 3.0), group(&mut rng, 300, -3.0));
+        let two = delta_bic(&a.iter().collect::<Vec<_>>(), &b.iter().collect::<Vec<_>>());
+        assert!(two > 0.0, "ΔBIC {two}");
+        // One group cut in halves: the penalty outweighs the fit.
+        let c = group(&mut rng, 600, 0.0);
+        let (h1, h2) = c.split_at(300);
+        let one = delta_bic(
+            &h1.iter().collect::<Vec<_>>(),
+            &h2.iter().collect::<Vec<_>>(),
+        );
+        assert!(one < 0.0, "ΔBIC {one}");
+        // Too few points for a covariance: no evidence either way.
+        assert_eq!(delta_bic(&[&a[0]], &[&b[0]]), 0.0);
+    }
+
+    #[test]
+    fn silhouette_of_separated_mixed_and_single_clusters() {
+        // 1-D clusters {0, 1} and {10, 11}: a = 1 for every point; b =
+        // 10.5 for the outer points (0, 11) and 9.5 for the inner ones, so
+        // s = (b − a) / b averages to (9.5 / 10.5 + 8.5 / 9.5) / 2.
+        let points: Vec<Vec<f64>> = [0.0, 1.0, 10.0, 11.0].iter().map(|&x| vec![x]).collect();
+        let s = silhouette(&points, &[0, 0, 1, 1]);
+        let want = (9.5 / 10.5 + 8.5 / 9.5) / 2.0;
+        assert!((s - want).abs() < 1e-12, "{s} vs {want}");
+        // Each cluster holding one point of each group: worse than none.
+        assert!(silhouette(&points, &[0, 1, 0, 1]) < 0.0);
+        // One cluster only: no silhouette.
+        assert_eq!(silhouette(&points, &[0, 0, 0, 0]), 0.0);
+    }
+
+    #[test]
+    fn chunks_cut_speech_runs_and_fold_short_tails() {
+        let mut speech = vec![true; 25];
+        speech.extend([false; 5]);
+        speech.extend([true; 8]);
+        speech.extend([false; 2]);
+        speech.extend([true; 23]);
+        // 25 frames: 10 + 10 + 5 (a tail of half a chunk stays); 8: one
+        // short chunk; 23: 10 + 13 (a tail of 3 < 5 joins the last chunk).
+        assert_eq!(
+            chunks(&speech, 10),
+            vec![(0, 10), (10, 20), (20, 25), (30, 38), (40, 50), (50, 63)]
+        );
+        assert!(chunks(&[], 10).is_empty());
+        assert!(chunks(&[false; 50], 10).is_empty());
+    }
+
+    #[test]
+    fn viterbi_follows_the_evidence_and_pays_for_changes() {
+        // Speaker 0 for 50 frames (llr +1), speaker 1 for 50 (llr −1).
+        let llr: Vec<f64> = (0..100).map(|i| if i < 50 { 1.0 } else { -1.0 }).collect();
+        let speech = vec![true; 100];
+        let labels = viterbi(&llr, &speech, 5.0);
+        let want: Vec<usize> = (0..100).map(|i| usize::from(i >= 50)).collect();
+        assert_eq!(labels, want);
+        // A change costs more than 50 frames of evidence can pay: one label.
+        let labels = viterbi(&llr, &speech, 200.0);
+        assert!(labels.iter().all(|&l| l == labels[0]), "{labels:?}");
+        // Non-speech frames keep label 0; no speech at all: all 0.
+        let mut gappy = speech.clone();
+        gappy[60..70].iter_mut().for_each(|s| *s = false);
+        let labels = viterbi(&llr, &gappy, 5.0);
+        assert!(labels[60..70].iter().all(|&l| l == 0));
+        assert!(labels[70..].iter().all(|&l| l == 1));
+        assert_eq!(viterbi(&llr, &[false; 100], 5.0), vec![0; 100]);
+    }
+
+    #[test]
+    fn a_pause_makes_a_change_cheaper() {
+        // 30 frames for speaker 0 (llr +1), then 30 for speaker 1 (llr
+        // −0.8): inside speech a change costs 30, more than the 24 the
+        // second half's evidence pays, so it does not happen. With frames
+        // 20..40 a pause (0.2 s or more) it costs 10, less than the 16 the
+        // 20 frames after the pause pay, and it does.
+        let llr: Vec<f64> = (0..60).map(|i| if i < 30 { 1.0 } else { -0.8 }).collect();
+        let mut speech = vec![true; 60];
+        assert!(viterbi(&llr, &speech, 30.0).iter().all(|&l| l == 0));
+        speech[20..40].iter_mut().for_each(|s| *s = false);
+        let labels = viterbi(&llr, &speech, 30.0);
+        assert!(labels[..20].iter().all(|&l| l == 0));
+        assert!(labels[40..].iter().all(|&l| l == 1), "{labels:?}");
+    }
+
+    #[test]
+    fn overlaps_only_at_an_ambiguous_change_inside_speech() {
+        // A change at frame 100; the evidence ramps through zero there
+        // (llr = (100.5 − i) / 20, and so is its ±10-frame mean): it is
+        // ambiguous (|llr| < 1) for frames 81..=120, all within the reach
+        // of 40 frames.
+        let n = 200;
+        let labels: Vec<usize> = (0..n).map(|i| usize::from(i >= 100)).collect();
+        let llr: Vec<f64> = (0..n).map(|i| (100.5 - i as f64) / 20.0).collect();
+        let speech = vec![true; n];
+        let ov = find_overlaps(&labels, &speech, &llr, 40, 1.0);
+        let marked: Vec<usize> = (0..n).filter(|&i| ov[i]).collect();
+        assert_eq!(marked, (81..=120).collect::<Vec<_>>());
+        // No change, no overlap; a change across a pause is a turn, not an
+        // overlap.
+        assert!(!find_overlaps(&[0; 200], &speech, &llr, 40, 1.0)
+            .iter()
+            .any(|&o| o));
+        let mut paused = speech.clone();
+        paused[95..105].iter_mut().for_each(|s| *s = false);
+        let mut labels = labels;
+        labels[95..105].iter_mut().for_each(|l| *l = 0);
+        assert!(!find_overlaps(&labels, &paused, &llr, 40, 1.0)
+            .iter()
+            .any(|&o| o));
+    }
+
+    /// Frames 0..300 from one voice (mean +3 in every dimension), 300..600
+    /// from another (mean −3), in one stretch of continuous speech.
+    fn two_groups() -> (Vec<Vector>, Vec<bool>) {
+        let mut rng = Normal(7);
+        let mut vecs = group(&mut rng, 300, 3.0);
+        vecs.extend(group(&mut rng, 300, -3.0));
+        (vecs, vec![true; 600])
+    }
+
+    /// Frames whose label differs from the truth's (0 on the first group,
+    /// 1 on the second), or from its swap, whichever differs less (labels
+    /// are arbitrary).
+    fn wrong(labels: &[usize]) -> Vec<usize> {
+        let truth = |i: usize| usize::from(i >= 300);
+        let off: Vec<usize> = (0..600).filter(|&i| labels[i] != truth(i)).collect();
+        let swapped: Vec<usize> = (0..600).filter(|&i| labels[i] == truth(i)).collect();
+        if off.len() <= swapped.len() {
+            off
+        } else {
+            swapped
+        }
+    }
+
+    #[test]
+    fn resegmentation_corrects_a_rough_start() {
+        // Start labels right per chunk of 10 frames except every fifth
+        // chunk (20 % of the frames wrong); the default change penalty.
+        let (vecs, speech) = two_groups();
+        let init: Vec<usize> = (0..600)
+            .map(|i| usize::from(i >= 300) ^ usize::from((i / 10) % 5 == 0))
+            .collect();
+        let (labels, ratio, objective) = resegment(&vecs, &speech, init, 4, 5, 30.0, None);
+        assert!(objective.is_finite());
+        // Every frame's voice is known; at most 1 % of them (6 frames) may
+        // end on the wrong side. Measured: 2, the first two frames of the
+        // second voice (the change placed 20 ms late).
+        let w = wrong(&labels);
+        let at: Vec<(usize, f64)> = w.iter().map(|&i| (i, ratio[i])).collect();
+        assert!(w.len() <= 6, "wrong frames (index, llr): {at:?}");
+    }
+
+    #[test]
+    fn voted_restarts_separate_two_groups_from_nothing() {
+        // The MFCC path's whole labelling: random starts, vote, resegment.
+        let (vecs, speech) = two_groups();
+        let params = StructureParams::default();
+        let ch = chunks(&speech, 50);
+        let (labels, ratio) = voted_restarts(&vecs, &speech, &ch, &params);
+        // As above: at most 1 % of the frames wrong; measured 2.
+        let w = wrong(&labels);
+        let at: Vec<(usize, f64)> = w.iter().map(|&i| (i, ratio[i])).collect();
+        assert!(w.len() <= 6, "wrong frames (index, llr): {at:?}");
+    }
+
+    #[test]
+    fn random_labels_are_repeatable_and_mixed() {
+        assert_eq!(random_labels(100, 5), random_labels(100, 5));
+        assert_ne!(random_labels(100, 5), random_labels(100, 6));
+        // A fair coin: 1000 labels, ones within 3 sd (√250 ≈ 16) of 500.
+        let ones = random_labels(1000, 5).iter().filter(|&&l| l == 1).count();
+        assert!((ones as i64 - 500).abs() <= 48, "{ones} ones");
+    }
+
+    #[test]
+    fn first_run_skips_runs_that_are_too_short() {
+        let speech = [false, true, true, false, true, true, true, true, false];
+        assert_eq!(first_run(&speech, 2), Some((1, 3)));
+        assert_eq!(first_run(&speech, 3), Some((4, 8)));
+        assert_eq!(first_run(&speech, 5), None);
+        assert_eq!(first_run(&[], 1), None);
+    }
+
+    #[test]
+    fn two_means_finds_two_directions() {
+        // 40 unit vectors near e0 and 40 near e1 in 8 dimensions.
+        let mut rng = Normal(11);
+        let mut emb = Vec::new();
+        for k in 0..2 {
+            for _ in 0..40 {
+                let mut v: Vec<f32> = (0..8).map(|_| 0.05 * rng.next() as f32).collect();
+                v[k] += 1.0;
+                emb.push(ge2e::normalize(v));
+            }
+        }
+        let [c0, c1] = two_means(&emb);
+        let axis = |k: usize| -> Vec<f32> { (0..8).map(|d| f32::from(d == k)).collect() };
+        let (a, b) = (
+            ge2e::cosine(&c0, &axis(0)).max(ge2e::cosine(&c1, &axis(0))),
+            ge2e::cosine(&c0, &axis(1)).max(ge2e::cosine(&c1, &axis(1))),
+        );
+        assert!(a > 0.99 && b > 0.99, "cosines {a} {b}");
+        assert!(ge2e::cosine(&c0, &c1) < 0.1);
+    }
+
+    #[test]
+    fn median_and_standardize() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        // Even length: the upper of the two middle values.
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(3.0));
+        assert_eq!(median(vec![]), None);
+        let mut points = vec![vec![1.0, 10.0], vec![3.0, 10.0], vec![5.0, 10.0]];
+        standardize(&mut points);
+        let col0: Vec<f64> = points.iter().map(|p| p[0]).collect();
+        let sd = (8.0f64 / 3.0).sqrt();
+        for (got, want) in col0.iter().zip([-2.0 / sd, 0.0, 2.0 / sd]) {
+            assert!((got - want).abs() < 1e-12, "{col0:?}");
+        }
+        // A constant column becomes 0, not NaN.
+        assert!(points.iter().all(|p| p[1] == 0.0));
+    }
+
+    const RATE: u32 = 16000;
+
+    /// `seconds` of a harmonic voice at `f0` Hz whose k-th harmonic has
+    /// amplitude k^−`slope` (up to 3.5 kHz), plus a little noise.
+    fn voice(rng: &mut Normal, seconds: f64, f0: f64, slope: f64) -> Vec<f32> {
+        let n = (seconds * RATE as f64) as usize;
+        let harmonics = (3500.0 / f0) as usize;
+        (0..n)
+            .map(|i| {
+                let t = i as f64 / RATE as f64;
+                let s: f64 = (1..=harmonics)
+                    .map(|k| {
+                        (k as f64).powf(-slope) * (std::f64::consts::TAU * f0 * k as f64 * t).sin()
+                    })
+                    .sum();
+                (0.1 * s + 0.002 * rng.next()) as f32
+            })
+            .collect()
+    }
+
+    /// Eight alternating 2 s turns of two synthetic voices (a dark 110 Hz
+    /// one first, a bright 230 Hz one second) with 0.5 s of quiet between
+    /// them; returns the audio, its speech frames and which of them are the
+    /// first voice's.
+    fn two_voice_call() -> (Vec<f32>, Vec<bool>, Vec<bool>) {
+        let mut rng = Normal(13);
+        let (mut audio, mut speech, mut first) = (Vec::new(), Vec::new(), Vec::new());
+        for turn in 0..8 {
+            let (f0, slope) = if turn % 2 == 0 {
+                (110.0, 2.0)
+            } else {
+                (230.0, 0.0)
+            };
+            audio.extend(voice(&mut rng, 2.0, f0, slope));
+            speech.extend([true; 200]);
+            first.extend([turn % 2 == 0; 200]);
+            audio.extend((0..RATE / 2).map(|_| (0.002 * rng.next()) as f32));
+            speech.extend([false; 50]);
+            first.extend([false; 50]);
+        }
+        (audio, speech, first)
+    }
+
+    /// Share of `speech` frames where `got` says what `want` says.
+    fn agreement(got: &[bool], want: &[bool], speech: &[bool]) -> f64 {
+        let total = speech.iter().filter(|&&s| s).count();
+        let same = (0..speech.len())
+            .filter(|&i| speech[i] && got[i] == want[i])
+            .count();
+        same as f64 / total as f64
+    }
+
+    #[test]
+    fn two_synthetic_voices_are_split_and_the_first_is_the_agent() {
+        let (audio, speech, first) = two_voice_call();
+        let params = StructureParams::default();
+        let r = diarize_speech(&audio, RATE, speech.clone(), true, &params, None).unwrap();
+        // By construction every speech frame belongs to one voice; the
+        // frames whose 25 ms analysis window reaches into a pause (16 turn
+        // edges of 1600 speech frames) may go either way: 98 %.
+        let a = agreement(&r.agent, &first, &speech);
+        assert!(a >= 0.98, "agent frames right: {a:.3}");
+        let second: Vec<bool> = (0..speech.len()).map(|i| speech[i] && !first[i]).collect();
+        let c = agreement(&r.customer, &second, &speech);
+        assert!(c >= 0.98, "customer frames right: {c:.3}");
+        assert!(r.info.delta_bic > 0.0, "ΔBIC {}", r.info.delta_bic);
+        assert!(r.info.confidence > 0.5, "confidence {}", r.info.confidence);
+        assert!(r.info.method.starts_with("MFCC"), "{}", r.info.method);
+
+        // When the agent does not speak first, the roles swap.
+        let r = diarize_speech(&audio, RATE, speech.clone(), false, &params, None).unwrap();
+        assert!(agreement(&r.agent, &second, &speech) >= 0.98);
+        assert!(agreement(&r.customer, &first, &speech) >= 0.98);
+    }
+
+    #[test]
+    fn empty_or_short_input_is_all_agent() {
+        let params = StructureParams::default();
+        let r = diarize(&[], RATE, true, &params);
+        assert!(r.agent.is_empty() && r.customer.is_empty());
+        assert_eq!((r.info.chunks, r.info.confidence), (0, 0.0));
+        // One speaker for 1.2 s: two chunks of 0.5 s (the 0.2 s tail joins
+        // the second), fewer than the 4 needed to separate two voices; all
+        // of the speech is the agent's.
+        let mut rng = Normal(17);
+        let audio = voice(&mut rng, 1.2, 110.0, 2.0);
+        let r = diarize_speech(&audio, RATE, vec![true; 120], true, &params, None).unwrap();
+        assert!(r.agent.len() > 100 && r.agent.iter().all(|&a| a));
+        assert!(r.customer.iter().all(|&c| !c));
+        assert_eq!((r.info.chunks, r.info.confidence), (2, 0.0));
+    }
+}

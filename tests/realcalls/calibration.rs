@@ -1,4 +1,4 @@
-//! `callcoach calibrate` on a team of real calls (issue 14): the three real
+//! `callcoach calibrate` on a team of real calls (calibration of the bands): the three real
 //! calls and the mono mixes of the two stereo ones, scored once by
 //! tests/realcalls.rs. Re-rating a scorecard with another profile gives what
 //! scoring the call again would ([`Scorecard::rerated`]; checked below
