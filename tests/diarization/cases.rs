@@ -1,4 +1,4 @@
-//! The mono-diarization evaluation of issue 16, shared by
+//! The mono-diarization evaluation, shared by
 //! `tests/diarization.rs` and `examples/diarization_eval.rs`: real calls
 //! mixed to mono and scored (DER, agent talk share) against a truth that
 //! needs no hand labels.
@@ -50,7 +50,7 @@ pub struct Case {
     pub truth: Truth,
 }
 
-/// The cases of issue 16.
+/// The evaluation's cases.
 pub const CASES: [Case; 4] = [
     Case {
         name: "autorepair-40 (stereo mixed to mono)",
