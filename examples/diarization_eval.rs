@@ -1,4 +1,4 @@
-//! Prints the mono-diarization tables of issue 16: DER (NIST md-eval style,
+//! Prints the tables of the mono-diarization evaluation: DER (NIST md-eval style,
 //! 0.25 s collar, overlap scored) and agent talk share of the mono analysis
 //! on the real calls mixed to mono and on the two-speaker call, for each
 //! speaker model (GE2E embeddings when models/ge2e-resemblyzer.safetensors

@@ -110,7 +110,7 @@ pub struct RunStats {
 
 /// Threads of one whisper run in a batch unless `--threads` says otherwise.
 /// Two threads per run hold half the whisper states that one thread per
-/// run does, so `batch --jobs 2` stays under 600 MB (issue 15), at some cost
+/// run does, so `batch --jobs 2` stays under 600 MB (the batch memory aim), at some cost
 /// in speed. On this project's 2 cores (docs/performance.md, "Batch"):
 ///
 /// | calls | 2 threads per run | 1 thread per run (`--threads 1`) |

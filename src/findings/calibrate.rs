@@ -26,6 +26,7 @@
 //! in its `[calibration]` table, so that writing a loaded profile again
 //! gives the same bytes ([`profile_toml`]).
 
+use crate::signal::stats::quantile_sorted;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -280,12 +281,10 @@ fn calibrate_band(
 }
 
 /// The `p`th percentile (0..100) of sorted values, interpolated between
-/// order statistics (Hyndman & Fan 1996, type 7; R's and numpy's default).
-/// `xs` must not be empty.
+/// order statistics: the crate's one quantile, [`quantile_sorted`] (Hyndman
+/// & Fan 1996, type 7; R's and numpy's default). `xs` must not be empty.
 pub fn percentile(xs: &[f64], p: f64) -> f64 {
-    let h = (xs.len() - 1) as f64 * p.clamp(0.0, 100.0) / 100.0;
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    xs[lo] + (h - lo as f64) * (xs[hi] - xs[lo])
+    quantile_sorted(xs, p.clamp(0.0, 100.0) / 100.0).expect("percentile of no values")
 }
 
 /// `x` rounded to [`DIGITS`] significant digits, so that the written bands

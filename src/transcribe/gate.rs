@@ -35,6 +35,8 @@ use std::path::{Path, PathBuf};
 
 use super::TranscribeError;
 use crate::audio::WHISPER_RATE;
+use crate::signal::activity::LevelRule;
+use crate::signal::levels::{self, Framing};
 
 /// File name of the Silero VAD model in the models directory.
 pub const VAD_MODEL_FILE: &str = "ggml-silero-vad.bin";
@@ -150,17 +152,10 @@ fn silero_frames(probs: &[f32], frames: usize) -> Vec<bool> {
         .collect()
 }
 
-/// RMS level in dB of consecutive 10 ms frames.
+/// Level in dB of consecutive 10 ms frames ([`signal::levels`], the
+/// crate's one level function).
 pub fn frame_levels_db(samples: &[f32]) -> Vec<f32> {
-    let frame = WHISPER_RATE as usize * FRAME_MS / 1000;
-    samples
-        .chunks(frame)
-        .map(|c| {
-            10.0 * (c.iter().map(|s| s * s).sum::<f32>() / c.len() as f32)
-                .max(1e-12)
-                .log10()
-        })
-        .collect()
+    levels::frame_levels_db(samples, WHISPER_RATE, Framing::CONTIGUOUS_10MS)
 }
 
 /// The energy test: frames within [`GATE_RANGE_DB`] of the loud level and
@@ -168,12 +163,14 @@ pub fn frame_levels_db(samples: &[f32]) -> Vec<f32> {
 /// below the loud level: a channel that is speech nearly throughout has its
 /// "floor" in the speech.
 fn loud_frames(db: &[f32]) -> Vec<bool> {
-    let mut sorted = db.to_vec();
-    sorted.sort_by(f32::total_cmp);
-    let loud = sorted.get(sorted.len() * 95 / 100).copied().unwrap_or(0.0);
-    let floor = sorted.get(sorted.len() / 10).copied().unwrap_or(0.0);
-    let threshold = (loud - GATE_RANGE_DB).max(floor + 8.0).min(loud - 6.0);
-    db.iter().map(|&d| d > threshold).collect()
+    LevelRule {
+        loud_quantile: 0.95,
+        range_db: GATE_RANGE_DB as f64,
+        floor: Some((0.10, 8.0)),
+        headroom_db: Some(6.0),
+        hysteresis_db: 0.0,
+    }
+    .frames(db)
 }
 
 /// How the speech of a channel was found.
@@ -388,14 +385,14 @@ pub(super) const MASK_FRAME_MS: u64 = 10;
 /// above the noise floor (the 10th percentile of frame levels).
 pub(super) fn speech_mask(samples: &[f32]) -> Vec<bool> {
     // 10 ms frames, as MASK_FRAME_MS.
-    let db = frame_levels_db(samples);
-    let mut sorted = db.clone();
-    sorted.sort_by(f32::total_cmp);
-    let (Some(&peak), Some(&floor)) = (sorted.last(), sorted.get(sorted.len() / 10)) else {
-        return Vec::new();
-    };
-    let threshold = (peak - 35.0).max(floor + 8.0);
-    db.iter().map(|&d| d > threshold).collect()
+    LevelRule {
+        loud_quantile: 1.0,
+        range_db: 35.0,
+        floor: Some((0.10, 8.0)),
+        headroom_db: None,
+        hysteresis_db: 0.0,
+    }
+    .frames(&frame_levels_db(samples))
 }
 
 /// The level of the loudest 30 ms frame, in dBFS (RMS).

@@ -67,6 +67,10 @@ pub enum TranscribeError {
         /// What is wrong.
         why: String,
     },
+    /// The model file's GGML header is missing or wrong (the model layer's
+    /// reader, [`crate::model::HParams::read_path`], names the file).
+    #[error("not a whisper GGML model: {0}")]
+    NotGgml(crate::model::ModelError),
     /// The Silero VAD file could not be used.
     #[error("{}: speech detection failed: {why}", .path.display())]
     Vad {

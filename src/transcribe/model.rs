@@ -2,8 +2,6 @@
 //! whisper.cpp context, with DTW word alignment when the model's size is
 //! known.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use whisper_rs::{
@@ -11,9 +9,7 @@ use whisper_rs::{
 };
 
 use super::TranscribeError;
-
-/// GGML magic number, read as a little-endian u32 (`lmgg` on disk).
-const GGML_MAGIC: u32 = 0x6767_6d6c;
+use crate::model::{HParams, ModelError};
 
 /// The hyper-parameters at the head of a GGML whisper file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,23 +29,18 @@ pub struct ModelShape {
 impl ModelShape {
     /// Reads and checks the header of a GGML whisper model.
     pub fn read(path: &Path) -> Result<Self, TranscribeError> {
-        let mut file = File::open(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => TranscribeError::ModelMissing(path.to_path_buf()),
-            _ => bad_model(path, e.to_string()),
+        let h = HParams::read_path(path).map_err(|e| match e {
+            ModelError::Missing(p) => TranscribeError::ModelMissing(p),
+            e => TranscribeError::NotGgml(e),
         })?;
-        let mut head = [0u8; 48];
-        file.read_exact(&mut head)
-            .map_err(|_| bad_model(path, "file too short".into()))?;
-        let int = |i: usize| i32::from_le_bytes(head[4 * i..4 * i + 4].try_into().unwrap());
-        if int(0) as u32 != GGML_MAGIC {
-            return Err(bad_model(path, "wrong magic number".into()));
-        }
+        // HParams refuses negative values, so each fits the i32 it was read as.
+        let int = |v: usize| v as i32;
         Ok(ModelShape {
-            n_vocab: int(1),
-            n_audio_state: int(3),
-            n_audio_layer: int(5),
-            n_text_layer: int(9),
-            n_mels: int(10),
+            n_vocab: int(h.n_vocab),
+            n_audio_state: int(h.n_audio_state),
+            n_audio_layer: int(h.n_audio_layer),
+            n_text_layer: int(h.n_text_layer),
+            n_mels: int(h.n_mels),
         })
     }
 
