@@ -291,11 +291,16 @@ fn every_top_level_module_is_in_one_layer() {
             assert!(before.is_none(), "{DOC}: `{name}` is in two layers");
         }
     }
-    // A layer may name a module that is not written yet; every written one
-    // must have its place.
+    // Every written top-level module has its place, and every module a
+    // layer names is written.
     let tops: BTreeSet<String> = src_modules().keys().map(|m| top(m).to_string()).collect();
     let homeless: Vec<_> = tops.iter().filter(|m| !layer_of.contains_key(*m)).collect();
     assert!(homeless.is_empty(), "{DOC}: put {homeless:?} in a layer");
+    let unwritten: Vec<_> = layer_of.keys().filter(|m| !tops.contains(*m)).collect();
+    assert!(
+        unwritten.is_empty(),
+        "{DOC}: a layer names {unwritten:?}, which no file under src/ is"
+    );
 }
 
 #[test]
