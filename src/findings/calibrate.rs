@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::profile::{Profile, Threshold};
-pub use super::record::{CalibrateOptions, CalibrationRecord, MetricRecord, MIN_CALLS};
+pub use super::record::{CalibrateOptions, CalibrationRecord, MetricRecord, OptionsError, MIN_CALLS};
 use super::{rate, FindingId};
 
 /// Least distance between a calibrated `good` and `bad`, as a fraction of
@@ -69,22 +69,30 @@ pub struct CallFigures {
     pub values: Vec<(String, String, f64)>,
 }
 
+/// A field a scorecard must have and this one lacks (`no findings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("no {0}")]
+pub struct MissingField(pub &'static str);
+
 impl CallFigures {
     /// The figures of a scorecard as JSON (docs/scorecard.md).
-    pub fn from_json(card: &Value) -> Result<Self, String> {
-        let text = |v: &Value, what: &str| {
-            v.as_str()
-                .map(str::to_string)
-                .ok_or_else(|| format!("no {what}"))
+    pub fn from_json(card: &Value) -> Result<Self, MissingField> {
+        let text = |v: &Value, what: &'static str| {
+            v.as_str().map(str::to_string).ok_or(MissingField(what))
         };
         if !card["schema_version"].is_string() {
-            return Err("no schema_version".into());
+            return Err(MissingField("schema_version"));
         }
-        let findings = card["findings"].as_array().ok_or("no findings")?;
+        let findings = card["findings"]
+            .as_array()
+            .ok_or(MissingField("findings"))?;
         let mut values = Vec::new();
         for f in findings {
             let id = text(&f["id"], "finding id")?;
-            for m in f["metrics"].as_array().ok_or("a finding without metrics")? {
+            let metrics = f["metrics"]
+                .as_array()
+                .ok_or(MissingField("metrics in a finding"))?;
+            for m in metrics {
                 if let Some(v) = m["value"].as_f64() {
                     values.push((id.clone(), text(&m["name"], "metric name")?, v));
                 }
@@ -142,7 +150,7 @@ fn json_files(dir: &Path) -> Result<Vec<PathBuf>, CalibrateError> {
 /// The scorecards of one file (one or more JSON objects).
 fn read_file(path: &Path) -> Result<Vec<CallFigures>, CalibrateError> {
     let text = std::fs::read_to_string(path).map_err(|e| CalibrateError::Io(path.into(), e))?;
-    let bad = |e: String| CalibrateError::NotScorecard(path.into(), e);
+    let bad = |e: MissingField| CalibrateError::NotScorecard(path.into(), e.to_string());
     let mut calls = Vec::new();
     for card in serde_json::Deserializer::from_str(&text).into_iter::<Value>() {
         let card = card.map_err(|e| bad(e.to_string()))?;

@@ -111,6 +111,20 @@ impl Default for Profile {
     }
 }
 
+/// What [`Profile::load`]'s checks refuse in a merged profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+enum ProfileFault {
+    /// A finding has no table.
+    #[error("no [{0}] table")]
+    NoTable(&'static str),
+    /// A finding's `combine` is neither `mean` nor `min`.
+    #[error("[{0}] combine must be \"mean\" or \"min\"")]
+    Combine(&'static str),
+    /// The problem band starts above the ok band.
+    #[error("verdict.problem_below must not exceed verdict.ok_from")]
+    VerdictOrder,
+}
+
 impl Profile {
     /// The defaults with the user's file laid over them, key by key.
     pub fn load(path: &Path) -> Result<Self, ProfileError> {
@@ -125,25 +139,22 @@ impl Profile {
         let profile: Profile = merged
             .try_into()
             .map_err(|e: toml::de::Error| invalid(one_line(&e)))?;
-        profile.check().map_err(invalid)?;
+        profile.check().map_err(|e| invalid(e.to_string()))?;
         Ok(profile)
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), ProfileFault> {
         for id in FindingId::ALL {
             let r = self
                 .findings
                 .get(id.as_str())
-                .ok_or_else(|| format!("no [{}] table", id.as_str()))?;
+                .ok_or(ProfileFault::NoTable(id.as_str()))?;
             if r.combine != "mean" && r.combine != "min" {
-                return Err(format!(
-                    "[{}] combine must be \"mean\" or \"min\"",
-                    id.as_str()
-                ));
+                return Err(ProfileFault::Combine(id.as_str()));
             }
         }
         if self.verdict.problem_below > self.verdict.ok_from {
-            return Err("verdict.problem_below must not exceed verdict.ok_from".into());
+            return Err(ProfileFault::VerdictOrder);
         }
         Ok(())
     }

@@ -46,22 +46,39 @@ impl Default for CalibrateOptions {
 
 impl CalibrateOptions {
     /// Checks the options; the message names the option.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), OptionsError> {
         let pct = 0.0..=100.0;
         if !pct.contains(&self.good_percentile) || !pct.contains(&self.bad_percentile) {
-            return Err("--good-percentile and --bad-percentile must lie in 0..100".into());
+            return Err(OptionsError::PercentileRange);
         }
         if self.good_percentile >= self.bad_percentile {
-            return Err("--good-percentile must be below --bad-percentile".into());
+            return Err(OptionsError::PercentileOrder);
         }
         if !(self.prior_calls >= 0.0 && self.prior_calls.is_finite()) {
-            return Err("--prior-calls must be 0 or more".into());
+            return Err(OptionsError::PriorCalls);
         }
         if !(0.0..=1.0).contains(&self.max_shift) {
-            return Err("--max-shift must lie in 0..1".into());
+            return Err(OptionsError::MaxShift);
         }
         Ok(())
     }
+}
+
+/// Why [`CalibrateOptions`] cannot be used: one line naming the option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OptionsError {
+    /// A percentile outside 0..100.
+    #[error("--good-percentile and --bad-percentile must lie in 0..100")]
+    PercentileRange,
+    /// The good percentile is not below the bad one.
+    #[error("--good-percentile must be below --bad-percentile")]
+    PercentileOrder,
+    /// A negative or infinite prior weight.
+    #[error("--prior-calls must be 0 or more")]
+    PriorCalls,
+    /// A shift limit outside 0..1.
+    #[error("--max-shift must lie in 0..1")]
+    MaxShift,
 }
 
 /// What one band was calibrated from: the team's distribution, the
