@@ -261,15 +261,8 @@ impl<'a> Scorer<'a> {
         } else {
             vec![audio.mix()]
         };
-        let structure = structure::analyze_call(
-            &channels,
-            WHISPER_RATE,
-            layout_of(stereo, opts),
-            &heard.tagged_words(),
-            &PhraseLists::builtin(&language),
-            &self.structure,
-        )
-        .map_err(|e| ScoreError::Structure(path.into(), e.to_string()))?;
+        let layout = layout_of(stereo, opts);
+        let structure = self.structure_of(path, &channels, layout, &heard, &language)?;
         let words = split_words(&structure, &heard.agent, &heard.customer, &heard.mono);
 
         stage("voice");
@@ -282,20 +275,13 @@ impl<'a> Scorer<'a> {
         );
 
         stage("findings");
-        let phrases = ScoringPhrases::builtin(&language);
-        let facts = findings::CallFacts {
-            language: &language,
-            agent: &agent_voice,
-            customer: customer_voice.as_ref(),
-            structure: &structure,
-            agent_words: &words.agent,
-            agent_dropped: &words.dropped.agent,
-            customer_words: &words.customer,
-            phrases: &phrases,
-        };
-        let found = findings::detect_all(&facts, &self.profile, &Tips::builtin(&language));
-        let overall_score = findings::overall_score(&found, &self.profile);
-        let follow_ups = follow_ups(&words.agent, &phrases);
+        let (found, overall_score, follow_ups) = self.judge(
+            &language,
+            &agent_voice,
+            customer_voice.as_ref(),
+            &structure,
+            &words,
+        );
         let series =
             CallSeries::from_voices(audio.duration_s(), &agent_voice, customer_voice.as_ref());
         // The frames went into the series; the scorecard does not carry them.
@@ -326,6 +312,53 @@ impl<'a> Scorer<'a> {
             follow_ups,
         };
         Ok((card, series))
+    }
+
+    /// The call structure (speech, turns, roles, words per party) of the
+    /// channels scored: both in stereo, the mix in mono.
+    fn structure_of(
+        &self,
+        path: &Path,
+        channels: &[Vec<f32>],
+        layout: Layout,
+        heard: &Heard,
+        language: &str,
+    ) -> Result<CallStructure, ScoreError> {
+        structure::analyze_call(
+            channels,
+            WHISPER_RATE,
+            layout,
+            &heard.tagged_words(),
+            &PhraseLists::builtin(language),
+            &self.structure,
+        )
+        .map_err(|e| ScoreError::Structure(path.into(), e.to_string()))
+    }
+
+    /// The coaching findings, the overall score and the agent's promises,
+    /// judged from the voices, the structure and the words.
+    fn judge(
+        &self,
+        language: &str,
+        agent: &VoiceReport,
+        customer: Option<&VoiceReport>,
+        structure: &CallStructure,
+        words: &PartyWords,
+    ) -> (Vec<Finding>, u8, Vec<FollowUp>) {
+        let phrases = ScoringPhrases::builtin(language);
+        let facts = findings::CallFacts {
+            language,
+            agent,
+            customer,
+            structure,
+            agent_words: &words.agent,
+            agent_dropped: &words.dropped.agent,
+            customer_words: &words.customer,
+            phrases: &phrases,
+        };
+        let found = findings::detect_all(&facts, &self.profile, &Tips::builtin(language));
+        let overall_score = findings::overall_score(&found, &self.profile);
+        (found, overall_score, follow_ups(&words.agent, &phrases))
     }
 
     /// Transcribes the call: in stereo each channel on its own, both voices

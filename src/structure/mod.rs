@@ -420,29 +420,7 @@ pub fn analyze_call(
     }
     let n_samples = audio_channels.iter().map(Vec::len).max().unwrap_or(0);
     let duration_s = n_samples as f64 / sample_rate as f64;
-    let act = match layout {
-        Layout::Stereo { agent_channel } => {
-            stereo_call_activity(audio_channels, sample_rate, agent_channel, params)?
-        }
-        Layout::Mono {
-            speakers,
-            agent_speaks_first,
-        } => {
-            let mono = mix(audio_channels);
-            match speakers {
-                1 => one_voice_activity(&mono, sample_rate, params),
-                2 => two_voice_activity(
-                    &mono,
-                    sample_rate,
-                    agent_speaks_first,
-                    words,
-                    phrases,
-                    params,
-                )?,
-                n => return Err(StructureError::Speakers(n)),
-            }
-        }
-    };
+    let act = call_activity(audio_channels, sample_rate, layout, words, phrases, params)?;
     let agent_speech = activity::intervals(&act.agent);
     let customer_speech = activity::intervals(&act.customer);
     let both: Vec<bool> = act
@@ -483,6 +461,41 @@ pub fn analyze_call(
         crosstalk: act.crosstalk,
         words,
         words_without_speech,
+    })
+}
+
+/// Each party's speech frames, by the layout: stereo by channel, mono with
+/// one speaker all the agent's, mono with two by diarization.
+fn call_activity(
+    audio_channels: &[Vec<f32>],
+    sample_rate: u32,
+    layout: Layout,
+    words: &[TaggedWord],
+    phrases: &PhraseLists,
+    params: &StructureParams,
+) -> Result<Activity, StructureError> {
+    Ok(match layout {
+        Layout::Stereo { agent_channel } => {
+            stereo_call_activity(audio_channels, sample_rate, agent_channel, params)?
+        }
+        Layout::Mono {
+            speakers,
+            agent_speaks_first,
+        } => {
+            let mono = mix(audio_channels);
+            match speakers {
+                1 => one_voice_activity(&mono, sample_rate, params),
+                2 => two_voice_activity(
+                    &mono,
+                    sample_rate,
+                    agent_speaks_first,
+                    words,
+                    phrases,
+                    params,
+                )?,
+                n => return Err(StructureError::Speakers(n)),
+            }
+        }
     })
 }
 

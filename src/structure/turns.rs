@@ -311,11 +311,7 @@ pub fn figures(
     let total = agent_talk_s + customer_talk_s;
     let share = |x: f64| if total > 0.0 { x / total } else { 0.0 };
 
-    let longest_agent_monologue_s = turns
-        .iter()
-        .filter(|t| t.speaker == Speaker::Agent)
-        .map(|t| t.end_s - t.start_s)
-        .fold(0.0, f64::max);
+    let longest_agent_monologue_s = longest_turn_s(turns, Speaker::Agent);
     let latencies_s = reply_latencies(turns);
     let latency_fast_share = fast_share(&latencies_s, params.fast_latency_s);
 
@@ -367,6 +363,15 @@ pub fn figures(
         agent_wpm: words_per_minute(agent_words, agent_turn_time_s),
         customer_wpm: words_per_minute(customer_words, customer_turn_time_s),
     }
+}
+
+/// The longest turn (s) of `speaker`, 0 without one.
+fn longest_turn_s(turns: &[Turn], speaker: Speaker) -> f64 {
+    turns
+        .iter()
+        .filter(|t| t.speaker == speaker)
+        .map(|t| t.end_s - t.start_s)
+        .fold(0.0, f64::max)
 }
 
 /// A sum that starts from +0.0: an empty f64 `sum()` is -0.0, printed as
