@@ -420,7 +420,13 @@ pub fn analyze_call(
     }
     let n_samples = audio_channels.iter().map(Vec::len).max().unwrap_or(0);
     let duration_s = n_samples as f64 / sample_rate as f64;
-    let act = call_activity(audio_channels, sample_rate, layout, words, phrases, params)?;
+    let act = call_activity(
+        layout,
+        audio_channels,
+        sample_rate,
+        (words, phrases),
+        params,
+    )?;
     let agent_speech = activity::intervals(&act.agent);
     let customer_speech = activity::intervals(&act.customer);
     let both: Vec<bool> = act
@@ -465,15 +471,16 @@ pub fn analyze_call(
 }
 
 /// Each party's speech frames, by the layout: stereo by channel, mono with
-/// one speaker all the agent's, mono with two by diarization.
+/// one speaker all the agent's, mono with two by diarization, the roles then
+/// chosen from `role_cues` (the words and the phrase lists).
 fn call_activity(
+    layout: Layout,
     audio_channels: &[Vec<f32>],
     sample_rate: u32,
-    layout: Layout,
-    words: &[TaggedWord],
-    phrases: &PhraseLists,
+    role_cues: (&[TaggedWord], &PhraseLists),
     params: &StructureParams,
 ) -> Result<Activity, StructureError> {
+    let (words, phrases) = role_cues;
     Ok(match layout {
         Layout::Stereo { agent_channel } => {
             stereo_call_activity(audio_channels, sample_rate, agent_channel, params)?
