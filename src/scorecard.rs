@@ -246,142 +246,45 @@ impl<'a> Scorer<'a> {
         stage("decode");
         let info = audio::probe(path)?;
         let audio = audio::load(path, Some(WHISPER_RATE))?;
-        let peak = peak_dbfs(&audio);
-        if peak < SILENT_DBFS {
-            return Err(ScoreError::Silent(path.into(), peak));
-        }
-        for (i, channel) in audio.channels.iter().enumerate() {
-            let clipped = clipped_share(channel, self.features.clip_level);
-            if clipped >= MAX_CLIPPED_SHARE {
-                let part = match (audio.channels.len(), i) {
-                    (1, _) => String::new(),
-                    (_, 0) => " of the left channel".to_string(),
-                    _ => " of the right channel".to_string(),
-                };
-                return Err(ScoreError::Clipped(path.into(), part, clipped));
-            }
-        }
+        check_levels(path, &audio, self.features.clip_level)?;
         let stereo = audio.channels.len() == 2 && opts.speakers != 1;
-        let (agent_ch, customer_ch) = match opts.agent_channel {
-            Channel::Left => (0, 1),
-            Channel::Right => (1, 0),
-        };
 
         stage("transcribe");
-        let mut decode = opts.decode.clone();
-        decode.language = opts.language.clone();
         let mut params = self.features.clone();
         params.keep_frames = true;
-        let voice_of = |samples: &[f32]| features::analyze_channel(samples, WHISPER_RATE, &params);
-        let (agent_t, customer_t, mono_t, stereo_voices) = if stereo {
-            let (agent, customer) = (&audio.channels[agent_ch], &audio.channels[customer_ch]);
-            // Both channels at once, their speech decoded side by side;
-            // the customer speaks the agent's language. The voice of each
-            // channel needs no transcript: it is measured on the core of
-            // the first whisper run to finish.
-            let (both, voices) =
-                self.recognizer
-                    .transcribe_channels_beside(&[agent, customer], &decode, || {
-                        (voice_of(agent), voice_of(customer))
-                    })?;
-            let [agent_t, customer_t]: [Transcript; 2] =
-                both.try_into().expect("two channels give two transcripts");
-            (Some(agent_t), Some(customer_t), None, Some(voices))
-        } else {
-            (
-                None,
-                None,
-                Some(self.recognizer.transcribe(&audio.mix(), &decode)?),
-                None,
-            )
-        };
-        let language = [&agent_t, &mono_t]
-            .into_iter()
-            .flatten()
-            .next()
-            .map_or_else(|| "en".to_string(), |t| t.language.clone());
+        let heard = self.transcribe(&audio, opts, stereo, &params)?;
+        let language = heard.language();
 
         stage("structure");
-        let layout = if stereo {
-            Layout::Stereo {
-                agent_channel: opts.agent_channel,
-            }
-        } else {
-            Layout::Mono {
-                speakers: opts.speakers.clamp(1, 2),
-                agent_speaks_first: opts.agent_speaks_first,
-            }
-        };
-        let tagged: Vec<TaggedWord> = match (&agent_t, &customer_t, &mono_t) {
-            (Some(a), Some(c), _) => {
-                let mut w = TaggedWord::tagged(a.words(), Speaker::Agent);
-                w.extend(TaggedWord::tagged(c.words(), Speaker::Customer));
-                w.sort_by_key(|t| t.word.start_ms);
-                w
-            }
-            (_, _, Some(m)) => TaggedWord::untagged(m.words()),
-            _ => Vec::new(),
-        };
         let channels: Vec<Vec<f32>> = if stereo {
             audio.channels.clone()
         } else {
             vec![audio.mix()]
         };
-        let structure = structure::analyze_call(
-            &channels,
-            WHISPER_RATE,
-            layout,
-            &tagged,
-            &PhraseLists::builtin(&language),
-            &self.structure,
-        )
-        .map_err(|e| ScoreError::Structure(path.into(), e.to_string()))?;
-
-        let words = split_words(&structure, &agent_t, &customer_t, &mono_t);
+        let layout = layout_of(stereo, opts);
+        let structure = self.structure_of(path, &channels, layout, &heard, &language)?;
+        let words = split_words(&structure, &heard.agent, &heard.customer, &heard.mono);
 
         stage("voice");
-        let (agent_voice, mut customer_voice) = match stereo_voices {
-            Some((agent, customer)) => (agent, Some(customer)),
-            // One voice: the whole mix.
-            None if opts.speakers == 1 => (voice_of(&channels[0]), None),
-            // Two voices in one channel: each party's turns, as the call
-            // structure split them.
-            None => {
-                let mix = &channels[0];
-                (
-                    voice_of(&keep_only(mix, &structure.agent_speech)),
-                    Some(voice_of(&keep_only(mix, &structure.customer_speech))),
-                )
-            }
-        };
+        let (mut agent_voice, mut customer_voice) = party_voices(
+            heard.voices,
+            opts.speakers,
+            &channels[0],
+            &structure,
+            &params,
+        );
 
         stage("findings");
-        let phrases = ScoringPhrases::builtin(&language);
-        let tips = Tips::builtin(&language);
-        let facts = findings::CallFacts {
-            language: &language,
-            agent: &agent_voice,
-            customer: customer_voice.as_ref(),
-            structure: &structure,
-            agent_words: &words.agent,
-            agent_dropped: &words.dropped.agent,
-            customer_words: &words.customer,
-            phrases: &phrases,
-        };
-        let found = findings::detect_all(&facts, &self.profile, &tips);
-        let overall_score = findings::overall_score(&found, &self.profile);
-        let follow_ups = find_timed(&words.agent, &phrases.follow_up)
-            .into_iter()
-            .map(|h| FollowUp {
-                start_ms: h.start_ms,
-                end_ms: h.end_ms,
-                phrase: h.phrase,
-                quote: h.quote,
-            })
-            .collect();
+        let (found, overall_score, follow_ups) = self.judge(
+            &language,
+            &agent_voice,
+            customer_voice.as_ref(),
+            &structure,
+            &words,
+        );
         let series =
             CallSeries::from_voices(audio.duration_s(), &agent_voice, customer_voice.as_ref());
-        let mut agent_voice = agent_voice;
+        // The frames went into the series; the scorecard does not carry them.
         agent_voice.frames = None;
         if let Some(c) = customer_voice.as_mut() {
             c.frames = None;
@@ -410,6 +313,210 @@ impl<'a> Scorer<'a> {
         };
         Ok((card, series))
     }
+
+    /// The call structure (speech, turns, roles, words per party) of the
+    /// channels scored: both in stereo, the mix in mono.
+    fn structure_of(
+        &self,
+        path: &Path,
+        channels: &[Vec<f32>],
+        layout: Layout,
+        heard: &Heard,
+        language: &str,
+    ) -> Result<CallStructure, ScoreError> {
+        structure::analyze_call(
+            channels,
+            WHISPER_RATE,
+            layout,
+            &heard.tagged_words(),
+            &PhraseLists::builtin(language),
+            &self.structure,
+        )
+        .map_err(|e| ScoreError::Structure(path.into(), e.to_string()))
+    }
+
+    /// The coaching findings, the overall score and the agent's promises,
+    /// judged from the voices, the structure and the words.
+    fn judge(
+        &self,
+        language: &str,
+        agent: &VoiceReport,
+        customer: Option<&VoiceReport>,
+        structure: &CallStructure,
+        words: &PartyWords,
+    ) -> (Vec<Finding>, u8, Vec<FollowUp>) {
+        let phrases = ScoringPhrases::builtin(language);
+        let facts = findings::CallFacts {
+            language,
+            agent,
+            customer,
+            structure,
+            agent_words: &words.agent,
+            agent_dropped: &words.dropped.agent,
+            customer_words: &words.customer,
+            phrases: &phrases,
+        };
+        let found = findings::detect_all(&facts, &self.profile, &Tips::builtin(language));
+        let overall_score = findings::overall_score(&found, &self.profile);
+        (found, overall_score, follow_ups(&words.agent, &phrases))
+    }
+
+    /// Transcribes the call: in stereo each channel on its own, both voices
+    /// measured while whisper runs; in mono the mix.
+    fn transcribe(
+        &self,
+        audio: &Audio,
+        opts: &ScoreOptions,
+        stereo: bool,
+        params: &FeatureParams,
+    ) -> Result<Heard, ScoreError> {
+        let mut decode = opts.decode.clone();
+        decode.language = opts.language.clone();
+        if !stereo {
+            let mono = self.recognizer.transcribe(&audio.mix(), &decode)?;
+            return Ok(Heard {
+                agent: None,
+                customer: None,
+                mono: Some(mono),
+                voices: None,
+            });
+        }
+        let (agent_ch, customer_ch) = match opts.agent_channel {
+            Channel::Left => (0, 1),
+            Channel::Right => (1, 0),
+        };
+        let (agent, customer) = (&audio.channels[agent_ch], &audio.channels[customer_ch]);
+        // Both channels at once, their speech decoded side by side;
+        // the customer speaks the agent's language. The voice of each
+        // channel needs no transcript: it is measured on the core of
+        // the first whisper run to finish.
+        let (both, voices) =
+            self.recognizer
+                .transcribe_channels_beside(&[agent, customer], &decode, || {
+                    (voice_of(agent, params), voice_of(customer, params))
+                })?;
+        let [agent_t, customer_t]: [Transcript; 2] =
+            both.try_into().expect("two channels give two transcripts");
+        Ok(Heard {
+            agent: Some(agent_t),
+            customer: Some(customer_t),
+            mono: None,
+            voices: Some(voices),
+        })
+    }
+}
+
+/// What speech recognition heard: the two channels' transcripts (stereo) or
+/// the mix's (mono), and in stereo the voices measured beside it.
+struct Heard {
+    agent: Option<Transcript>,
+    customer: Option<Transcript>,
+    mono: Option<Transcript>,
+    voices: Option<(VoiceReport, VoiceReport)>,
+}
+
+impl Heard {
+    /// The call's language: the agent's transcript's (or the mix's), else
+    /// English.
+    fn language(&self) -> String {
+        [&self.agent, &self.mono]
+            .into_iter()
+            .flatten()
+            .next()
+            .map_or_else(|| "en".to_string(), |t| t.language.clone())
+    }
+
+    /// The words for the call structure: tagged by channel and in time order
+    /// (stereo), untagged (mono).
+    fn tagged_words(&self) -> Vec<TaggedWord> {
+        match (&self.agent, &self.customer, &self.mono) {
+            (Some(a), Some(c), _) => {
+                let mut w = TaggedWord::tagged(a.words(), Speaker::Agent);
+                w.extend(TaggedWord::tagged(c.words(), Speaker::Customer));
+                w.sort_by_key(|t| t.word.start_ms);
+                w
+            }
+            (_, _, Some(m)) => TaggedWord::untagged(m.words()),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Refuses a silent recording, or one clipped too much in any channel, that
+/// could not be scored fairly.
+fn check_levels(path: &Path, audio: &Audio, clip_level: f32) -> Result<(), ScoreError> {
+    let peak = peak_dbfs(audio);
+    if peak < SILENT_DBFS {
+        return Err(ScoreError::Silent(path.into(), peak));
+    }
+    for (i, channel) in audio.channels.iter().enumerate() {
+        let clipped = clipped_share(channel, clip_level);
+        if clipped >= MAX_CLIPPED_SHARE {
+            let part = match (audio.channels.len(), i) {
+                (1, _) => String::new(),
+                (_, 0) => " of the left channel".to_string(),
+                _ => " of the right channel".to_string(),
+            };
+            return Err(ScoreError::Clipped(path.into(), part, clipped));
+        }
+    }
+    Ok(())
+}
+
+/// The call-structure layout: stereo by the agent channel, else mono with
+/// one or two speakers.
+fn layout_of(stereo: bool, opts: &ScoreOptions) -> Layout {
+    if stereo {
+        Layout::Stereo {
+            agent_channel: opts.agent_channel,
+        }
+    } else {
+        Layout::Mono {
+            speakers: opts.speakers.clamp(1, 2),
+            agent_speaks_first: opts.agent_speaks_first,
+        }
+    }
+}
+
+/// One voice's report, with the frames the time series need.
+fn voice_of(samples: &[f32], params: &FeatureParams) -> VoiceReport {
+    features::analyze_channel(samples, WHISPER_RATE, params)
+}
+
+/// The agent's and the customer's voices: stereo's, measured beside
+/// transcription; else the whole mix for one speaker, or each party's turns
+/// of the mix, as the call structure split them.
+fn party_voices(
+    stereo_voices: Option<(VoiceReport, VoiceReport)>,
+    speakers: u8,
+    mix: &[f32],
+    structure: &CallStructure,
+    params: &FeatureParams,
+) -> (VoiceReport, Option<VoiceReport>) {
+    match stereo_voices {
+        Some((agent, customer)) => (agent, Some(customer)),
+        None if speakers == 1 => (voice_of(mix, params), None),
+        None => (
+            voice_of(&keep_only(mix, &structure.agent_speech), params),
+            Some(voice_of(
+                &keep_only(mix, &structure.customer_speech),
+                params,
+            )),
+        ),
+    }
+}
+
+/// The promises among the agent's words (`follow_ups`).
+fn follow_ups(agent_words: &[Word], phrases: &ScoringPhrases) -> Vec<FollowUp> {
+    find_timed(agent_words, &phrases.follow_up)
+        .into_iter()
+        .map(|h| FollowUp {
+            start_ms: h.start_ms,
+            end_ms: h.end_ms,
+            phrase: h.phrase,
+            quote: h.quote,
+        })
+        .collect()
 }
 
 /// The loudest 30 ms frame of any channel, in dBFS.

@@ -174,90 +174,22 @@ pub fn analyze_channel(samples: &[f32], sample_rate: u32, params: &FeatureParams
     };
     let pitch = pitch::track(samples, sample_rate, &params.pitch);
     let inten = intensity::track(samples, sample_rate, &params.intensity);
-    let act = activity::detect(
-        &inten,
-        duration_s,
-        &activity::ActivityParams {
-            silence_db: params.silence_db,
-            min_pause_s: params.min_pause_s,
-            min_sounding_s: params.min_sounding_s,
-        },
-    );
-    let nuclei = syllables::nuclei(
-        &inten,
-        &pitch,
-        &act,
-        &syllables::SyllableParams {
-            silence_db: params.silence_db,
-            min_dip_db: params.min_dip_db,
-            voicing_tolerance_s: params.nucleus_voicing_tolerance_s,
-        },
-    );
-    let clar = clarity::measure(
-        samples,
-        sample_rate,
-        &pitch,
-        &inten,
-        &act,
-        &clarity::ClarityParams {
-            band_low_hz: params.clarity_band_low_hz,
-            band_high_hz: params.clarity_band_high_hz,
-            hf_split_hz: params.hf_split_hz,
-            clip_level: params.clip_level,
-            vowel_band_hz: params.vowel_band_hz,
-            consonant_band_hz: params.consonant_band_hz,
-            noise_share: params.noise_share,
-        },
-    );
+    let act = detect_activity(&inten, duration_s, params);
+    let nuclei = find_nuclei(&inten, &pitch, &act, params);
+    let clar = measure_clarity(samples, sample_rate, &pitch, &inten, &act, params);
 
     let voiced: Vec<f64> = pitch.voiced().collect();
     let stats = f0_statistics(&voiced);
-    let in_speech = |t: f64| act.speech.iter().any(|s| s.contains(t));
-    let (mut n_speech, mut n_voiced) = (0usize, 0usize);
-    for (&t, f) in pitch.times.iter().zip(pitch.f0.iter()) {
-        if in_speech(t) {
-            n_speech += 1;
-            n_voiced += f.is_some() as usize;
-        }
-    }
-    // Frames far below the loudest speech are silence caught at the edges of
-    // a speech interval (digital silence gives -300 dB), not voice: leave
-    // them out of the loudness statistics. Real speech spans < 50 dB.
-    let mut sorted_db: Vec<f64> = inten.db.iter().copied().filter(|d| d.is_finite()).collect();
-    sorted_db.sort_by(f64::total_cmp);
-    let loud = stats::quantile_sorted(&sorted_db, 0.99).unwrap_or(0.0);
-    let speech_db: Vec<f64> = inten
-        .times
-        .iter()
-        .zip(inten.db.iter())
-        .filter(|(&t, &d)| in_speech(t) && d > loud - SPEECH_DB_RANGE)
-        .map(|(_, &d)| d)
-        .collect();
-    let int_stats = stats::mean_std(&speech_db);
+    let int_stats = stats::mean_std(&speech_levels_db(&inten, &act));
     let phonation_time_s: f64 = act.speech.iter().map(|s| s.duration_s()).sum();
     let syllable_count = nuclei.len();
-    let frames = params.keep_frames.then(|| {
-        pitch
-            .times
-            .iter()
-            .zip(pitch.f0.iter())
-            .map(|(&t, &f)| Frame {
-                time_s: t,
-                f0_hz: f,
-                intensity_db: inten.at(t).unwrap_or(-300.0) as f32,
-            })
-            .collect()
-    });
+    let frames = params.keep_frames.then(|| frame_track(&pitch, &inten));
     VoiceReport {
         duration_s,
         f0_median_hz: stats.map(|s| s.0),
         f0_std_semitones: stats.map(|s| s.1),
         f0_range_semitones: stats.map(|s| s.2),
-        voiced_fraction: if n_speech == 0 {
-            0.0
-        } else {
-            n_voiced as f64 / n_speech as f64
-        },
+        voiced_fraction: voiced_fraction(&pitch, &act),
         intensity_mean_db: int_stats.map(|s| s.0),
         intensity_std_db: int_stats.map(|s| s.1),
         syllable_count,
@@ -280,4 +212,117 @@ pub fn analyze_channel(samples: &[f32], sample_rate: u32, params: &FeatureParams
         nuclei_s: nuclei,
         frames,
     }
+}
+
+/// Speech and pauses from the intensity track, with the channel's silence
+/// threshold and minimum pause and speech lengths.
+fn detect_activity(
+    inten: &IntensityTrack,
+    duration_s: f64,
+    params: &FeatureParams,
+) -> activity::Activity {
+    activity::detect(
+        inten,
+        duration_s,
+        &activity::ActivityParams {
+            silence_db: params.silence_db,
+            min_pause_s: params.min_pause_s,
+            min_sounding_s: params.min_sounding_s,
+        },
+    )
+}
+
+/// Syllable nuclei (their times in s) within the speech: the basis of the
+/// speech and articulation rates.
+fn find_nuclei(
+    inten: &IntensityTrack,
+    pitch: &PitchTrack,
+    act: &activity::Activity,
+    params: &FeatureParams,
+) -> Vec<f64> {
+    syllables::nuclei(
+        inten,
+        pitch,
+        act,
+        &syllables::SyllableParams {
+            silence_db: params.silence_db,
+            min_dip_db: params.min_dip_db,
+            voicing_tolerance_s: params.nucleus_voicing_tolerance_s,
+        },
+    )
+}
+
+/// The spectral clarity figures (centroid, tilt, SNR, clipping) of the speech.
+fn measure_clarity(
+    samples: &[f32],
+    sample_rate: u32,
+    pitch: &PitchTrack,
+    inten: &IntensityTrack,
+    act: &activity::Activity,
+    params: &FeatureParams,
+) -> clarity::Clarity {
+    clarity::measure(
+        samples,
+        sample_rate,
+        pitch,
+        inten,
+        act,
+        &clarity::ClarityParams {
+            band_low_hz: params.clarity_band_low_hz,
+            band_high_hz: params.clarity_band_high_hz,
+            hf_split_hz: params.hf_split_hz,
+            clip_level: params.clip_level,
+            vowel_band_hz: params.vowel_band_hz,
+            consonant_band_hz: params.consonant_band_hz,
+            noise_share: params.noise_share,
+        },
+    )
+}
+
+/// The share of pitch frames inside speech that are voiced (0 without speech).
+fn voiced_fraction(pitch: &PitchTrack, act: &activity::Activity) -> f64 {
+    let (mut n_speech, mut n_voiced) = (0usize, 0usize);
+    for (&t, f) in pitch.times.iter().zip(pitch.f0.iter()) {
+        if act.speech.iter().any(|s| s.contains(t)) {
+            n_speech += 1;
+            n_voiced += f.is_some() as usize;
+        }
+    }
+    if n_speech == 0 {
+        0.0
+    } else {
+        n_voiced as f64 / n_speech as f64
+    }
+}
+
+/// The intensity levels (dB) of the speech frames for the loudness
+/// statistics, without the edge silence far below the loudest speech.
+fn speech_levels_db(inten: &IntensityTrack, act: &activity::Activity) -> Vec<f64> {
+    // Frames far below the loudest speech are silence caught at the edges of
+    // a speech interval (digital silence gives -300 dB), not voice: leave
+    // them out of the loudness statistics. Real speech spans < 50 dB.
+    let mut sorted_db: Vec<f64> = inten.db.iter().copied().filter(|d| d.is_finite()).collect();
+    sorted_db.sort_by(f64::total_cmp);
+    let loud = stats::quantile_sorted(&sorted_db, 0.99).unwrap_or(0.0);
+    inten
+        .times
+        .iter()
+        .zip(inten.db.iter())
+        .filter(|(&t, &d)| act.speech.iter().any(|s| s.contains(t)) && d > loud - SPEECH_DB_RANGE)
+        .map(|(_, &d)| d)
+        .collect()
+}
+
+/// The per-frame pitch and intensity track kept for plotting (`frames`).
+fn frame_track(pitch: &PitchTrack, inten: &IntensityTrack) -> Vec<Frame> {
+    pitch
+        .times
+        .iter()
+        .zip(pitch.f0.iter())
+        .map(|(&t, &f)| Frame {
+            time_s: t,
+            f0_hz: f,
+            intensity_db: inten.at(t).unwrap_or(-300.0) as f32,
+        })
+        .collect()
 }

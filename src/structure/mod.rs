@@ -38,6 +38,7 @@ pub mod role;
 pub mod turns;
 
 use crate::transcript::Word;
+use ge2e::SpeakerEncoder;
 use serde::{Deserialize, Serialize};
 
 pub use activity::Interval;
@@ -419,111 +420,13 @@ pub fn analyze_call(
     }
     let n_samples = audio_channels.iter().map(Vec::len).max().unwrap_or(0);
     let duration_s = n_samples as f64 / sample_rate as f64;
-    let act = match layout {
-        Layout::Stereo { agent_channel } => {
-            if audio_channels.len() != 2 {
-                return Err(StructureError::NotStereo(audio_channels.len()));
-            }
-            let l0 = activity::frame_levels_db(&audio_channels[0], sample_rate);
-            let l1 = activity::frame_levels_db(&audio_channels[1], sample_rate);
-            let st = activity::stereo_activity([&l0, &l1], params);
-            let (a, c) = match agent_channel {
-                Channel::Left => (0, 1),
-                Channel::Right => (1, 0),
-            };
-            let [s0, s1] = st.speech;
-            let mut sp = [Some(s0), Some(s1)];
-            Activity {
-                agent: sp[a].take().unwrap_or_default(),
-                customer: sp[c].take().unwrap_or_default(),
-                diarization: None,
-                roles: None,
-                crosstalk: Some(CrosstalkInfo {
-                    customer_into_agent_db: st.coupling_db[a],
-                    agent_into_customer_db: st.coupling_db[c],
-                    rejected_agent_s: st.bleed_frames[a] as f64 * activity::HOP_S,
-                    rejected_customer_s: st.bleed_frames[c] as f64 * activity::HOP_S,
-                }),
-            }
-        }
-        Layout::Mono {
-            speakers,
-            agent_speaks_first,
-        } => {
-            let mono = mix(audio_channels);
-            match speakers {
-                1 => {
-                    let levels = activity::frame_levels_db(&mono, sample_rate);
-                    let agent = activity::mono_activity(&levels, params);
-                    let customer = vec![false; agent.len()];
-                    Activity {
-                        agent,
-                        customer,
-                        diarization: None,
-                        crosstalk: None,
-                        roles: None,
-                    }
-                }
-                2 => {
-                    let levels = activity::frame_levels_db(&mono, sample_rate);
-                    let (speech, detector) = match &params.speech_vad {
-                        Some(vad) => {
-                            let voiced = silero_frames(vad, &mono, sample_rate, levels.len())?;
-                            let speech = activity::mono_activity_voiced(&levels, &voiced, params);
-                            (speech, "speech by Silero VAD and energy")
-                        }
-                        None => (activity::mono_activity(&levels, params), "speech by energy"),
-                    };
-                    let encoder = match &params.speaker_model {
-                        Some(m) => Some(m.load().map_err(|e| {
-                            StructureError::SpeakerModel(
-                                m.path().display().to_string(),
-                                e.to_string(),
-                            )
-                        })?),
-                        None => None,
-                    };
-                    let mut d = diarize::diarize_speech(
-                        &mono,
-                        sample_rate,
-                        speech,
-                        agent_speaks_first,
-                        params,
-                        encoder.as_ref(),
-                    )
-                    .map_err(|e| {
-                        // Only the speaker model's path can fail.
-                        let path = params.speaker_model.as_ref().map(|m| m.path().display());
-                        StructureError::SpeakerModel(
-                            path.map(|p| p.to_string()).unwrap_or_default(),
-                            e.to_string(),
-                        )
-                    })?;
-                    d.info.method = format!("{}; {detector}", d.info.method);
-                    let choice = role::choose(
-                        &activity::intervals(&d.agent),
-                        &activity::intervals(&d.customer),
-                        words,
-                        phrases,
-                        params,
-                        agent_speaks_first,
-                    );
-                    if choice.swap {
-                        std::mem::swap(&mut d.agent, &mut d.customer);
-                    }
-                    d.info.agent_reason = choice.reason;
-                    Activity {
-                        agent: d.agent,
-                        customer: d.customer,
-                        diarization: Some(d.info),
-                        crosstalk: None,
-                        roles: Some(choice.roles),
-                    }
-                }
-                n => return Err(StructureError::Speakers(n)),
-            }
-        }
-    };
+    let act = call_activity(
+        layout,
+        audio_channels,
+        sample_rate,
+        (words, phrases),
+        params,
+    )?;
     let agent_speech = activity::intervals(&act.agent);
     let customer_speech = activity::intervals(&act.customer);
     let both: Vec<bool> = act
@@ -546,12 +449,9 @@ pub fn analyze_call(
         params,
     );
     let greeting = greeting::analyze_opening(&agent_speech, &turn_list, &words, phrases, params);
-    let roles = match (act.roles, layout) {
-        (Some(r), _) => r,
-        (None, Layout::Stereo { agent_channel }) => {
-            role::channel_roles(&words, agent_channel, phrases, params)
-        }
-        (None, Layout::Mono { .. }) => role::single_roles(&words, phrases, params),
+    let roles = match act.roles {
+        Some(r) => r,
+        None => layout_roles(&words, layout, phrases, params),
     };
     Ok(CallStructure {
         duration_s,
@@ -568,6 +468,188 @@ pub fn analyze_call(
         words,
         words_without_speech,
     })
+}
+
+/// Each party's speech frames, by the layout: stereo by channel, mono with
+/// one speaker all the agent's, mono with two by diarization, the roles then
+/// chosen from `role_cues` (the words and the phrase lists).
+fn call_activity(
+    layout: Layout,
+    audio_channels: &[Vec<f32>],
+    sample_rate: u32,
+    role_cues: (&[TaggedWord], &PhraseLists),
+    params: &StructureParams,
+) -> Result<Activity, StructureError> {
+    let (words, phrases) = role_cues;
+    Ok(match layout {
+        Layout::Stereo { agent_channel } => {
+            stereo_call_activity(audio_channels, sample_rate, agent_channel, params)?
+        }
+        Layout::Mono {
+            speakers,
+            agent_speaks_first,
+        } => {
+            let mono = mix(audio_channels);
+            match speakers {
+                1 => one_voice_activity(&mono, sample_rate, params),
+                2 => two_voice_activity(
+                    &mono,
+                    sample_rate,
+                    agent_speaks_first,
+                    words,
+                    phrases,
+                    params,
+                )?,
+                n => return Err(StructureError::Speakers(n)),
+            }
+        }
+    })
+}
+
+/// Stereo: each party's speech on its own channel, with the crosstalk (one
+/// channel's voice leaking into the other) measured and rejected.
+fn stereo_call_activity(
+    audio_channels: &[Vec<f32>],
+    sample_rate: u32,
+    agent_channel: Channel,
+    params: &StructureParams,
+) -> Result<Activity, StructureError> {
+    if audio_channels.len() != 2 {
+        return Err(StructureError::NotStereo(audio_channels.len()));
+    }
+    let l0 = activity::frame_levels_db(&audio_channels[0], sample_rate);
+    let l1 = activity::frame_levels_db(&audio_channels[1], sample_rate);
+    let st = activity::stereo_activity([&l0, &l1], params);
+    let (a, c) = match agent_channel {
+        Channel::Left => (0, 1),
+        Channel::Right => (1, 0),
+    };
+    let [s0, s1] = st.speech;
+    let mut sp = [Some(s0), Some(s1)];
+    Ok(Activity {
+        agent: sp[a].take().unwrap_or_default(),
+        customer: sp[c].take().unwrap_or_default(),
+        diarization: None,
+        roles: None,
+        crosstalk: Some(CrosstalkInfo {
+            customer_into_agent_db: st.coupling_db[a],
+            agent_into_customer_db: st.coupling_db[c],
+            rejected_agent_s: st.bleed_frames[a] as f64 * activity::HOP_S,
+            rejected_customer_s: st.bleed_frames[c] as f64 * activity::HOP_S,
+        }),
+    })
+}
+
+/// Mono with one speaker: all the speech is the agent's.
+fn one_voice_activity(mono: &[f32], sample_rate: u32, params: &StructureParams) -> Activity {
+    let levels = activity::frame_levels_db(mono, sample_rate);
+    let agent = activity::mono_activity(&levels, params);
+    let customer = vec![false; agent.len()];
+    Activity {
+        agent,
+        customer,
+        diarization: None,
+        crosstalk: None,
+        roles: None,
+    }
+}
+
+/// Mono with two speakers: the speech, split into two voices by diarization,
+/// then the roles (which voice is the agent) chosen from the words.
+fn two_voice_activity(
+    mono: &[f32],
+    sample_rate: u32,
+    agent_speaks_first: bool,
+    words: &[TaggedWord],
+    phrases: &PhraseLists,
+    params: &StructureParams,
+) -> Result<Activity, StructureError> {
+    let (speech, detector) = mono_speech(mono, sample_rate, params)?;
+    let encoder = load_speaker_model(params)?;
+    let mut d = diarize::diarize_speech(
+        mono,
+        sample_rate,
+        speech,
+        agent_speaks_first,
+        params,
+        encoder.as_ref(),
+    )
+    .map_err(|e| {
+        // Only the speaker model's path can fail.
+        let path = params.speaker_model.as_ref().map(|m| m.path().display());
+        StructureError::SpeakerModel(
+            path.map(|p| p.to_string()).unwrap_or_default(),
+            e.to_string(),
+        )
+    })?;
+    d.info.method = format!("{}; {detector}", d.info.method);
+    let choice = role::choose(
+        &activity::intervals(&d.agent),
+        &activity::intervals(&d.customer),
+        words,
+        phrases,
+        params,
+        agent_speaks_first,
+    );
+    if choice.swap {
+        std::mem::swap(&mut d.agent, &mut d.customer);
+    }
+    d.info.agent_reason = choice.reason;
+    Ok(Activity {
+        agent: d.agent,
+        customer: d.customer,
+        diarization: Some(d.info),
+        crosstalk: None,
+        roles: Some(choice.roles),
+    })
+}
+
+/// The speech frames of a mono mix, by Silero VAD and energy when a VAD is
+/// set, else by energy alone, with the detector's name for the diarization
+/// method.
+fn mono_speech(
+    mono: &[f32],
+    sample_rate: u32,
+    params: &StructureParams,
+) -> Result<(Vec<bool>, &'static str), StructureError> {
+    let levels = activity::frame_levels_db(mono, sample_rate);
+    Ok(match &params.speech_vad {
+        Some(vad) => {
+            let voiced = silero_frames(vad, mono, sample_rate, levels.len())?;
+            let speech = activity::mono_activity_voiced(&levels, &voiced, params);
+            (speech, "speech by Silero VAD and energy")
+        }
+        None => (activity::mono_activity(&levels, params), "speech by energy"),
+    })
+}
+
+/// The speaker encoder for diarization, when a speaker model is set.
+fn load_speaker_model(params: &StructureParams) -> Result<Option<SpeakerEncoder>, StructureError> {
+    params
+        .speaker_model
+        .as_ref()
+        .map(|m| {
+            m.load().map_err(|e| {
+                StructureError::SpeakerModel(m.path().display().to_string(), e.to_string())
+            })
+        })
+        .transpose()
+}
+
+/// The roles when the layout, not diarization, names the voices: stereo by
+/// the agent channel, mono with one speaker by that speaker alone.
+fn layout_roles(
+    words: &[SpeakerWord],
+    layout: Layout,
+    phrases: &PhraseLists,
+    params: &StructureParams,
+) -> Roles {
+    match layout {
+        Layout::Stereo { agent_channel } => {
+            role::channel_roles(words, agent_channel, phrases, params)
+        }
+        Layout::Mono { .. } => role::single_roles(words, phrases, params),
+    }
 }
 
 /// Silero's speech decision per 10 ms frame of `mono` (at `sample_rate`,

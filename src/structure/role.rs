@@ -297,9 +297,45 @@ fn decide(
     let margin = if swap { -m } else { m };
     let conf = confidence(margin);
     let (agent, customer) = if swap { (other, named) } else { (named, other) };
-    let warning = (user
-        && conf < params.roles_confident_min
-        && agent.count(CueSide::Caller) > agent.count(CueSide::Agent)
+    let warning = (user && conf < params.roles_confident_min)
+        .then(|| user_choice_warning(method, &agent, &customer))
+        .flatten();
+    let confident = conf >= params.roles_confident_min && warning.is_none();
+    let uncertain_reason =
+        (!confident).then(|| uncertain_reason(warning.as_deref(), &agent, &customer, margin));
+    let reason = format!(
+        "role cues: {} {} against {} {} (margin {:.1}, confidence {:.2})",
+        agent.voice.describe(),
+        agent.summary(),
+        customer.voice.describe(),
+        customer.summary(),
+        margin,
+        conf
+    );
+    let roles = Roles {
+        method,
+        agent_voice: agent.voice,
+        prior,
+        margin,
+        confidence: conf,
+        confident,
+        uncertain_reason,
+        reason,
+        voices: voice_cues(&agent, &customer),
+        cues: role_cues(&agent, &customer),
+        warning,
+    };
+    (swap, roles)
+}
+
+/// The warning for a user-named agent voice that talks like the caller: the
+/// user's choice stands, so the cues can only warn.
+fn user_choice_warning(
+    method: RoleMethod,
+    agent: &VoiceEvidence,
+    customer: &VoiceEvidence,
+) -> Option<String> {
+    (agent.count(CueSide::Caller) > agent.count(CueSide::Agent)
         && customer.count(CueSide::Agent) > 0)
         .then(|| {
             let (what, fix) = match method {
@@ -313,12 +349,20 @@ fn decide(
                 customer.voice.describe(),
                 customer.summary()
             )
-        });
-    let no_cues = agent.cues.is_empty() && customer.cues.is_empty();
-    let confident = conf >= params.roles_confident_min && warning.is_none();
-    let uncertain_reason = (!confident).then(|| match &warning {
-        Some(w) => w.clone(),
-        None if no_cues => format!(
+        })
+}
+
+/// Why a choice that is not confident is not: the warning, no cues at all,
+/// or cues too nearly balanced.
+fn uncertain_reason(
+    warning: Option<&str>,
+    agent: &VoiceEvidence,
+    customer: &VoiceEvidence,
+    margin: f64,
+) -> String {
+    match warning {
+        Some(w) => w.to_string(),
+        None if agent.cues.is_empty() && customer.cues.is_empty() => format!(
             "no role cues in either voice: {} taken for the agent",
             agent.voice.describe()
         ),
@@ -328,7 +372,12 @@ fn decide(
             customer.summary(),
             margin
         ),
-    });
+    }
+}
+
+/// Both voices' cues, each tagged with its speaker and voice, in time order
+/// (`structure.roles.cues`).
+fn role_cues(agent: &VoiceEvidence, customer: &VoiceEvidence) -> Vec<RoleCue> {
     let cues = agent
         .cues
         .iter()
@@ -349,7 +398,13 @@ fn decide(
         });
     let mut cues: Vec<RoleCue> = cues.collect();
     cues.sort_by_key(|c| (c.start_ms, c.end_ms));
-    let voices = [(&agent, Speaker::Agent), (&customer, Speaker::Customer)]
+    cues
+}
+
+/// Each voice's cue counts and score, the agent's voice first
+/// (`structure.roles.voices`).
+fn voice_cues(agent: &VoiceEvidence, customer: &VoiceEvidence) -> Vec<VoiceCues> {
+    [(agent, Speaker::Agent), (customer, Speaker::Customer)]
         .iter()
         .map(|(v, speaker)| VoiceCues {
             voice: v.voice,
@@ -358,30 +413,7 @@ fn decide(
             caller_cues: v.count(CueSide::Caller),
             score: v.score,
         })
-        .collect();
-    let reason = format!(
-        "role cues: {} {} against {} {} (margin {:.1}, confidence {:.2})",
-        agent.voice.describe(),
-        agent.summary(),
-        customer.voice.describe(),
-        customer.summary(),
-        margin,
-        conf
-    );
-    let roles = Roles {
-        method,
-        agent_voice: agent.voice,
-        prior,
-        margin,
-        confidence: conf,
-        confident,
-        uncertain_reason,
-        reason,
-        voices,
-        cues,
-        warning,
-    };
-    (swap, roles)
+        .collect()
 }
 
 /// The roles of a mono call's two voices.

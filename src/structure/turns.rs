@@ -311,81 +311,29 @@ pub fn figures(
     let total = agent_talk_s + customer_talk_s;
     let share = |x: f64| if total > 0.0 { x / total } else { 0.0 };
 
-    let longest_agent_monologue_s = turns
-        .iter()
-        .filter(|t| t.speaker == Speaker::Agent)
-        .map(|t| t.end_s - t.start_s)
-        .fold(0.0, f64::max);
-
-    let latencies_s: Vec<f64> = turns
-        .windows(2)
-        .filter(|w| w[0].speaker == Speaker::Customer && w[1].speaker == Speaker::Agent)
-        .map(|w| w[1].start_s - w[0].end_s)
-        .collect();
-    let latency_fast_share = if latencies_s.is_empty() {
-        None
-    } else {
-        Some(
-            latencies_s
-                .iter()
-                .filter(|&&l| l < params.fast_latency_s)
-                .count() as f64
-                / latencies_s.len() as f64,
-        )
-    };
+    let longest_agent_monologue_s = longest_turn_s(turns, Speaker::Agent);
+    let latencies_s = reply_latencies(turns);
+    let latency_fast_share = fast_share(&latencies_s, params.fast_latency_s);
 
     let agent_barge_ins = barge_ins(&agent[..n], &customer[..n], params);
     let customer_interruptions = barge_ins(&customer[..n], &agent[..n], params).len();
-    // A fold from +0.0: an empty f64 `sum()` is -0.0.
-    let interruption_overlap_s = agent_barge_ins
-        .iter()
-        .map(|b| b.overlap_s)
-        .fold(0.0, |a, b| a + b);
+    let interruption_overlap_s = sum_from_zero(agent_barge_ins.iter().map(|b| b.overlap_s));
     let interruption_spans: Vec<Interval> = agent_barge_ins.iter().map(|b| b.span).collect();
     let overtalk_s = (0..n).filter(|&i| agent[i] && customer[i]).count() as f64 * HOP_S;
 
-    // Joint silences between the first and the last speech.
-    let any: Vec<bool> = (0..n).map(|i| agent[i] || customer[i]).collect();
-    let mut hold_spans = Vec::new();
-    if let (Some(first), Some(last)) = (any.iter().position(|&a| a), any.iter().rposition(|&a| a)) {
-        let silent: Vec<bool> = any[first..=last].iter().map(|&a| !a).collect();
-        for iv in intervals(&silent) {
-            if iv.duration() >= params.hold_min_s - 1e-9 {
-                let off = first as f64 * HOP_S;
-                hold_spans.push(Interval {
-                    start_s: iv.start_s + off,
-                    end_s: iv.end_s + off,
-                });
-            }
-        }
-    }
-    // A fold from +0.0: an empty f64 `sum()` is -0.0, printed as "-0.0".
-    let hold_total_s = hold_spans
-        .iter()
-        .map(Interval::duration)
-        .fold(0.0, |a, b| a + b);
+    let hold_spans = hold_spans(&agent[..n], &customer[..n], params.hold_min_s);
+    let hold_total_s = sum_from_zero(hold_spans.iter().map(Interval::duration));
     let hold_longest_s = hold_spans
         .iter()
         .map(Interval::duration)
         .fold(0.0, f64::max);
 
-    let count = |speaker: Speaker| -> usize {
-        words
-            .iter()
-            .filter(|w| w.speaker == speaker)
-            .map(|w| spoken_word_count(&w.text))
-            .sum()
-    };
-    let (agent_words, customer_words) = (count(Speaker::Agent), count(Speaker::Customer));
+    let (agent_words, customer_words) = (
+        word_count(words, Speaker::Agent),
+        word_count(words, Speaker::Customer),
+    );
     let agent_turn_time_s = turn_time(turns, Speaker::Agent, agent, params.hold_min_s);
     let customer_turn_time_s = turn_time(turns, Speaker::Customer, customer, params.hold_min_s);
-    let wpm = |count: usize, secs: f64| {
-        if secs > 0.0 && count > 0 {
-            Some(count as f64 / secs * 60.0)
-        } else {
-            None
-        }
-    };
 
     TurnFigures {
         agent_talk_s,
@@ -412,8 +360,80 @@ pub fn figures(
         customer_words,
         agent_turn_time_s,
         customer_turn_time_s,
-        agent_wpm: wpm(agent_words, agent_turn_time_s),
-        customer_wpm: wpm(customer_words, customer_turn_time_s),
+        agent_wpm: words_per_minute(agent_words, agent_turn_time_s),
+        customer_wpm: words_per_minute(customer_words, customer_turn_time_s),
+    }
+}
+
+/// The longest turn (s) of `speaker`, 0 without one.
+fn longest_turn_s(turns: &[Turn], speaker: Speaker) -> f64 {
+    turns
+        .iter()
+        .filter(|t| t.speaker == speaker)
+        .map(|t| t.end_s - t.start_s)
+        .fold(0.0, f64::max)
+}
+
+/// A sum that starts from +0.0: an empty f64 `sum()` is -0.0, printed as
+/// "-0.0".
+fn sum_from_zero(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |a, b| a + b)
+}
+
+/// The agent's reply latencies (s): the gap from each customer turn's end to
+/// the agent turn that follows it.
+fn reply_latencies(turns: &[Turn]) -> Vec<f64> {
+    turns
+        .windows(2)
+        .filter(|w| w[0].speaker == Speaker::Customer && w[1].speaker == Speaker::Agent)
+        .map(|w| w[1].start_s - w[0].end_s)
+        .collect()
+}
+
+/// The share of latencies under `fast_s` (None without latencies).
+fn fast_share(latencies_s: &[f64], fast_s: f64) -> Option<f64> {
+    if latencies_s.is_empty() {
+        None
+    } else {
+        Some(latencies_s.iter().filter(|&&l| l < fast_s).count() as f64 / latencies_s.len() as f64)
+    }
+}
+
+/// Holds: joint silences of at least `hold_min_s` between the first and the
+/// last speech of the two (equally long) frame tracks.
+fn hold_spans(agent: &[bool], customer: &[bool], hold_min_s: f64) -> Vec<Interval> {
+    let any: Vec<bool> = agent.iter().zip(customer).map(|(&a, &c)| a || c).collect();
+    let mut hold_spans = Vec::new();
+    if let (Some(first), Some(last)) = (any.iter().position(|&a| a), any.iter().rposition(|&a| a)) {
+        let silent: Vec<bool> = any[first..=last].iter().map(|&a| !a).collect();
+        for iv in intervals(&silent) {
+            if iv.duration() >= hold_min_s - 1e-9 {
+                let off = first as f64 * HOP_S;
+                hold_spans.push(Interval {
+                    start_s: iv.start_s + off,
+                    end_s: iv.end_s + off,
+                });
+            }
+        }
+    }
+    hold_spans
+}
+
+/// How many words one speaker said, counted as spoken ([`spoken_word_count`]).
+fn word_count(words: &[SpeakerWord], speaker: Speaker) -> usize {
+    words
+        .iter()
+        .filter(|w| w.speaker == speaker)
+        .map(|w| spoken_word_count(&w.text))
+        .sum()
+}
+
+/// Words per minute of turn time (None without words or time).
+fn words_per_minute(count: usize, secs: f64) -> Option<f64> {
+    if secs > 0.0 && count > 0 {
+        Some(count as f64 / secs * 60.0)
+    } else {
+        None
     }
 }
 
