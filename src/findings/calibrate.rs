@@ -34,7 +34,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::profile::{Profile, Threshold};
-pub use super::record::{CalibrateOptions, CalibrationRecord, MetricRecord, OptionsError, MIN_CALLS};
+pub use super::record::{
+    CalibrateOptions, CalibrationRecord, MetricRecord, OptionsError, MIN_CALLS,
+};
 use super::{rate, FindingId};
 
 /// Least distance between a calibrated `good` and `bad`, as a fraction of
@@ -150,11 +152,11 @@ fn json_files(dir: &Path) -> Result<Vec<PathBuf>, CalibrateError> {
 /// The scorecards of one file (one or more JSON objects).
 fn read_file(path: &Path) -> Result<Vec<CallFigures>, CalibrateError> {
     let text = std::fs::read_to_string(path).map_err(|e| CalibrateError::Io(path.into(), e))?;
-    let bad = |e: MissingField| CalibrateError::NotScorecard(path.into(), e.to_string());
+    let bad = |e: String| CalibrateError::NotScorecard(path.into(), e);
     let mut calls = Vec::new();
     for card in serde_json::Deserializer::from_str(&text).into_iter::<Value>() {
         let card = card.map_err(|e| bad(e.to_string()))?;
-        calls.push(CallFigures::from_json(&card).map_err(bad)?);
+        calls.push(CallFigures::from_json(&card).map_err(|e| bad(e.to_string()))?);
     }
     if calls.is_empty() {
         return Err(bad("empty file".into()));
