@@ -46,7 +46,11 @@ pub fn full_capped(
     mut params: FullParams,
     samples: &[f32],
 ) -> Result<(), WhisperError> {
-    let cap = TimestampCap::new(ctx);
+    let mut cap = TimestampCap::new(ctx);
+    // whisper.cpp hands `mask` the logits of the state's own model: size the
+    // cap by that vocabulary, not by `ctx`'s, so that a state made from
+    // another model cannot make `mask` write past the buffer.
+    cap.n_vocab = usize::try_from(state.n_vocab()).unwrap_or(0);
     params.set_audio_ctx(AUDIO_CTX);
     // SAFETY: `mask` only reads `cap`, which outlives the one `full` call
     // made with `params` (it is moved into `full` and dropped there), and
