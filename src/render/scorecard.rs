@@ -114,6 +114,17 @@ pub(crate) fn score_text(f: &Finding) -> String {
 pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
     let mut out = String::new();
     let words = Wording::builtin(&card.language);
+    write_header(&mut out, card, style, words);
+    out.push('\n');
+    write_table(&mut out, card, style, words);
+    write_flagged(&mut out, card, style, words);
+    write_follow_ups(&mut out, card, style, words);
+    out
+}
+
+/// The call's line (file, length, language, layout), the overall score, the
+/// summary figures and, when the roles are uncertain, a warning.
+fn write_header(out: &mut String, card: &Scorecard, style: Style, words: &Wording) {
     let s = &card.structure.figures;
     let layout = if card.channels == 2 { "stereo" } else { "mono" };
     let _ = writeln!(
@@ -161,9 +172,12 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
             )
         );
     }
-    out.push('\n');
-    // Column widths from the longest title and verdict name, so that long
-    // German titles keep the table aligned.
+}
+
+/// The table of the eight findings: number, title, score, verdict, key
+/// figure. Column widths come from the longest title and verdict name, so
+/// that long German titles keep the table aligned.
+fn write_table(out: &mut String, card: &Scorecard, style: Style, words: &Wording) {
     let (mistake, score, verdict) = (
         words.label("mistake"),
         words.label("score"),
@@ -205,6 +219,11 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
             key_figure(f, words)
         );
     }
+}
+
+/// Every flagged finding (watch or problem) with its evidence (when, what
+/// was said) and its tip.
+fn write_flagged(out: &mut String, card: &Scorecard, style: Style, words: &Wording) {
     for f in card.findings.iter().filter(|f| f.verdict.flagged()) {
         let _ = writeln!(
             out,
@@ -233,14 +252,18 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
             f.tip
         );
     }
-    if !card.follow_ups.is_empty() {
-        let _ = writeln!(out, "\n  {}", style.paint("1", words.label("follow_ups")));
-        for f in &card.follow_ups {
-            let q = words.label_with("quote", &[("text", ellipsis(&f.quote, 100))]);
-            let _ = writeln!(out, "    {}  {q}", clock(f.start_ms));
-        }
+}
+
+/// The promises the agent made (call-backs and the like), with when.
+fn write_follow_ups(out: &mut String, card: &Scorecard, style: Style, words: &Wording) {
+    if card.follow_ups.is_empty() {
+        return;
     }
-    out
+    let _ = writeln!(out, "\n  {}", style.paint("1", words.label("follow_ups")));
+    for f in &card.follow_ups {
+        let q = words.label_with("quote", &[("text", ellipsis(&f.quote, 100))]);
+        let _ = writeln!(out, "    {}  {q}", clock(f.start_ms));
+    }
 }
 
 /// Shortens text to `max` characters with an ellipsis.
