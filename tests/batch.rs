@@ -8,6 +8,7 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
@@ -84,7 +85,8 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
 
     // 1. Ctrl-C: one worker; interrupt as soon as the first scorecard exists,
     //    while the second good call is being scored.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_callcoach"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_callcoach"));
+    child
         .args([
             "batch",
             in_s,
@@ -100,9 +102,18 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("CALLCOACH_MODEL")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::null());
+    // A shell's background job (`cmd &` without job control) starts with
+    // SIGINT ignored, and children inherit that: give the batch the default
+    // action a Ctrl-C at a terminal meets, or the interrupt would not arrive.
+    // SAFETY: signal() is async-signal-safe, as pre_exec requires.
+    unsafe {
+        child.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let mut child = child.spawn().unwrap();
     let first = out.join("calls/anna_0880.json");
     let t0 = Instant::now();
     while !first.exists() {
