@@ -1,0 +1,1 @@
+//! Redacted spans silenced (or covered by a tone) in a WAV file.

@@ -1,0 +1,142 @@
+//! Personal data in a call: found in the words, replaced by typed tokens in
+//! every output, and silenced in the audio (docs/privacy.md).
+//!
+//! Callers say card numbers, phone numbers, birth dates, addresses and
+//! names, and agents read them back. PCI DSS forbids storing a card number
+//! or its CVV after authorisation; GDPR asks for data minimisation. So the
+//! words are redacted right after speech recognition, before any later
+//! stage sees them: the call structure, the findings' evidence, every
+//! renderer and exporter only ever get the tokens.
+//!
+//! Each redacted word keeps its times and confidence and gets its kind's
+//! token (`[card]`, `[phone]`, …) as text, so word counts, speaking rates
+//! and every verdict are the same as without redaction;
+//! [`crate::transcript::join_words`] shows a run of one token once.
+//!
+//! The pipeline: [`rules`] (the phrase lists and limits of
+//! `src/data/pii.{en,de}.toml`) → [`numbers`] (spoken numbers, English and
+//! German, to digits) → [`detect`] (the spans and their kinds, using the
+//! conversation: a number that answers "can I have your phone number" is a
+//! phone number) → [`Redactor`] (tokens in, [`Redaction`] list out) →
+//! [`audio`] (the spans silenced, or covered by a tone, in the WAV file).
+
+pub mod audio;
+pub mod detect;
+pub mod numbers;
+pub mod rules;
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of personal data a span holds; its token replaces it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A payment card number (13–19 digits passing the Luhn check).
+    Card,
+    /// A card's security code, asked for after the card number.
+    Cvv,
+    /// An IBAN (ISO 13616, mod-97 check).
+    Iban,
+    /// A telephone number.
+    Phone,
+    /// An e-mail address, typed or spoken ("john dot smith at …").
+    Email,
+    /// A date of birth.
+    BirthDate,
+    /// A post or ZIP code.
+    Zip,
+    /// A street address.
+    Address,
+    /// A person's name, said or spelled.
+    Name,
+    /// Any other long number: account, customer, booking or order number.
+    Number,
+}
+
+impl Kind {
+    /// Every kind, in the order of the docs.
+    pub const ALL: [Kind; 10] = [
+        Kind::Card,
+        Kind::Cvv,
+        Kind::Iban,
+        Kind::Phone,
+        Kind::Email,
+        Kind::BirthDate,
+        Kind::Zip,
+        Kind::Address,
+        Kind::Name,
+        Kind::Number,
+    ];
+
+    /// The stable key (`card`, `birth_date`, …), as in the JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Card => "card",
+            Kind::Cvv => "cvv",
+            Kind::Iban => "iban",
+            Kind::Phone => "phone",
+            Kind::Email => "email",
+            Kind::BirthDate => "birth_date",
+            Kind::Zip => "zip",
+            Kind::Address => "address",
+            Kind::Name => "name",
+            Kind::Number => "number",
+        }
+    }
+
+    /// The token that replaces the span's words: `[card]`, `[birth_date]`, ….
+    pub fn token(self) -> &'static str {
+        match self {
+            Kind::Card => "[card]",
+            Kind::Cvv => "[cvv]",
+            Kind::Iban => "[iban]",
+            Kind::Phone => "[phone]",
+            Kind::Email => "[email]",
+            Kind::BirthDate => "[birth_date]",
+            Kind::Zip => "[zip]",
+            Kind::Address => "[address]",
+            Kind::Name => "[name]",
+            Kind::Number => "[number]",
+        }
+    }
+}
+
+/// Who said a word, as far as it is known when the words are redacted:
+/// in stereo each channel is one party; in a mono mix the parties are
+/// told apart only later, by the call structure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// The agent.
+    Agent,
+    /// The customer.
+    Customer,
+    /// Not known (yet): a mono mix before diarization.
+    Unknown,
+}
+
+/// One word as [`detect`] reads it: its text, times and party. The words
+/// of a call are handed over merged in time order, both parties together,
+/// so that a question and its answer are neighbours.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpokenWord<'a> {
+    /// The word as whisper wrote it (may hold digits, punctuation, `@`).
+    pub text: &'a str,
+    /// Start in ms.
+    pub start_ms: u64,
+    /// End in ms.
+    pub end_ms: u64,
+    /// Who said it.
+    pub party: Party,
+}
+
+/// One span of personal data found by [`detect::find`]: the indices (into
+/// the slice handed to it, ascending) of the words to replace, all of one
+/// party, and their kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Indices of the words, ascending; never empty.
+    pub words: Vec<usize>,
+    /// What the span holds.
+    pub kind: Kind,
+}

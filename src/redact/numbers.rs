@@ -1,0 +1,1 @@
+//! Spoken numbers, English and German, to digit strings.
