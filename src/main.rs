@@ -14,6 +14,7 @@ use cli::calibrate::{calibrate, CalibrateArgs};
 use cli::live::{live, LiveArgs};
 use cli::model::{model_command, ModelCommand};
 use cli::record::{devices, record, RecordArgs};
+use cli::redact::{redact, RedactArgs};
 use cli::score::{score, ScoreArgs};
 use cli::term::{ColorChoice, Term};
 use cli::transcribe::{transcribe, TranscribeArgs};
@@ -46,6 +47,8 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Transcribe calls: segments and words with times (ms) and probabilities.
     Transcribe(TranscribeArgs),
+    /// Write a call with its personal data silenced (docs/privacy.md).
+    Redact(RedactArgs),
     /// Score a day's recordings: a scorecard per call, summary and per-agent tables (docs/batch.md).
     Batch(BatchArgs),
     /// Join the output directories of batch shards into one summary.
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Turns(args) => score(args, true, &term),
         Command::Analyze(args) => analyze(args),
         Command::Transcribe(args) => transcribe(args),
+        Command::Redact(args) => redact(args),
         Command::Batch(args) => batch(args, &term),
         Command::Merge(args) => merge(args),
         Command::Calibrate(args) => calibrate(args),

@@ -15,6 +15,8 @@ use crate::audio::{self, Audio, WHISPER_RATE};
 use crate::features::{self, FeatureParams, VoiceReport};
 use crate::findings::phrases::find_timed;
 use crate::findings::{self, Finding, Profile, ScoringPhrases, Tips};
+use crate::redact::audio::AudioSpan;
+use crate::redact::{Party, PiiMode, Redaction, Redactor};
 use crate::structure::ge2e::{self, SpeakerModel};
 use crate::structure::{
     self, CallStructure, Channel, Interval, Layout, PhraseLists, Speaker, StructureParams,
@@ -26,7 +28,7 @@ use series::CallSeries;
 
 /// Version of the scorecard JSON layout (docs/scorecard.md). The major number
 /// changes when a field changes meaning or disappears.
-pub const SCHEMA_VERSION: &str = "3.0";
+pub const SCHEMA_VERSION: &str = "3.1";
 
 /// A recording whose loudest 30 ms stays below this (dBFS) is silent.
 const SILENT_DBFS: f64 = -55.0;
@@ -53,6 +55,8 @@ pub struct ScoreOptions {
     pub agent_speaks_first: bool,
     /// whisper decoding options (language is taken from `language`).
     pub decode: Options,
+    /// Redact personal data (the default) or keep it.
+    pub pii: PiiMode,
 }
 
 /// Why a call could not be scored. One line, naming the file.
@@ -159,9 +163,41 @@ pub struct Scorecard {
     pub overall_score: u8,
     /// Promises the agent made.
     pub follow_ups: Vec<FollowUp>,
+    /// Whether personal data is redacted in this scorecard (`redacted`, the
+    /// default) or kept (`--pii keep`).
+    pub pii: PiiMode,
+    /// The redacted stretches of the call, in time order (docs/privacy.md):
+    /// the words there read as their kind's token (`[card]`, …). Empty when
+    /// kept.
+    pub redactions: Vec<Redaction>,
 }
 
 impl Scorecard {
+    /// Where the recording must be silenced for its redactions: on the
+    /// speaker's channel of a stereo call, on every channel of a mono one
+    /// (or of a stereo file scored as a mix).
+    pub fn audio_spans(&self) -> Vec<AudioSpan> {
+        let channel_of = |party: Party| match (self.structure.layout, party) {
+            (Layout::Stereo { agent_channel }, Party::Agent | Party::Customer) => {
+                let agent = usize::from(agent_channel == Channel::Right);
+                Some(if party == Party::Agent {
+                    agent
+                } else {
+                    1 - agent
+                })
+            }
+            _ => None,
+        };
+        self.redactions
+            .iter()
+            .map(|r| AudioSpan {
+                start_ms: r.start_ms,
+                end_ms: r.end_ms,
+                channel: channel_of(r.speaker),
+            })
+            .collect()
+    }
+
     /// This call rated with another profile: the same measurements,
     /// evidence and transcript, with the findings' ratings, scores and
     /// verdicts and the overall score following `profile` (see
@@ -252,8 +288,9 @@ impl<'a> Scorer<'a> {
         stage("transcribe");
         let mut params = self.features.clone();
         params.keep_frames = true;
-        let heard = self.transcribe(&audio, opts, stereo, &params)?;
+        let mut heard = self.transcribe(&audio, opts, stereo, &params)?;
         let language = heard.language();
+        let mut redactions = heard.redact(Redactor::new(opts.pii), &language);
 
         stage("structure");
         let channels: Vec<Vec<f32>> = if stereo {
@@ -264,6 +301,7 @@ impl<'a> Scorer<'a> {
         let layout = layout_of(stereo, opts);
         let structure = self.structure_of(path, &channels, layout, &heard, &language)?;
         let words = split_words(&structure, &heard.agent, &heard.customer, &heard.mono);
+        name_speakers(&mut redactions, &structure);
 
         stage("voice");
         let (mut agent_voice, mut customer_voice) = party_voices(
@@ -310,6 +348,8 @@ impl<'a> Scorer<'a> {
             findings: found,
             overall_score,
             follow_ups,
+            pii: opts.pii,
+            redactions,
         };
         Ok((card, series))
     }
@@ -426,6 +466,16 @@ impl Heard {
             .map_or_else(|| "en".to_string(), |t| t.language.clone())
     }
 
+    /// Redacts the personal data in the transcripts (both channels read
+    /// together, or the mix) and returns the redactions.
+    fn redact(&mut self, redactor: Redactor, language: &str) -> Vec<Redaction> {
+        let mut parties: Vec<(Party, &mut Transcript)> = Vec::new();
+        parties.extend(self.agent.as_mut().map(|t| (Party::Agent, t)));
+        parties.extend(self.customer.as_mut().map(|t| (Party::Customer, t)));
+        parties.extend(self.mono.as_mut().map(|t| (Party::Unknown, t)));
+        redactor.redact(language, &mut parties)
+    }
+
     /// The words for the call structure: tagged by channel and in time order
     /// (stereo), untagged (mono).
     fn tagged_words(&self) -> Vec<TaggedWord> {
@@ -439,6 +489,27 @@ impl Heard {
             (_, _, Some(m)) => TaggedWord::untagged(m.words()),
             _ => Vec::new(),
         }
+    }
+}
+
+/// Names the speaker of each redaction of a mono mix, made before the call
+/// structure told the parties apart: the speaker of the first redacted
+/// word inside it (unknown if the structure dropped them all).
+fn name_speakers(redactions: &mut [Redaction], structure: &CallStructure) {
+    for r in redactions
+        .iter_mut()
+        .filter(|r| r.speaker == Party::Unknown)
+    {
+        let first = structure
+            .words
+            .iter()
+            .filter(|w| (r.start_ms..r.end_ms).contains(&w.start_ms))
+            .find(|w| w.text.starts_with('['));
+        r.speaker = match first.map(|w| w.speaker) {
+            Some(Speaker::Agent) => Party::Agent,
+            Some(Speaker::Customer) => Party::Customer,
+            None => Party::Unknown,
+        };
     }
 }
 

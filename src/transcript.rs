@@ -80,7 +80,72 @@ impl Transcript {
 
     /// The full text, segments joined by single spaces.
     pub fn text(&self) -> String {
-        let parts: Vec<&str> = self.segments.iter().map(|s| s.text.trim()).collect();
-        parts.join(" ")
+        join_words(self.segments.iter().map(|s| s.text.trim()))
+    }
+}
+
+/// Words (or texts) joined by spaces as a reader reads them: a run of one
+/// redaction token (`[card] [card], [card].`, one per redacted word with
+/// the word's own closing punctuation, see `crate::redact`) is shown once,
+/// with the punctuation of its last word: `[card].`.
+pub fn join_words<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    // The token of the last word written, and where that word starts.
+    let mut last: Option<(&str, usize)> = None;
+    for w in words {
+        let w = w.trim();
+        if w.is_empty() {
+            continue;
+        }
+        let token = token_of(w);
+        match (last, token) {
+            (Some((prev, at)), Some(t)) if prev == t => out.truncate(at),
+            _ => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+            }
+        }
+        last = token.map(|t| (t, out.len()));
+        out.push_str(w);
+    }
+    out
+}
+
+/// The redaction token a word is (`[card]` of `[card],`), if it has that
+/// shape: `[`, lowercase letters and underscores, `]`, then only closing
+/// punctuation.
+fn token_of(w: &str) -> Option<&str> {
+    let core = w.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != ']');
+    let inner = core.strip_prefix('[')?.strip_suffix(']')?;
+    (!inner.is_empty() && inner.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        .then_some(core)
+}
+
+/// The punctuation that closes a word (`.` of `1111.`, `?!` of `so?!`):
+/// a redacted word keeps it after its token, so clause edges stay where
+/// they were.
+pub fn closing_punctuation(w: &str) -> &str {
+    let core = w.trim_end_matches(|c: char| c.is_ascii_punctuation());
+    &w[core.len()..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_words_shows_a_run_of_one_token_once() {
+        let words = [
+            "card", "[card]", "[card],", "[card].", "then", "[cvv]", "[phone]",
+        ];
+        assert_eq!(join_words(words), "card [card]. then [cvv] [phone]");
+        assert_eq!(closing_punctuation("1111.\""), ".\"");
+        assert_eq!(closing_punctuation("S-I-T-I-L-L-E."), ".");
+        // Ordinary repeats and whisper's own tags are kept as said.
+        assert_eq!(
+            join_words(["no", "no", " ", "[BLANK_AUDIO]", "[BLANK_AUDIO]"]),
+            "no no [BLANK_AUDIO] [BLANK_AUDIO]"
+        );
     }
 }

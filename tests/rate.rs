@@ -31,6 +31,7 @@ fn score(path: &Path) -> Scorecard {
         speakers: 1,
         agent_speaks_first: true,
         decode: Options::default(),
+        pii: callcoach::redact::PiiMode::Redacted,
     };
     scorer.score(path, &opts).unwrap()
 }

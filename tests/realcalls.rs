@@ -122,6 +122,7 @@ fn scored() -> &'static BTreeMap<&'static str, Scorecard> {
             speakers,
             agent_speaks_first: true,
             decode: Options::default(),
+            pii: callcoach::redact::PiiMode::Redacted,
         };
         let mut jobs: Vec<(&'static str, ScoreOptions)> = Vec::new();
         jobs.extend(REAL_CALLS.iter().map(|&f| (f, opts("en", 2))));

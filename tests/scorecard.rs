@@ -48,6 +48,7 @@ fn scored() -> &'static [(Value, Scorecard)] {
                     speakers: 2,
                     agent_speaks_first: true,
                     decode: Options::default(),
+                    pii: callcoach::redact::PiiMode::Redacted,
                 };
                 let card = scorer.score(&wav, &opts).unwrap();
                 (truth, card)

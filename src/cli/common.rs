@@ -10,6 +10,7 @@ use clap::ValueEnum;
 
 use callcoach::audio;
 use callcoach::findings::Profile;
+use callcoach::redact::PiiMode;
 use callcoach::scorecard::{ScoreOptions, Scorer};
 use callcoach::transcribe::gate::Silero;
 use callcoach::transcribe::{Options, Recognizer, TranscribeError};
@@ -82,6 +83,40 @@ pub struct CallArgs {
     /// Scoring profile (TOML) laid over the defaults (see docs/scorecard.md).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+    /// Personal data in the outputs.
+    #[command(flatten)]
+    pub pii: PiiArg,
+}
+
+/// Whether the outputs show personal data. Shared by every command that
+/// writes words or audio.
+#[derive(clap::Args)]
+pub struct PiiArg {
+    /// Personal data (card, phone and account numbers, names, e-mail
+    /// addresses, birth dates, addresses): `redact` replaces it by typed
+    /// tokens such as [card] and silences it in audio; `keep` shows it
+    /// (docs/privacy.md).
+    #[arg(long, value_enum, default_value = "redact", value_name = "MODE")]
+    pub pii: PiiChoice,
+}
+
+/// The values of `--pii`.
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
+pub enum PiiChoice {
+    /// Replace personal data by tokens, silence it in audio.
+    Redact,
+    /// Show everything as heard.
+    Keep,
+}
+
+impl PiiArg {
+    /// The library's mode for the flag.
+    pub fn mode(&self) -> PiiMode {
+        match self.pii {
+            PiiChoice::Redact => PiiMode::Redacted,
+            PiiChoice::Keep => PiiMode::Kept,
+        }
+    }
 }
 
 impl CallArgs {
@@ -109,6 +144,7 @@ impl CallArgs {
             speakers: self.speakers,
             agent_speaks_first: self.agent_speaks_first.unwrap_or(true),
             decode: decode.options(&self.language)?,
+            pii: self.pii.mode(),
         })
     }
 }

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use super::common::load_recognizer;
 use callcoach::findings::Profile;
 use callcoach::model;
+use callcoach::redact::Redactor;
 use callcoach::transcribe::TranscribeError;
 
-use super::common::{DecodeArgs, ModelArg, Result};
+use super::common::{DecodeArgs, ModelArg, PiiArg, Result};
 use super::record::InputArgs;
 use super::term::Term;
 
@@ -34,6 +35,9 @@ pub struct LiveArgs {
     /// One JSON object per update on stdout instead of the display line.
     #[arg(long)]
     pub json: bool,
+    /// Personal data in the words shown.
+    #[command(flatten)]
+    pub pii: PiiArg,
     /// The whisper model.
     #[command(flatten)]
     pub model: ModelArg,
@@ -56,6 +60,8 @@ enum LiveEvent<'a> {
     /// Words recognised in the newest window.
     Words {
         words: &'a [callcoach::transcript::Word],
+        /// Whether personal data in the words is redacted or kept.
+        pii: callcoach::redact::PiiMode,
         /// Seconds whisper took for the window, and the window's length.
         took_s: f64,
         audio_s: f64,
@@ -84,6 +90,7 @@ pub fn live(args: LiveArgs, term: &Term) -> Result<ExitCode> {
     if args.decode.threads.is_none() {
         decode.threads = decode.threads.saturating_sub(1).max(1);
     }
+    let redactor = Redactor::new(args.pii.mode());
     let mut source = args.input.spec().open()?;
     let (rate, channels) = (source.rate(), source.channels());
     let params = LiveParams {
@@ -102,7 +109,7 @@ pub fn live(args: LiveArgs, term: &Term) -> Result<ExitCode> {
     let result: Result<()> = std::thread::scope(|scope| {
         let mut feed = recognizer
             .as_ref()
-            .map(|r| words::start(scope, r, decode.clone(), rate, 8.0, 4.0));
+            .map(|r| words::start(scope, r, decode.clone(), redactor, rate, 8.0, 4.0));
         let mut warned_slow = false;
         let show_words = |out: &mut std::io::StdoutLock,
                           got: Vec<std::result::Result<words::WindowWords, TranscribeError>>,
@@ -116,6 +123,7 @@ pub fn live(args: LiveArgs, term: &Term) -> Result<ExitCode> {
                 if args.json {
                     let e = LiveEvent::Words {
                         words: &w.words,
+                        pii: redactor.mode,
                         took_s: w.took_s,
                         audio_s: w.audio_s,
                     };

@@ -14,6 +14,7 @@ pub mod logger;
 pub mod model;
 pub mod progress;
 pub mod record;
+pub mod redact;
 pub mod score;
 pub mod term;
 pub mod transcribe;

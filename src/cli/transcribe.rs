@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use super::common::load_recognizer;
 use callcoach::{audio, model};
 
-use super::common::{expand_inputs, select_channel, Channel, DecodeArgs, ModelArg, Result};
+use super::common::{expand_inputs, select_channel, Channel, DecodeArgs, ModelArg, PiiArg, Result};
+use callcoach::redact::{Party, Redactor};
+use callcoach::render::PiiNote;
 
 /// Arguments of `transcribe`.
 #[derive(clap::Args)]
@@ -23,6 +25,9 @@ pub struct TranscribeArgs {
     /// Print one JSON object per file on stdout (see docs/transcript-json.md).
     #[arg(long)]
     pub json: bool,
+    /// Personal data in the transcript.
+    #[command(flatten)]
+    pub pii: PiiArg,
     /// The whisper model.
     #[command(flatten)]
     pub model: ModelArg,
@@ -51,7 +56,10 @@ pub fn transcribe(args: TranscribeArgs) -> Result<ExitCode> {
     for path in &files {
         let audio = audio::load(path, Some(audio::WHISPER_RATE))?;
         let samples = select_channel(&audio, args.channel, path)?;
-        let transcript = recognizer.transcribe(&samples, &opts)?;
+        let mut transcript = recognizer.transcribe(&samples, &opts)?;
+        let language = transcript.language.clone();
+        let redactions = Redactor::new(args.pii.mode())
+            .redact(&language, &mut [(Party::Unknown, &mut transcript)]);
         if args.json {
             let doc = callcoach::render::transcript_json(
                 path,
@@ -59,6 +67,10 @@ pub fn transcribe(args: TranscribeArgs) -> Result<ExitCode> {
                 &model,
                 args.channel_name(),
                 &transcript,
+                PiiNote {
+                    mode: args.pii.mode(),
+                    redactions: &redactions,
+                },
             );
             println!("{}", serde_json::to_string(&doc)?);
         } else {

@@ -32,6 +32,7 @@
 use serde::Deserialize;
 
 use crate::structure::phrases::{normalize, PHRASES_DE, PHRASES_EN};
+use crate::transcript::join_words;
 
 /// A pause between two words of at least this many ms ends a clause.
 pub const CLAUSE_PAUSE_MS: u64 = 1000;
@@ -252,7 +253,7 @@ pub fn clause_quote<W: TimedText>(words: &[W], first: usize, last: usize) -> Str
         .flat_map(|w| w.text().split_whitespace())
         .collect();
     let cut = text.len() > MAX_QUOTE_WORDS;
-    let mut quote = text[..text.len().min(MAX_QUOTE_WORDS)].join(" ");
+    let mut quote = join_words(text[..text.len().min(MAX_QUOTE_WORDS)].iter().copied());
     if mid_clause {
         quote.insert_str(0, "… ");
     }

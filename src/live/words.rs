@@ -7,6 +7,7 @@
 //! previous one the new window is skipped and counted, which is how the
 //! caller learns (and says) that the machine does not keep up.
 
+use crate::redact::{Party, Redactor};
 use crate::transcribe::{Options, Recognizer, TranscribeError};
 use crate::transcript::Word;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
@@ -43,11 +44,14 @@ pub struct WordFeed {
     pub sent: usize,
 }
 
-/// Starts the worker inside `scope` and returns the feed.
+/// Starts the worker inside `scope` and returns the feed. Each window's
+/// words are redacted by `redactor` (the whole window read together)
+/// before the new ones are passed back.
 pub fn start<'scope, 'env>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
     recognizer: &'env Recognizer,
     opts: Options,
+    redactor: Redactor,
     rate: u32,
     window_s: f64,
     hop_s: f64,
@@ -58,7 +62,9 @@ pub fn start<'scope, 'env>(
         let mut shown_until_ms = 0u64;
         for job in job_rx {
             let started = std::time::Instant::now();
-            let out = recognizer.transcribe(&job.samples, &opts).map(|t| {
+            let out = recognizer.transcribe(&job.samples, &opts).map(|mut t| {
+                let language = t.language.clone();
+                redactor.redact(&language, &mut [(Party::Unknown, &mut t)]);
                 let words: Vec<Word> = t
                     .words()
                     .map(|w| Word {

@@ -27,6 +27,8 @@ pub mod rules;
 
 use serde::{Deserialize, Serialize};
 
+use crate::transcript::{closing_punctuation, join_words, Transcript};
+
 /// What kind of personal data a span holds; its token replaces it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -139,4 +141,130 @@ pub struct Hit {
     pub words: Vec<usize>,
     /// What the span holds.
     pub kind: Kind,
+}
+
+/// Whether the outputs show personal data: redacted (the default) or kept
+/// (`--pii keep`). Every output records which.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PiiMode {
+    /// Personal data replaced by tokens, silenced in audio.
+    #[default]
+    Redacted,
+    /// Nothing redacted.
+    Kept,
+}
+
+/// One redacted stretch of a call, as the scorecard and the transcript
+/// JSON report it (after Amazon Contact Lens's redaction offsets): the
+/// words' times widened by [`Redactor::margin_ms`] on each side, which is
+/// also what the audio silences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redaction {
+    /// Start in ms from the start of the recording.
+    pub start_ms: u64,
+    /// End in ms.
+    pub end_ms: u64,
+    /// Who said it.
+    pub speaker: Party,
+    /// What it held.
+    pub kind: Kind,
+}
+
+/// A word's timing is whisper's (DTW-aligned token times), off by up to
+/// about a tenth of a second; the audio silence and the reported span
+/// reach this far (ms) beyond the words on each side.
+pub const MARGIN_MS: u64 = 200;
+
+/// Finds and replaces the personal data in a call's transcripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Redactor {
+    /// Redact, or keep everything.
+    pub mode: PiiMode,
+    /// How far (ms) a redaction reaches beyond its words on each side.
+    pub margin_ms: u64,
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Redactor {
+            mode: PiiMode::Redacted,
+            margin_ms: MARGIN_MS,
+        }
+    }
+}
+
+impl Redactor {
+    /// A redactor in `mode` with the default margin.
+    pub fn new(mode: PiiMode) -> Self {
+        Redactor {
+            mode,
+            ..Redactor::default()
+        }
+    }
+
+    /// Replaces the personal data in the parties' transcripts by tokens
+    /// and returns the redactions in time order; with [`PiiMode::Kept`]
+    /// changes nothing and returns none. Both parties are read together,
+    /// in time order, so that an answer is read with its question;
+    /// `language` picks the rules (`de`, else English).
+    pub fn redact(
+        &self,
+        language: &str,
+        parties: &mut [(Party, &mut Transcript)],
+    ) -> Vec<Redaction> {
+        if self.mode == PiiMode::Kept {
+            return Vec::new();
+        }
+        // Where each word is: (party index, segment, word).
+        let mut at: Vec<(usize, usize, usize)> = Vec::new();
+        for (p, (_, t)) in parties.iter().enumerate() {
+            for (s, seg) in t.segments.iter().enumerate() {
+                at.extend((0..seg.words.len()).map(|w| (p, s, w)));
+            }
+        }
+        let word = |&(p, s, w): &(usize, usize, usize)| &parties[p].1.segments[s].words[w];
+        at.sort_by_key(|k| (word(k).start_ms, k.0));
+        let spoken: Vec<SpokenWord> = at
+            .iter()
+            .map(|k| {
+                let w = word(k);
+                SpokenWord {
+                    text: &w.text,
+                    start_ms: w.start_ms,
+                    end_ms: w.end_ms,
+                    party: parties[k.0].0,
+                }
+            })
+            .collect();
+        let hits = detect::find(&spoken, rules::Rules::builtin(language));
+        drop(spoken);
+        let mut out = Vec::with_capacity(hits.len());
+        let mut touched = std::collections::BTreeSet::new();
+        for hit in hits {
+            let (mut start, mut end) = (u64::MAX, 0);
+            let mut speaker = Party::Unknown;
+            for &i in &hit.words {
+                let (p, s, w) = at[i];
+                let word = &mut parties[p].1.segments[s].words[w];
+                word.text = format!("{}{}", hit.kind.token(), closing_punctuation(&word.text));
+                start = start.min(word.start_ms);
+                end = end.max(word.end_ms);
+                speaker = parties[p].0;
+                touched.insert((p, s));
+            }
+            out.push(Redaction {
+                start_ms: start.saturating_sub(self.margin_ms),
+                end_ms: end + self.margin_ms,
+                speaker,
+                kind: hit.kind,
+            });
+        }
+        for (p, s) in touched {
+            let seg = &mut parties[p].1.segments[s];
+            seg.text = join_words(seg.words.iter().map(|w| w.text.as_str()));
+        }
+        out.sort_by_key(|r| (r.start_ms, r.end_ms));
+        out
+    }
 }

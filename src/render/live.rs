@@ -3,7 +3,7 @@
 
 use crate::capture::recorder::Level;
 use crate::live::Reading;
-use crate::transcript::Word;
+use crate::transcript::{join_words, Word};
 
 /// Width of the meter bar in characters; it spans −60..0 dBFS.
 const METER_WIDTH: usize = 30;
@@ -59,6 +59,6 @@ pub fn reading_line(r: &Reading) -> String {
 /// Words as they come: "[mm:ss.s] word word word".
 pub fn words_line(words: &[Word]) -> String {
     let start = words.first().map_or(0, |w| w.start_ms) as f64 / 1000.0;
-    let text: Vec<&str> = words.iter().map(|w| w.text.trim()).collect();
-    format!("[{}] {}", clock(start), text.join(" "))
+    let text = join_words(words.iter().map(|w| w.text.as_str()));
+    format!("[{}] {}", clock(start), text)
 }

@@ -13,4 +13,4 @@ pub use calibration::{calibration_json, calibration_text};
 pub use live::{meter_line, reading_line, words_line};
 pub use scorecard::{scorecard_text, Style};
 pub use structure::structure_text;
-pub use transcript::{transcript_json, transcript_text, voice_text, TRANSCRIPT_SCHEMA};
+pub use transcript::{transcript_json, transcript_text, voice_text, PiiNote, TRANSCRIPT_SCHEMA};

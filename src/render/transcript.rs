@@ -6,10 +6,21 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::audio::Audio;
+use crate::redact::{PiiMode, Redaction};
 use crate::transcript::Transcript;
 
 /// Identifies the transcript JSON layout; bumped on incompatible changes.
 pub const TRANSCRIPT_SCHEMA: &str = "callcoach.transcript/1";
+
+/// What a transcript JSON object says about personal data: the mode and
+/// the redacted stretches.
+#[derive(Debug, Clone, Copy)]
+pub struct PiiNote<'a> {
+    /// Redacted or kept.
+    pub mode: PiiMode,
+    /// The redacted stretches (empty when kept).
+    pub redactions: &'a [Redaction],
+}
 
 /// The transcript of one file as the documented JSON object.
 pub fn transcript_json(
@@ -18,6 +29,7 @@ pub fn transcript_json(
     model: &Path,
     channel: &str,
     transcript: &Transcript,
+    pii: PiiNote,
 ) -> Value {
     json!({
         "schema": TRANSCRIPT_SCHEMA,
@@ -30,6 +42,8 @@ pub fn transcript_json(
         "text": transcript.text(),
         "segments": transcript.segments,
         "dropped": transcript.dropped,
+        "pii": pii.mode,
+        "redactions": pii.redactions,
     })
 }
 

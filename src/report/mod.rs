@@ -15,6 +15,7 @@ use base64::Engine;
 use crate::findings::FindingId;
 use crate::output::layout::calls_dir;
 use crate::output::{atomic, write_atomic, CallRow};
+use crate::redact::{self, audio::Fill, PiiMode};
 use crate::render::html::{self, AgentSpread, AudioRef, FindingSpread, IndexEntry};
 use crate::scorecard::series::CallSeries;
 use crate::scorecard::Scorecard;
@@ -71,27 +72,70 @@ pub fn check_writable(page: &Path) -> Result<(), ReportError> {
     Ok(())
 }
 
-/// How the page at `page` plays `recording`: embedded when the call is at
-/// most `opts.embed_audio_max_s` long (re-encoded as 16-bit PCM WAV at the
-/// file's own rate and channels, which every browser plays, whatever the
-/// original encoding), else a link relative to the page's directory.
+/// How the page at `page` plays `recording`, the call of `card`: embedded
+/// when the call is at most `opts.embed_audio_max_s` long (re-encoded as
+/// 16-bit PCM WAV at the file's own rate and channels, which every browser
+/// plays, whatever the original encoding), else a link relative to the
+/// page's directory. When the card's personal data is redacted the player
+/// never gets the original: the embedded audio has the redactions
+/// silenced, and a linked call links a redacted copy written beside the
+/// page ([`redacted_audio_path`]).
 pub fn audio_ref(
     recording: &Path,
     page: &Path,
-    duration_s: f64,
+    card: &Scorecard,
     opts: &HtmlOptions,
 ) -> Result<AudioRef, ReportError> {
-    if duration_s <= opts.embed_audio_max_s {
-        let audio = crate::audio::load(recording, None).map_err(|e| ReportError::new(page, e))?;
+    let redacted = card.pii == PiiMode::Redacted;
+    if card.duration_ms as f64 / 1000.0 <= opts.embed_audio_max_s {
+        let mut audio =
+            crate::audio::load(recording, None).map_err(|e| ReportError::new(page, e))?;
+        if redacted {
+            redact::audio::silence(&mut audio, &card.audio_spans(), Fill::Silence);
+        }
         let wav = pcm16_wav(&audio).map_err(|e| ReportError::new(page, e))?;
         return Ok(AudioRef::Embedded {
             base64: base64::engine::general_purpose::STANDARD.encode(wav),
         });
     }
+    let linked = if redacted {
+        write_redacted_audio(page, card, recording)?;
+        redacted_audio_path(page)
+    } else {
+        recording.to_path_buf()
+    };
     let dir = page.parent().unwrap_or(Path::new("."));
     Ok(AudioRef::Linked {
-        href: relative_href(dir, recording).map_err(|e| ReportError::new(page, e))?,
+        href: relative_href(dir, &linked).map_err(|e| ReportError::new(page, e))?,
     })
+}
+
+/// Where the redacted copy of a linked call's recording goes: beside its
+/// page, `<page name>.redacted.wav`.
+pub fn redacted_audio_path(page: &Path) -> PathBuf {
+    let mut name = page.file_stem().unwrap_or_default().to_os_string();
+    name.push(REDACTED_AUDIO_SUFFIX);
+    page.with_file_name(name)
+}
+
+/// The end of a redacted recording's file name (see [`redacted_audio_path`]).
+pub const REDACTED_AUDIO_SUFFIX: &str = ".redacted.wav";
+
+/// Writes the redacted copy of `recording` beside `page` (see
+/// [`redacted_audio_path`]) when `card`'s personal data is redacted;
+/// nothing when it is kept. `batch --html` writes one for every page, so
+/// that the day's recordings can be shared without the personal data.
+pub fn write_redacted_audio(
+    page: &Path,
+    card: &Scorecard,
+    recording: &Path,
+) -> Result<(), ReportError> {
+    if card.pii == PiiMode::Kept {
+        return Ok(());
+    }
+    let copy = redacted_audio_path(page);
+    redact::audio::write_redacted(recording, &copy, &card.audio_spans(), Fill::Silence)
+        .map_err(|e| ReportError::new(page, e))
 }
 
 /// 16-bit PCM WAV bytes of `audio` (samples clamped to [-1, 1]).
@@ -180,18 +224,26 @@ pub fn write_call_page(
     recording: &Path,
     opts: &HtmlOptions,
 ) -> Result<(), ReportError> {
-    let audio = audio_ref(recording, page, card.duration_ms as f64 / 1000.0, opts)?;
+    let audio = audio_ref(recording, page, card, opts)?;
     let text = html::call_page(card, series, &audio);
     write_atomic(page, text.as_bytes()).map_err(|e| ReportError::new(page, e))
 }
 
-/// Copies the call page `from` to `to` (`merge`), pointing a linked
-/// recording's relative address at the same file from the new place. An
-/// embedded recording needs nothing; a linked one that no longer exists
-/// keeps its address and is returned as a warning.
+/// Copies the call page `from` to `to` (`merge`), with the redacted copy
+/// of its recording beside it if it has one, pointing a linked
+/// recording's relative address at the same file from the new place (the
+/// redacted copy: at the new copy). An embedded recording needs nothing;
+/// a linked one that no longer exists keeps its address and is returned
+/// as a warning.
 pub fn copy_call_page(from: &Path, to: &Path) -> Result<Option<String>, ReportError> {
     const PLAYER: &str = "<audio id=\"player\"";
     let text = std::fs::read_to_string(from).map_err(|e| ReportError::new(from, e))?;
+    let own = redacted_audio_path(from);
+    if own.exists() {
+        let copy = redacted_audio_path(to);
+        let bytes = std::fs::read(&own).map_err(|e| ReportError::new(&own, e))?;
+        write_atomic(&copy, &bytes).map_err(|e| ReportError::new(&copy, e))?;
+    }
     let mut warning = None;
     let relinked = (|| {
         let tag_at = text.find(PLAYER)?;
@@ -201,8 +253,12 @@ pub fn copy_call_page(from: &Path, to: &Path) -> Result<Option<String>, ReportEr
         if href.starts_with("data:") {
             return None;
         }
-        let recording = from.parent()?.join(percent_decode(href)?);
+        let mut recording = from.parent()?.join(percent_decode(href)?);
         let to_dir = to.parent()?;
+        if href.ends_with(REDACTED_AUDIO_SUFFIX) {
+            // The page's own redacted copy, copied beside the new page.
+            recording = redacted_audio_path(to);
+        }
         match relative_href(to_dir, &recording) {
             Ok(new) => Some(format!(
                 "{}{new}{}",

@@ -8,7 +8,7 @@
 //! drops the words whisper placed in noise or silence.
 
 use super::gate::MASK_FRAME_MS;
-use crate::transcript::{DropReason, DroppedSpan, Transcript, Word};
+use crate::transcript::{join_words, DropReason, DroppedSpan, Transcript, Word};
 
 /// One text token with its DTW time and probability.
 #[derive(Debug, Clone)]
@@ -191,11 +191,7 @@ pub(super) fn drop_words(t: &mut Transcript, drop: &[Vec<bool>], reason: DropRea
             }
         }
         emptied.push(kept.is_empty());
-        seg.text = kept
-            .iter()
-            .map(|w| w.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        seg.text = join_words(kept.iter().map(|w| w.text.as_str()));
         seg.words = kept;
     }
     t.dropped.extend(open);
