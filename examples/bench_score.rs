@@ -30,6 +30,7 @@ fn main() {
         speakers: 2,
         agent_speaks_first: true,
         decode: Options::default(),
+        pii: callcoach::redact::PiiMode::Redacted,
     };
     let mut stages: Vec<(String, Instant)> = Vec::new();
     let start = Instant::now();
