@@ -224,7 +224,7 @@ pub fn profile_fingerprint(profile: &Profile) -> String {
 
 fn options_fingerprint(o: &ScoreOptions) -> String {
     format!(
-        "language={};agent_channel={};speakers={};agent_speaks_first={};beam_size={}",
+        "language={};agent_channel={};speakers={};agent_speaks_first={};beam_size={};pii={:?}",
         o.language.as_deref().unwrap_or("auto"),
         match o.agent_channel {
             Channel::Left => "left",
@@ -232,7 +232,8 @@ fn options_fingerprint(o: &ScoreOptions) -> String {
         },
         o.speakers,
         o.agent_speaks_first,
-        o.decode.beam_size
+        o.decode.beam_size,
+        o.pii
     )
 }
 
