@@ -97,7 +97,7 @@ pub fn join_words<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
         if w.is_empty() {
             continue;
         }
-        let token = token_of(w);
+        let token = redaction_token(w);
         match (last, token) {
             (Some((prev, at)), Some(t)) if prev == t => out.truncate(at),
             _ => {
@@ -115,7 +115,8 @@ pub fn join_words<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
 /// The redaction token a word is (`[card]` of `[card],`), if it has that
 /// shape: `[`, lowercase letters and underscores, `]`, then only closing
 /// punctuation.
-fn token_of(w: &str) -> Option<&str> {
+pub fn redaction_token(w: &str) -> Option<&str> {
+    let w = w.trim();
     let core = w.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != ']');
     let inner = core.strip_prefix('[')?.strip_suffix(']')?;
     (!inner.is_empty() && inner.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::findings::{Finding, Metric, Verdict, NOT_MEASURED};
+use crate::redact::{Kind, PiiMode};
 use crate::scorecard::Scorecard;
 use crate::wording::Wording;
 
@@ -161,6 +162,7 @@ fn write_header(out: &mut String, card: &Scorecard, style: Style, words: &Wordin
         ],
     );
     let _ = writeln!(out, "  {summary}");
+    write_pii(out, card, style, words);
     if let Some(r) = card.structure.roles.as_ref().filter(|r| !r.confident) {
         let c = words.num(r.confidence, 2);
         let _ = writeln!(
@@ -172,6 +174,43 @@ fn write_header(out: &mut String, card: &Scorecard, style: Style, words: &Wordin
             )
         );
     }
+}
+
+/// What was done with personal data: how many stretches were redacted and
+/// of which kinds, or a warning that it was kept; nothing for a redacted
+/// call without any.
+fn write_pii(out: &mut String, card: &Scorecard, style: Style, words: &Wording) {
+    let Some(line) = pii_line(card, words) else {
+        return;
+    };
+    let line = match card.pii {
+        PiiMode::Kept => style.paint("33", &line),
+        PiiMode::Redacted => line,
+    };
+    let _ = writeln!(out, "  {line}");
+}
+
+/// The line on personal data of the terminal and HTML cards (see
+/// `write_pii`).
+pub(crate) fn pii_line(card: &Scorecard, words: &Wording) -> Option<String> {
+    Some(match card.pii {
+        PiiMode::Kept => words.label("pii_kept").to_string(),
+        PiiMode::Redacted if card.redactions.is_empty() => return None,
+        PiiMode::Redacted => {
+            let kinds: Vec<&str> = Kind::ALL
+                .iter()
+                .filter(|k| card.redactions.iter().any(|r| r.kind == **k))
+                .map(|k| k.key())
+                .collect();
+            words.label_with(
+                "pii_redacted",
+                &[
+                    ("n", card.redactions.len().to_string()),
+                    ("kinds", kinds.join(", ")),
+                ],
+            )
+        }
+    })
 }
 
 /// The table of the eight findings: number, title, score, verdict, key

@@ -21,6 +21,7 @@ use super::activity::Interval;
 use super::phrases::{find_phrases, normalize, PhraseLists};
 use super::turns::Turn;
 use super::{Speaker, SpeakerWord, StructureParams};
+use crate::transcript::join_words;
 use serde::{Deserialize, Serialize};
 
 /// The agent's opening turn.
@@ -127,8 +128,7 @@ pub fn analyze_opening(
         .fold(start, f64::max)
         .min(window_end);
     let end = speech_end.max(word_end);
-    let text: Vec<&str> = opening.iter().map(|w| w.text.trim()).collect();
-    let text = text.join(" ");
+    let text = join_words(opening.iter().map(|w| w.text.as_str()));
     let norm = normalize(&text);
     let has = |list: &[String]| !find_phrases(&norm, list).is_empty();
     let duration_s = end - start;

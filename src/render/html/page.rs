@@ -7,10 +7,11 @@ use std::fmt::Write;
 use super::charts::{linear_ticks, timeline, Line, LineChart, Rule};
 use super::{clock_s, document, esc, ts_link, verdict_class, AudioRef};
 use crate::findings::{Finding, FindingId, Verdict};
-use crate::render::scorecard::{key_figure, score_text};
+use crate::render::scorecard::{key_figure, pii_line, score_text};
 use crate::scorecard::series::CallSeries;
 use crate::scorecard::Scorecard;
 use crate::structure::{Speaker, SpeakerWord};
+use crate::transcript::redaction_token;
 use crate::wording::Wording;
 
 /// A new transcript paragraph starts after a silence this long (s).
@@ -82,7 +83,7 @@ fn header(card: &Scorecard, audio: &AudioRef) -> String {
     let flagged = card.findings.iter().filter(|f| f.verdict.flagged()).count();
     format!(
         "<header id=\"head\">\n<div class=\"title\"><h1>{}</h1>\
-         <p class=\"meta\">{} · {} · {layout} · {} Hz {} · {}</p></div>\n\
+         <p class=\"meta\">{} · {} · {layout} · {} Hz {} · {}</p>{}</div>\n\
          <div class=\"overall\" title=\"{}\"><span>{}</span><small>/100</small></div>\n\
          <audio id=\"player\" controls preload=\"{preload}\" src=\"{src}\"></audio>\n</header>\n",
         esc(&file_name(&card.file)),
@@ -91,6 +92,10 @@ fn header(card: &Scorecard, audio: &AudioRef) -> String {
         card.sample_rate_hz,
         esc(&card.encoding),
         esc(&words.page_with("flagged", &[("n", flagged.to_string())])),
+        pii_line(card, words).map_or_else(String::new, |l| format!(
+            "<p class=\"meta pii\">{}</p>",
+            esc(&l)
+        )),
         esc(words.label("overall_score")),
         card.overall_score
     )
@@ -449,7 +454,12 @@ fn transcript_section(card: &Scorecard) -> String {
             "<p class=\"utt {class}\">{} <b>{name}</b> ",
             ts_link(t, &clock_s(t))
         );
-        for w in para {
+        for (k, w) in para.iter().enumerate() {
+            // A run of one redaction token reads once.
+            let token = redaction_token(&w.text);
+            if token.is_some() && k > 0 && redaction_token(&para[k - 1].text) == token {
+                continue;
+            }
             let text = esc(w.text.trim());
             let hits: Vec<&(u64, u64, Verdict, String)> = spans
                 .iter()
