@@ -1,0 +1,347 @@
+//! Personal data never leaves a call (docs/privacy.md).
+//!
+//! Two calls full of personal data go through every command that writes
+//! words or audio: `score --json --html`, `transcribe --json`,
+//! `batch --html` and `redact`. The English call's customer is a real
+//! voice (Allison Smith's recorded digits and letters, CC-BY-SA-3.0), the
+//! German call is espeak-ng (tests/fixtures/pii/README.md). Every file
+//! written and every stdout is scanned for the calls' card, IBAN, phone
+//! and post-code numbers, names and e-mail words:
+//!
+//! * redacted (the default), none may be found anywhere, and the audio
+//!   the redaction wrote, transcribed again with `--pii keep`, says none;
+//! * with `--pii keep` the same scan must find them, which proves that
+//!   whisper heard them (a redaction test on words never heard would pass
+//!   by itself).
+//!
+//! The scan reads text the way a person would: lower-case, punctuation
+//! dropped, and digits or single letters said one by one joined up
+//! ("4, 1, 1, 1" and "c h e r y l" are found as "4111" and "cheryl").
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use common::{base_model, callcoach, fixture};
+use serde_json::Value;
+
+/// A call of tests/fixtures/pii/ and what it must not leak.
+struct Call {
+    /// File under tests/fixtures/.
+    file: &'static str,
+    /// Its language.
+    language: &'static str,
+    /// What is said in it, as the scan finds it: digits without
+    /// separators, names in lower case.
+    secrets: &'static [&'static str],
+    /// The kinds of personal data the scorecard must list as redacted.
+    kinds: &'static [&'static str],
+}
+
+const CALLS: [Call; 2] = [
+    Call {
+        file: "pii/en-pii-call.wav",
+        language: "en",
+        secrets: &[],
+        kinds: &[],
+    },
+    Call {
+        file: "pii/de-pii-call.wav",
+        language: "de",
+        secrets: &[],
+        kinds: &[],
+    },
+];
+
+/// The text of an output file as the scan reads it: a JSON file's string
+/// values (numbers are times and figures, not words), an HTML page's text
+/// without its embedded audio, any other file as it is. A WAV file has no
+/// text: the audio is checked by transcribing it.
+fn readable(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("json") | Some("jsonl") => json_strings(&text),
+        Some("html") => html_text(&text),
+        _ => text,
+    }
+}
+
+/// Every string value of the JSON documents in `text` (one, or one per
+/// line), in order.
+fn json_strings(text: &str) -> String {
+    fn walk(v: &Value, out: &mut String) {
+        match v {
+            Value::String(s) => {
+                out.push_str(s);
+                out.push('\n');
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            Value::Object(o) => o.iter().for_each(|(k, x)| {
+                out.push_str(k);
+                out.push('\n');
+                walk(x, out);
+            }),
+            _ => out.push('\n'),
+        }
+    }
+    let mut out = String::new();
+    let docs: Vec<Value> = match serde_json::from_str(text) {
+        Ok(v) => vec![v],
+        Err(_) => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).expect("JSON Lines"))
+            .collect(),
+    };
+    docs.iter().for_each(|d| walk(d, &mut out));
+    out
+}
+
+/// An HTML page's text: the embedded audio, scripts and styles dropped,
+/// every tag a line break (attribute values hold times and coordinates).
+fn html_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        text.push_str(&rest[..at]);
+        text.push('\n');
+        rest = &rest[at..];
+        let skip_to = ["<script", "<style"]
+            .iter()
+            .find(|t| rest.starts_with(**t))
+            .map(|t| format!("</{}>", &t[1..]));
+        let end = match skip_to {
+            Some(close) => rest.find(&close).map_or(rest.len(), |i| i + close.len()),
+            None => rest.find('>').map_or(rest.len(), |i| i + 1),
+        };
+        rest = &rest[end..];
+    }
+    text.push_str(rest);
+    text
+}
+
+/// Which of `secrets` the text holds. Tokens are the text's runs of
+/// letters and digits, lower-cased; digits and single letters said one
+/// by one are joined into one run ("4, 1, 1" → "411").
+fn found_in(text: &str, secrets: &[&str]) -> BTreeSet<String> {
+    let lower = text.to_lowercase();
+    let tokens: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut runs: Vec<String> = Vec::new();
+    let mut run = String::new();
+    for t in &tokens {
+        let piece = t.chars().all(|c| c.is_ascii_digit()) || t.chars().count() == 1;
+        if piece {
+            run.push_str(t);
+        } else if !run.is_empty() {
+            runs.push(std::mem::take(&mut run));
+        }
+    }
+    runs.push(run);
+    secrets
+        .iter()
+        .filter(|s| {
+            tokens.iter().any(|t| t.contains(**s)) || runs.iter().any(|r| r.contains(**s))
+        })
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Runs callcoach, asserting success; its stdout.
+fn run(args: &[&str]) -> String {
+    let out = callcoach(args);
+    assert!(
+        out.status.success(),
+        "callcoach {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 stdout")
+}
+
+/// What every command wrote for `call` with `pii` (`redact` or `keep`).
+struct Outputs {
+    /// (where, readable text) of every stdout and file but the WAVs.
+    texts: Vec<(String, String)>,
+    /// The WAV files written, and the page player's audio.
+    wavs: Vec<PathBuf>,
+    /// The scorecard (`score --json`).
+    card: Value,
+}
+
+/// Runs every command on `call` with `pii`, writing into `dir`.
+fn outputs(call: &Call, pii: &str, dir: &Path) -> Outputs {
+    let model = base_model();
+    let model = model.to_str().unwrap();
+    let wav = fixture(call.file);
+    let wav_s = wav.to_str().unwrap();
+    let common = ["--language", call.language, "--pii", pii, "--model", model];
+    let mut texts = Vec::new();
+    let page = dir.join("call.html");
+    let mut args = vec!["score", wav_s, "--json", "--html", page.to_str().unwrap()];
+    args.extend(common);
+    let card_json = run(&args);
+    let card: Value = serde_json::from_str(&card_json).expect("one scorecard");
+    texts.push(("score --json".to_string(), json_strings(&card_json)));
+    let mut args = vec!["score", wav_s];
+    args.extend(common);
+    texts.push(("score (terminal)".to_string(), run(&args)));
+    let mut args = vec!["transcribe", wav_s, "--json", "--channel", "mix"];
+    args.extend(common);
+    texts.push(("transcribe --json".to_string(), json_strings(&run(&args))));
+    let out = dir.join("batch");
+    let mut args = vec!["batch", wav_s, "--out", out.to_str().unwrap(), "--html", "--quiet"];
+    args.extend(common);
+    texts.push(("batch stdout".to_string(), run(&args)));
+    let mut wavs = Vec::new();
+    if pii == "redact" {
+        let redacted = dir.join("redacted.wav");
+        let mut args = vec!["redact", wav_s, "-o", redacted.to_str().unwrap(), "--json"];
+        args.extend(["--language", call.language, "--model", model]);
+        texts.push(("redact --json".to_string(), json_strings(&run(&args))));
+    }
+    for f in files_under(dir) {
+        if f.extension().is_some_and(|e| e == "wav") {
+            wavs.push(f);
+        } else {
+            texts.push((f.display().to_string(), readable(&f)));
+        }
+    }
+    // The audio the page's player plays.
+    let html = std::fs::read_to_string(&page).unwrap();
+    let embedded = embedded_audio(&html).expect("a call under 5 minutes embeds its audio");
+    let player = dir.join("player.wav");
+    std::fs::write(&player, embedded).unwrap();
+    wavs.push(player);
+    Outputs { texts, wavs, card }
+}
+
+/// The WAV bytes of a page's embedded player (`data:audio/wav;base64,…`).
+fn embedded_audio(html: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    const URI: &str = "data:audio/wav;base64,";
+    let at = html.find(URI)? + URI.len();
+    let len = html[at..].find('"')?;
+    base64::engine::general_purpose::STANDARD
+        .decode(&html[at..at + len])
+        .ok()
+}
+
+#[test]
+fn personal_data_is_in_no_output_and_silenced_in_the_audio() {
+    for call in &CALLS {
+        assert!(!call.secrets.is_empty(), "{}: no secrets listed", call.file);
+        // Kept: the scan finds every secret somewhere, so whisper heard it.
+        let kept_dir = tempfile::tempdir().unwrap();
+        let kept = outputs(call, "keep", kept_dir.path());
+        assert_eq!(kept.card["pii"], "kept");
+        assert_eq!(kept.card["redactions"], serde_json::json!([]));
+        let heard: BTreeSet<String> = kept
+            .texts
+            .iter()
+            .flat_map(|(_, text)| found_in(text, call.secrets))
+            .collect();
+        let all: BTreeSet<String> = call.secrets.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            heard, all,
+            "{}: with --pii keep the outputs must hold every secret (else the model did not hear it)",
+            call.file
+        );
+        // Redacted: none, in any output.
+        let dir = tempfile::tempdir().unwrap();
+        let redacted = outputs(call, "redact", dir.path());
+        assert_eq!(redacted.card["pii"], "redacted");
+        // Redaction changes words only: every verdict and score stays.
+        assert_eq!(
+            verdicts(&redacted.card),
+            verdicts(&kept.card),
+            "{}: redaction changed a verdict",
+            call.file
+        );
+        let kinds: BTreeSet<&str> = redacted.card["redactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["kind"].as_str())
+            .collect();
+        assert_eq!(kinds, call.kinds.iter().copied().collect(), "{}: kinds redacted", call.file);
+        for (what, text) in &redacted.texts {
+            let leaked = found_in(text, call.secrets);
+            assert!(leaked.is_empty(), "{}: {what} leaks {leaked:?}", call.file);
+        }
+        // The redacted audio (the `redact` command's, batch's copy and the
+        // page's player) says none of it when transcribed again.
+        let wavs = &redacted.wavs;
+        assert_eq!(wavs.len(), 3, "{}: redacted WAVs: {wavs:?}", call.file);
+        for w in wavs {
+            let heard = transcribe_kept(w, call.language);
+            let leaked = found_in(&heard, call.secrets);
+            assert!(leaked.is_empty(), "{}: {} still says {leaked:?}: {heard}", call.file, w.display());
+        }
+    }
+}
+
+/// The findings' verdicts and scores of a scorecard, on one line.
+fn verdicts(card: &Value) -> String {
+    card["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{}={}({})", f["id"], f["verdict"], f["score"]))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What whisper hears in `wav` (both channels mixed), nothing redacted.
+fn transcribe_kept(wav: &Path, language: &str) -> String {
+    let model = base_model();
+    let out = run(&[
+        "transcribe",
+        wav.to_str().unwrap(),
+        "--json",
+        "--language",
+        language,
+        "--pii",
+        "keep",
+        "--model",
+        model.to_str().unwrap(),
+    ]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    doc["text"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn the_scan_joins_digits_and_letters_said_one_by_one() {
+    let secrets = ["4111111111111111", "cheryl", "01614960754"];
+    assert_eq!(
+        found_in("card 4, 1, 1, 1 - 1111 1111.1111 1111 ok", &secrets),
+        BTreeSet::from(["4111111111111111".to_string()])
+    );
+    assert_eq!(
+        found_in("It's C-H-E-R-Y-L, and 0161 496 0754", &secrets),
+        BTreeSet::from(["cheryl".to_string(), "01614960754".to_string()])
+    );
+    assert!(found_in("[card] [name] [phone] at 5 pm", &secrets).is_empty());
+    assert_eq!(
+        html_text("<p title=\"4111\">a<b>b</b></p><script>var x='cheryl'</script>c"),
+        "\na\nb\n\n\n\nc"
+    );
+}
