@@ -698,6 +698,15 @@ mod tests {
         assert!(audio.channels[1][80..4000].iter().all(|&x| x == -0.5));
         assert!(audio.channels[1][4000..].iter().all(|&x| x == 0.0));
 
+        // At 11025 Hz, 1-2 ms is frames 11.025-22.05: 11 to 22, rounded out.
+        let mut odd = Audio {
+            sample_rate: 11_025,
+            channels: vec![vec![0.5; 100]],
+        };
+        silence(&mut odd, &[span_of(1, 2, None)], Fill::Silence);
+        let zeros: Vec<usize> = (0..100).filter(|&i| odd.channels[0][i] == 0.0).collect();
+        assert_eq!(zeros, (11..23).collect::<Vec<_>>());
+
         // A stereo span in a mono mix covers the mix.
         let mut mix = Audio {
             sample_rate: RATE,
