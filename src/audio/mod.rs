@@ -9,9 +9,9 @@
 //! band-limited resampler ([`resample`]) as they come, so the whole recording
 //! is held in memory once, as the output.
 
-mod g711;
+pub(crate) mod g711;
 mod resample;
-mod riff;
+pub(crate) mod riff;
 
 pub use resample::ResampleError;
 
