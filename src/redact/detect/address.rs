@@ -20,6 +20,11 @@ pub(super) fn find(ctx: &mut Ctx) {
             ctx.add(span, Kind::Address);
         }
     }
+    for i in 0..ctx.words.len() {
+        if let Some(span) = postcode(ctx, i) {
+            ctx.add(span, Kind::Zip);
+        }
+    }
     let cue_ends: Vec<usize> = ctx
         .cues
         .iter()
@@ -87,6 +92,37 @@ fn street_then_number(ctx: &Ctx, i: usize) -> Option<Vec<usize>> {
         .next_same(number)
         .is_some_and(|u| ctx.is_in(u, &ctx.rules.units));
     (!unit).then(|| vec![i, number])
+}
+
+/// A British postcode at word `i`: its outward code ("LS6", "SW1A") after
+/// a post-code cue, or outward and inward code together ("M1 1AE").
+fn postcode(ctx: &Ctx, i: usize) -> Option<Vec<usize>> {
+    let core = |w: usize| {
+        ctx.words[w]
+            .text
+            .trim_matches(|c: char| !c.is_alphanumeric())
+    };
+    let outward = |w: usize| {
+        let b = core(w).as_bytes();
+        let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+        (1..=2).contains(&letters)
+            && (letters + 1..=letters + 2).contains(&b.len())
+            && b[letters].is_ascii_digit()
+            && b[letters + 1..]
+                .iter()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+    };
+    let inward = |w: usize| {
+        let b = core(w).as_bytes();
+        b.len() == 3 && b[0].is_ascii_digit() && b[1..].iter().all(u8::is_ascii_uppercase)
+    };
+    if ctx.taken[i] || !outward(i) {
+        return None;
+    }
+    match ctx.next_same(i).filter(|&n| !ctx.taken[n] && inward(n)) {
+        Some(n) => Some(vec![i, n]),
+        None => (ctx.cue_before(i) == Some(Kind::Zip)).then(|| vec![i]),
+    }
 }
 
 /// The words after an address cue ending at word `end`: from the first

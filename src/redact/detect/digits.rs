@@ -214,6 +214,12 @@ fn kind_of(ctx: &Ctx, run: &Run) -> Option<Kind> {
     if (4..=5).contains(&n) && after_address(ctx, run.words[0]) {
         return Some(Kind::Zip);
     }
+    // "I got this phone in 2019": a year is no part of a phone number,
+    // post code or address.
+    let year = n == 4 && (run.digits.starts_with("19") || run.digits.starts_with("20"));
+    if year && matches!(cue, Some(Kind::Phone | Kind::Zip | Kind::Address)) {
+        return None;
+    }
     let cued = cue.is_some() && n >= limits.cued_digits;
     if run.unit_after && !(cued && n >= limits.always_digits) {
         return None;

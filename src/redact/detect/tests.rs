@@ -273,6 +273,25 @@ fn addresses() {
 }
 
 #[test]
+fn british_postcodes() {
+    assert_eq!(
+        en("A: can you confirm your post code for me? | C: Yes, it's LS6 for me."),
+        one(Kind::Zip, "LS6")
+    );
+    assert_eq!(en("C: It's M1 1AE."), one(Kind::Zip, "M1 1AE."));
+    assert_eq!(en("C: I have an M3 and an A4 printer."), vec![]);
+}
+
+#[test]
+fn a_year_after_a_phone_cue_is_kept() {
+    assert_eq!(en("C: I got this phone in 2019."), vec![]);
+    assert_eq!(
+        en("A: your phone number? | C: 0161 496 0000"),
+        one(Kind::Phone, "0161 496 0000")
+    );
+}
+
+#[test]
 fn prices_times_durations_quantities_and_years_are_kept() {
     for script in [
         "A: That comes to 37 pounds 80.",
