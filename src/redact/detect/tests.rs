@@ -389,3 +389,104 @@ fn german_prices_times_durations_and_quantities_are_kept() {
         assert_eq!(de(script), vec![], "{script}");
     }
 }
+
+/// Random word lists (a fixed seed) from whisper-like pieces of every
+/// pass: each hit's words ascend, belong to one party and are in no other
+/// hit.
+#[test]
+fn hits_are_ascending_one_party_and_disjoint_on_random_words() {
+    let vocab = [
+        "four",
+        "one",
+        "oh",
+        "Oh,",
+        "double",
+        "hundred",
+        "4111",
+        "card",
+        "number",
+        "phone",
+        "at",
+        "dot",
+        "com.",
+        "S-I-T",
+        "c",
+        "h",
+        "I'm",
+        "Jack",
+        "my",
+        "name",
+        "is",
+        "Street",
+        "12",
+        "Hauptstraße",
+        "DE89",
+        "D",
+        "E",
+        "IBAN",
+        "March",
+        "of",
+        "born",
+        "uh",
+        "no",
+        "a@b.de",
+        "...",
+        "M1",
+        "1AE",
+        "post",
+        "code",
+        "zwo",
+        "ät",
+        "punkt",
+        "Mr.",
+        "speaking",
+        "your",
+        "last",
+        "address",
+        "pounds",
+        "2019",
+        "05.03.1985",
+        "ß",
+    ];
+    let mut x: u64 = 7;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        x >> 33
+    };
+    let mut found = 0;
+    for round in 0..2000 {
+        let mut ws = Vec::new();
+        let mut t = 0;
+        for _ in 0..next() % 60 {
+            let party = [Party::Agent, Party::Customer, Party::Unknown][next() as usize % 3];
+            t += next() % 5000;
+            let text = vocab[next() as usize % vocab.len()];
+            ws.push(SpokenWord {
+                text,
+                start_ms: t,
+                end_ms: t + 200,
+                party,
+            });
+        }
+        let hits = find(
+            &ws,
+            Rules::builtin(if round % 2 == 0 { "en" } else { "de" }),
+        );
+        let mut seen = vec![false; ws.len()];
+        for h in &hits {
+            assert!(h.words.windows(2).all(|w| w[0] < w[1]), "{h:?}");
+            for &i in &h.words {
+                assert!(!seen[i], "{h:?}");
+                seen[i] = true;
+                assert_eq!(ws[i].party, ws[h.words[0]].party, "{h:?}");
+            }
+        }
+        found += hits.len();
+    }
+    assert!(
+        found > 1000,
+        "the random words hold personal data: {found} hits"
+    );
+}
