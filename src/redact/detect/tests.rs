@@ -374,6 +374,11 @@ fn german_names() {
         ]
     );
     assert_eq!(de("A: Hier ist der Kundenservice, guten Tag."), vec![]);
+    assert_eq!(
+        de("A: Firma Linder, Schulz, guten Tag."),
+        one(Kind::Name, "Schulz,")
+    );
+    assert_eq!(de("A: Ja, guten Tag."), vec![]);
 }
 
 #[test]
