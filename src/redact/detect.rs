@@ -4,10 +4,11 @@
 //! order, so a question and its answer are neighbours: a number that
 //! answers "can I have your phone number?" is a phone number. The passes,
 //! each in its own module, run in this order and never take a word twice:
-//! spoken and typed e-mail addresses (`email`), IBANs and runs of digits
-//! (`digits`, validated by `checks`), addresses (`address`), and names
-//! and spellings (`names`). Validation only chooses a span's kind, never
-//! whether it is redacted: whisper mishears digits.
+//! spoken and typed e-mail addresses (`email`), IBANs (`digits`),
+//! spellings (`names`), addresses and post codes (`address`), runs of
+//! digits (`digits`, validated by `checks`) and names (`names`).
+//! Validation only chooses a span's kind, never whether it is redacted:
+//! whisper mishears digits.
 
 mod address;
 mod checks;
