@@ -9,6 +9,7 @@
 #   safetensors  safetensors reader and writer
 #   profile   scoring profile TOML
 #   manifest  batch manifest CSV
+#   numbers   spoken numbers (English, German) to digits (redact::numbers)
 #
 # usage: scripts/fuzz.sh TARGET SECONDS
 #
@@ -92,7 +93,11 @@ PY
       cp src/data/profile.toml "$corpus/" ;;
     manifest)
       printf 'file,agent,call_id,notes\na.wav,anna,C-1,"x, y"\n' > "$corpus/manifest.csv" ;;
-    *) echo "unknown target $target (audio ct2 ggml onnx torch safetensors profile manifest)" >&2; exit 2 ;;
+    numbers)
+      printf 'four one one one, uh, double seven oh 161' > "$corpus/english.txt"
+      printf 'nineteen eighty-five one hundred and five 4,111 41-11 21st' > "$corpus/cardinals.txt"
+      printf 'null eins zwo neunundachtzig neunzehnhundertfünfundachtzig hundertfünf doppel sieben' > "$corpus/german.txt" ;;
+    *) echo "unknown target $target (audio ct2 ggml onnx torch safetensors profile manifest numbers)" >&2; exit 2 ;;
   esac
 fi
 RUSTC_BOOTSTRAP=1 cargo fuzz run --release --sanitizer none --fuzz-dir fuzz "$target" "$corpus" -- \
