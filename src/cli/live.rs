@@ -179,9 +179,9 @@ pub fn live(args: LiveArgs, term: &Term) -> Result<ExitCode> {
             out.flush()?;
             status = line;
         }
-        if let Some(mut feed) = feed {
-            feed.send();
-            let (sent, skipped) = (feed.sent, feed.skipped);
+        if let Some(feed) = feed {
+            let skipped = feed.skipped;
+            let sent = feed.sent + 1;
             show_words(&mut out, feed.finish(), &status)?;
             if skipped > 0 {
                 eprintln!(

@@ -7,7 +7,7 @@
 //! previous one the new window is skipped and counted, which is how the
 //! caller learns (and says) that the machine does not keep up.
 
-use crate::redact::{Party, Redactor};
+use crate::redact::{numbers, Party, Redactor};
 use crate::transcribe::{Options, Recognizer, TranscribeError};
 use crate::transcript::Word;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
@@ -16,6 +16,8 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 struct Job {
     samples: Vec<f32>,
     start_ms: u64,
+    /// The stream's last window: nothing is held back for a next one.
+    last: bool,
 }
 
 /// What the worker sends back for one window.
@@ -65,7 +67,7 @@ pub fn start<'scope, 'env>(
             let out = recognizer.transcribe(&job.samples, &opts).map(|mut t| {
                 let language = t.language.clone();
                 redactor.redact(&language, &mut [(Party::Unknown, &mut t)]);
-                let words: Vec<Word> = t
+                let mut words: Vec<Word> = t
                     .words()
                     .map(|w| Word {
                         start_ms: w.start_ms + job.start_ms,
@@ -74,6 +76,18 @@ pub fn start<'scope, 'env>(
                     })
                     .filter(|w| w.start_ms >= shown_until_ms)
                     .collect();
+                if !job.last {
+                    // Digits or letters at the window's end may be the
+                    // start of a number or a spelling that the next
+                    // window hears whole: they wait for it.
+                    let keep = words.len()
+                        - words
+                            .iter()
+                            .rev()
+                            .take_while(|w| may_go_on(&w.text))
+                            .count();
+                    words.truncate(keep);
+                }
                 if let Some(last) = words.last() {
                     shown_until_ms = last.end_ms;
                 }
@@ -118,22 +132,26 @@ impl WordFeed {
         }
     }
 
-    /// Sends the current window (also used once more at the end).
+    /// Sends the current window, unless whisper is busy.
     pub fn send(&mut self) {
+        if let Some(job) = self.job(false) {
+            match self.jobs.try_send(job) {
+                Ok(()) => self.sent += 1,
+                Err(TrySendError::Full(_)) => self.skipped += 1,
+                Err(TrySendError::Disconnected(_)) => {}
+            }
+        }
+    }
+
+    /// The current window as a job for whisper.
+    fn job(&self, last: bool) -> Option<Job> {
         let start_frame = self.frames - self.window.len() as u64;
-        let samples = match crate::audio::resample_mono(&self.window, self.rate, 16_000) {
-            Ok(s) => s,
-            Err(_) => return,
-        };
-        let job = Job {
+        let samples = crate::audio::resample_mono(&self.window, self.rate, 16_000).ok()?;
+        Some(Job {
             samples,
             start_ms: start_frame * 1000 / u64::from(self.rate),
-        };
-        match self.jobs.try_send(job) {
-            Ok(()) => self.sent += 1,
-            Err(TrySendError::Full(_)) => self.skipped += 1,
-            Err(TrySendError::Disconnected(_)) => {}
-        }
+            last,
+        })
     }
 
     /// Results that have arrived, without waiting.
@@ -141,9 +159,22 @@ impl WordFeed {
         self.results.try_iter().collect()
     }
 
-    /// Stops feeding and waits for the results still being worked on.
-    pub fn finish(self) -> Vec<Result<WindowWords, TranscribeError>> {
+    /// Sends the last window (waiting for whisper to take it), stops
+    /// feeding and waits for the results still being worked on.
+    pub fn finish(mut self) -> Vec<Result<WindowWords, TranscribeError>> {
+        if let Some(job) = self.job(true) {
+            if self.jobs.send(job).is_ok() {
+                self.sent += 1;
+            }
+        }
         drop(self.jobs);
         self.results.iter().collect()
     }
+}
+
+/// Whether a word may belong to a number or a spelling that goes on after
+/// it: digits or a number word ("4111", "oh", "double"), or one letter.
+fn may_go_on(text: &str) -> bool {
+    let letters = text.trim_matches(|c: char| c.is_ascii_punctuation());
+    numbers::word_pieces(text).is_some() || letters.chars().count() == 1
 }
