@@ -186,8 +186,8 @@ TURN_GAP=0.7
 
 # --- the English call --------------------------------------------------------------
 # Two speeds of one voice: questions at 135 words a minute, and the
-# read-back of the phone number (and the two questions whisper misheard at
-# the quicker pace) at 120 with longer word gaps, as an agent reads digits.
+# read-back of the phone number (and the security-code question, which
+# whisper misheard at the quicker pace) at 120 with longer word gaps.
 AGENT_EN="-v en-us -s 135 -p 50 -g 3"
 AGENT_EN_SLOW="-v en-us -s 120 -p 50 -g 4"
 agent_en() { segment L "$(tts "$AGENT_EN" "$1")" "${2:-}"; }
@@ -236,7 +236,7 @@ agent_en "And what is your date of birth?"
 pause "$TURN_GAP"
 read_out birth_date "$(d mon-2)" "$(d h-12)" "|" "$(d 19)" "$(d 80)" "$(d 5)"
 pause 0.6
-agent_en_slow "And the zip code?"
+agent_en "And your postal code?"
 pause "$TURN_GAP"
 read_out zip "$(d 9)" "$(d 0)" "$(d 2)" "$(d 1)" "$(d 0)"
 pause 0.6
