@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the personal-data test calls in tests/fixtures/pii/, which the
+# Builds the personal-data test call in tests/fixtures/pii/, which the
 # redaction tests scan for card numbers, phone numbers, names and dates:
 #
 #   en-pii-call.wav       English call, stereo, agent left, customer right.
@@ -11,20 +11,15 @@
 #                         its CVV, a phone number, a spelled e-mail address,
 #                         a date of birth and a ZIP code. The agent then reads
 #                         the card and phone numbers back.
-#   de-pii-call.wav       German call, stereo, agent left, customer right,
-#                         both espeak-ng (two voices): name, card number,
-#                         Prüfnummer, phone number, IBAN, e-mail address,
-#                         date of birth, street address with PLZ, and the
-#                         agent's read-back of the phone number.
-#   values.tsv            every personal value in the two calls: label,
+#   values.tsv            every personal value in the call: file, label,
 #                         kind, the value, start and end (s), channel
 #
-# The English customer voice comes from the Debian package
+# The customer voice comes from the Debian package
 # asterisk-core-sounds-en-wav (CC-BY-SA-3.0, Allison Smith / Digium), fetched
 # with `apt-get download` unless ALLISON_DEB names a copy of the .deb.
-# The outputs are derived works under CC-BY-SA-3.0 (tests/fixtures/pii/README.md).
+# The call is a derived work under CC-BY-SA-3.0 (tests/fixtures/pii/README.md).
 #
-# All outputs are 8 kHz G.711 mu-law. Every clip is trimmed of its own
+# The call is 8 kHz G.711 mu-law. Every clip is trimmed of its own
 # leading and trailing silence, then placed on a sample-exact time line, so
 # values.tsv holds the true times. Deterministic: sox runs with -R and -D,
 # and espeak-ng 1.51 renders the same samples for the same text.
@@ -251,73 +246,6 @@ pause 0.4
 agent_en "Thank you, goodbye."
 pause 0.3
 finish_call en-pii-call
-
-# --- the German call -----------------------------------------------------------------
-AGENT_DE="-v de -s 145 -p 45 -g 3"
-CUSTOMER_DE="-v de+f3 -s 135 -p 65 -g 3"
-agent_de() { segment L "$(tts "$AGENT_DE" "$1")" "${2:-}"; }
-customer_de() { segment R "$(tts "$CUSTOMER_DE" "$1")" "${2:-}"; }
-
-KIND_AND_VALUE=(
-  [name]=$'name\tSabine Krüger'
-  [card]=$'card\t4111111111111111'
-  [cvv]=$'cvv\t737'
-  [phone]=$'phone\t01723456789'
-  [iban]=$'iban\tDE89370400440532013000'
-  [email]=$'email\tsabine.krueger@beispiel.de'
-  [birth_date]=$'birth_date\t1985-03-12 (zwölfter März neunzehnhundertfünfundachtzig)'
-  [address]=$'address\tHauptstraße 12, 10115 Berlin'
-  [zip]=$'zip\t10115'
-  [phone_readback]=$'phone\t01723456789'
-)
-
-new_call
-pause 0.3
-agent_de "Guten Tag, vielen Dank für Ihren Anruf. Wie ist Ihr Name?"
-pause "$TURN_GAP"
-customer_de "Mein Name ist"
-pause 0.1
-customer_de "Sabine Krüger." name
-pause 0.6
-agent_de "Danke. Ihre Kartennummer bitte?"
-pause "$TURN_GAP"
-customer_de "vier eins eins eins, eins eins eins eins, eins eins eins eins, eins eins eins eins." card
-pause 0.6
-agent_de "Und die Prüfnummer auf der Rückseite?"
-pause "$TURN_GAP"
-customer_de "sieben drei sieben." cvv
-pause 0.6
-agent_de "Ihre Telefonnummer?"
-pause "$TURN_GAP"
-customer_de "null eins sieben zwo, drei vier fünf, sechs sieben acht neun." phone
-pause 0.6
-agent_de "Und Ihre IBAN für die Erstattung?"
-pause "$TURN_GAP"
-customer_de "D E acht neun, drei sieben null vier, null null vier vier, null fünf drei zwo, null eins drei null, null null." iban
-pause 0.6
-agent_de "Ihre E-Mail-Adresse?"
-pause "$TURN_GAP"
-customer_de "sabine punkt krueger ät beispiel punkt de." email
-pause 0.6
-agent_de "Ihr Geburtsdatum?"
-pause "$TURN_GAP"
-customer_de "zwölfter März neunzehnhundertfünfundachtzig." birth_date
-pause 0.6
-agent_de "Und Ihre Adresse?"
-pause "$TURN_GAP"
-customer_de "Hauptstraße zwölf," address
-pause 0.15
-customer_de "zehn eins eins fünf" address,zip
-pause 0.1
-customer_de "Berlin." address
-pause 0.6
-agent_de "Ich wiederhole die Telefonnummer:"
-pause 0.15
-agent_de "null eins sieben zwo, drei vier fünf, sechs sieben acht neun." phone_readback
-pause 0.4
-agent_de "Vielen Dank, auf Wiederhören."
-pause 0.3
-finish_call de-pii-call
 
 {
   printf 'file\tlabel\tkind\tvalue\tstart_s\tend_s\tchannel\n'
