@@ -1,12 +1,12 @@
 //! Personal data never leaves a call (docs/privacy.md).
 //!
-//! Two calls full of personal data go through every command that writes
-//! words or audio: `score --json --html`, `transcribe --json`,
-//! `batch --html` and `redact`. The English call's customer is a real
-//! voice (Allison Smith's recorded digits and letters, CC-BY-SA-3.0), the
-//! German call is espeak-ng (tests/fixtures/pii/README.md). Every file
-//! written and every stdout is scanned for the calls' card, IBAN, phone
-//! and post-code numbers, names and e-mail words:
+//! A call full of personal data goes through every command that writes
+//! words or audio: `score --json --html` and the terminal card,
+//! `transcribe --json` (both channels mixed), `batch --html` and `redact`.
+//! The customer is a real voice (Allison Smith's recorded digits and
+//! letters, CC-BY-SA-3.0; tests/fixtures/pii/README.md). Every file
+//! written and every stdout is scanned for the call's card, phone and
+//! ZIP numbers, year of birth, spelled name and e-mail words:
 //!
 //! * redacted (the default), none may be found anywhere, and the audio
 //!   the redaction wrote, transcribed again with `--pii keep`, says none;
@@ -17,6 +17,11 @@
 //! The scan reads text the way a person would: lower-case, punctuation
 //! dropped, and digits or single letters said one by one joined up
 //! ("4, 1, 1, 1" and "c h e r y l" are found as "4111" and "cheryl").
+//!
+//! German detection is tested on whisper-like German word lists in
+//! `src/redact/detect/tests.rs`: an espeak-ng German call is not
+//! understood by whisper base at 8 kHz, and no real German recording of
+//! spoken digits with a licence for test fixtures was at hand.
 
 mod common;
 
@@ -39,20 +44,29 @@ struct Call {
     kinds: &'static [&'static str],
 }
 
-const CALLS: [Call; 2] = [
-    Call {
-        file: "pii/en-pii-call.wav",
-        language: "en",
-        secrets: &[],
-        kinds: &[],
-    },
-    Call {
-        file: "pii/de-pii-call.wav",
-        language: "de",
-        secrets: &[],
-        kinds: &[],
-    },
-];
+/// The calls (tests/fixtures/pii/values.tsv lists every value with its
+/// times). The English call's secrets: the spelled name, the card number
+/// (customer and the agent's read-back), the phone number (whisper drops
+/// its leading "oh" in the read-back, so the scan looks for the rest), the
+/// spelled e-mail's local part and domain, the year of birth, the ZIP
+/// code. The CVV (3 digits) is too short to scan for among a page's
+/// figures; whisper runs it into the card number, which covers it.
+const CALLS: [Call; 1] = [Call {
+    file: "pii/en-pii-call.wav",
+    language: "en",
+    secrets: &[
+        "cheryl",
+        "4111111111111111",
+        "1614960754",
+        "john",
+        "example",
+        "1985",
+        "90210",
+    ],
+    // The date of birth is typed by the question before it, which whisper
+    // hears as "your name of the card": it is redacted, as a card number.
+    kinds: &["card", "email", "name", "phone", "zip"],
+}];
 
 /// The text of an output file as the scan reads it: a JSON file's string
 /// values (numbers are times and figures, not words), an HTML page's text
@@ -123,29 +137,52 @@ fn html_text(html: &str) -> String {
 }
 
 /// Which of `secrets` the text holds. Tokens are the text's runs of
-/// letters and digits, lower-cased; digits and single letters said one
-/// by one are joined into one run ("4, 1, 1" → "411").
+/// letters and digits, lower-cased. Digits and single letters said one
+/// by one are joined into one run ("4, 1, 1" → "411", "c-h-e" → "che",
+/// "0...1...6" → "016"), but not across a lone dot or colon with no space
+/// ("19.8", "1:09"): those are the figures and times of the outputs.
 fn found_in(text: &str, secrets: &[&str]) -> BTreeSet<String> {
     let lower = text.to_lowercase();
-    let tokens: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let mut tokens: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in lower.char_indices().chain(std::iter::once((lower.len(), ' '))) {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                tokens.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let piece = |t: &str| t.chars().all(|c| c.is_ascii_digit()) || t.chars().count() == 1;
+    let joins = |sep: &str| {
+        sep.contains(char::is_whitespace)
+            || sep.contains("..")
+            || sep.chars().all(|c| matches!(c, ',' | '-' | '…'))
+    };
     let mut runs: Vec<String> = Vec::new();
     let mut run = String::new();
-    for t in &tokens {
-        let piece = t.chars().all(|c| c.is_ascii_digit()) || t.chars().count() == 1;
-        if piece {
-            run.push_str(t);
-        } else if !run.is_empty() {
+    let mut prev_end: Option<usize> = None;
+    for &(a, b) in &tokens {
+        let t = &lower[a..b];
+        let joined = prev_end.is_some_and(|p| joins(&lower[p..a]));
+        if !piece(t) || !joined {
             runs.push(std::mem::take(&mut run));
+        }
+        if piece(t) {
+            run.push_str(t);
+            prev_end = Some(b);
+        } else {
+            prev_end = None;
         }
     }
     runs.push(run);
     secrets
         .iter()
         .filter(|s| {
-            tokens.iter().any(|t| t.contains(**s)) || runs.iter().any(|r| r.contains(**s))
+            tokens.iter().any(|&(a, b)| lower[a..b].contains(**s))
+                || runs.iter().any(|r| r.contains(**s))
         })
         .map(|s| s.to_string())
         .collect()
@@ -208,7 +245,14 @@ fn outputs(call: &Call, pii: &str, dir: &Path) -> Outputs {
     args.extend(common);
     texts.push(("transcribe --json".to_string(), json_strings(&run(&args))));
     let out = dir.join("batch");
-    let mut args = vec!["batch", wav_s, "--out", out.to_str().unwrap(), "--html", "--quiet"];
+    let mut args = vec![
+        "batch",
+        wav_s,
+        "--out",
+        out.to_str().unwrap(),
+        "--html",
+        "--quiet",
+    ];
     args.extend(common);
     texts.push(("batch stdout".to_string(), run(&args)));
     let mut wavs = Vec::new();
@@ -282,7 +326,9 @@ fn personal_data_is_in_no_output_and_silenced_in_the_audio() {
             .iter()
             .filter_map(|r| r["kind"].as_str())
             .collect();
-        assert_eq!(kinds, call.kinds.iter().copied().collect(), "{}: kinds redacted", call.file);
+        for kind in call.kinds {
+            assert!(kinds.contains(kind), "{}: no {kind} redacted: {kinds:?}", call.file);
+        }
         for (what, text) in &redacted.texts {
             let leaked = found_in(text, call.secrets);
             assert!(leaked.is_empty(), "{}: {what} leaks {leaked:?}", call.file);
@@ -294,7 +340,12 @@ fn personal_data_is_in_no_output_and_silenced_in_the_audio() {
         for w in wavs {
             let heard = transcribe_kept(w, call.language);
             let leaked = found_in(&heard, call.secrets);
-            assert!(leaked.is_empty(), "{}: {} still says {leaked:?}: {heard}", call.file, w.display());
+            assert!(
+                leaked.is_empty(),
+                "{}: {} still says {leaked:?}: {heard}",
+                call.file,
+                w.display()
+            );
         }
     }
 }
@@ -340,6 +391,12 @@ fn the_scan_joins_digits_and_letters_said_one_by_one() {
         BTreeSet::from(["cheryl".to_string(), "01614960754".to_string()])
     );
     assert!(found_in("[card] [name] [phone] at 5 pm", &secrets).is_empty());
+    // Figures and times are not joined up.
+    assert!(found_in("0:16 14.9 60:75 4", &["01614960754"]).is_empty());
+    assert_eq!(
+        found_in("0...1...6...1...4...9...6...0...7...5...4...", &["01614960754"]).len(),
+        1
+    );
     assert_eq!(
         html_text("<p title=\"4111\">a<b>b</b></p><script>var x='cheryl'</script>c"),
         "\na\nb\n\n\n\nc"

@@ -57,9 +57,12 @@ pub fn word_pieces(word: &str) -> Option<Vec<Piece>> {
     if core.is_empty() {
         return None;
     }
+    // An ellipsis inside a word separates what was said one by one
+    // ("0...1...6"), like a hyphen; one dot stays a grouping ("1.985").
+    let core = split_ellipses(core);
     let mut pieces = Vec::new();
     let mut digits = 0;
-    for part in core.split(['-', '–', '/']) {
+    for part in core.split(['-', '–', '/']).filter(|p| !p.is_empty()) {
         let piece = part_piece(part)?;
         digits += match &piece {
             Piece::Literal(d) => d.len(),
@@ -69,6 +72,30 @@ pub fn word_pieces(word: &str) -> Option<Vec<Piece>> {
         pieces.push(piece);
     }
     (digits <= MAX_DIGITS_PER_WORD).then_some(pieces)
+}
+
+/// `word` with each ellipsis ("…", or two or more dots) made a hyphen.
+fn split_ellipses(word: &str) -> String {
+    fn flush(out: &mut String, dots: usize) {
+        match dots {
+            0 => {}
+            1 => out.push('.'),
+            _ => out.push('-'),
+        }
+    }
+    let mut out = String::with_capacity(word.len());
+    let mut dots = 0;
+    for c in word.chars() {
+        if c == '.' {
+            dots += 1;
+            continue;
+        }
+        flush(&mut out, dots);
+        dots = 0;
+        out.push(if c == '…' { '-' } else { c });
+    }
+    flush(&mut out, dots);
+    out
 }
 
 /// One hyphen-free part of a lowercased word as a piece.
@@ -405,6 +432,15 @@ impl Digits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ellipsis_inside_a_word_separates_digits_said_one_by_one() {
+        assert_eq!(spoken_digits(&["0...1...6...1...4...9..."]), "016149");
+        assert_eq!(spoken_digits(&["7…3…7"]), "737");
+        assert_eq!(spoken_digits(&["12...19..."]), "1219");
+        // One dot is still a grouping.
+        assert_eq!(spoken_digits(&["1.985"]), "1985");
+    }
 
     fn d(text: &str) -> String {
         let words: Vec<&str> = text.split_whitespace().collect();

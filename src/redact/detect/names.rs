@@ -48,20 +48,42 @@ pub(super) fn find_spellings(ctx: &mut Ctx) {
 }
 
 /// The letters of word `i` if it is a spelling: one letter ("c", "C,") or
-/// letters joined by hyphens or dots ("S-I-T-I-L-L-E.").
+/// letters joined by hyphens, dots or ellipses ("S-I-T-I-L-L-E.",
+/// "J...O...H...N"). Whisper also runs a spelling into what follows it in
+/// one word: digits ("c-h-e-r-y-l-4") or an e-mail's spoken "at" and "dot"
+/// ("J...O...H...N...At...E"); such a word counts when at least two of its
+/// parts are single letters.
 fn letters(ctx: &Ctx, i: usize) -> Option<String> {
     let core = ctx.words[i]
         .text
         .trim_matches(|c: char| !c.is_alphanumeric());
+    let parts: Vec<&str> = core
+        .split(['-', '.', '…'])
+        .filter(|p| !p.is_empty())
+        .collect();
     let mut out = String::new();
-    for part in core.split(['-', '.']) {
+    let mut singles = 0;
+    for part in &parts {
         let mut chars = part.chars();
         match (chars.next(), chars.next()) {
-            (Some(c), None) if c.is_alphabetic() => out.extend(c.to_lowercase()),
+            (Some(c), None) if c.is_alphabetic() => {
+                out.extend(c.to_lowercase());
+                singles += 1;
+            }
+            _ if parts.len() > 1 && joins_a_spelling(ctx, part) => {}
             _ => return None,
         }
     }
-    Some(out)
+    (parts.len() == 1 && singles == 1 || singles >= 2).then_some(out)
+}
+
+/// Whether a part of a spelled word is one whisper runs into a spelling:
+/// digits, or an e-mail's spoken "at" or "dot".
+fn joins_a_spelling(ctx: &Ctx, part: &str) -> bool {
+    let lower = part.to_lowercase();
+    lower.bytes().all(|b| b.is_ascii_digit())
+        || ctx.rules.email_at.contains(&lower)
+        || ctx.rules.email_dot.contains(&lower)
 }
 
 /// Redacts the names said (lead-ins, titles, "… speaking", answers to a

@@ -495,3 +495,22 @@ fn hits_are_ascending_one_party_and_disjoint_on_random_words() {
         "the random words hold personal data: {found} hits"
     );
 }
+
+#[test]
+fn whisper_runs_a_spelling_into_digits_or_an_email_in_one_word() {
+    // As whisper wrote the English test call (tests/fixtures/pii).
+    assert_eq!(
+        en("A: Can I have your name, please? | C: c-h-e-r-y-l-4"),
+        one(Kind::Name, "c-h-e-r-y-l-4")
+    );
+    assert_eq!(
+        en("A: And your email address... | U: J...O...H...N...At...E...X...A...M...P...L...E..."),
+        one(Kind::Email, "J...O...H...N...At...E...X...A...M...P...L...E...")
+    );
+    assert_eq!(
+        en("A: What is the best phone number to reach, you...? | U: 0...1...6...1...4...9...6...0...7...5...4..."),
+        one(Kind::Phone, "0...1...6...1...4...9...6...0...7...5...4...")
+    );
+    // A word with one letter among digits is no spelling.
+    assert_eq!(en("C: it was the A-4 road"), vec![]);
+}
