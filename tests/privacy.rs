@@ -383,7 +383,7 @@ fn transcribe_kept(wav: &Path, language: &str) -> String {
 fn the_scan_joins_digits_and_letters_said_one_by_one() {
     let secrets = ["4111111111111111", "cheryl", "01614960754"];
     assert_eq!(
-        found_in("card 4, 1, 1, 1 - 1111 1111.1111 1111 ok", &secrets),
+        found_in("card 4, 1, 1, 1 - 1111 1111. 1111 1111 ok", &secrets),
         BTreeSet::from(["4111111111111111".to_string()])
     );
     assert_eq!(
@@ -399,6 +399,6 @@ fn the_scan_joins_digits_and_letters_said_one_by_one() {
     );
     assert_eq!(
         html_text("<p title=\"4111\">a<b>b</b></p><script>var x='cheryl'</script>c"),
-        "\na\nb\n\n\n\nc"
+        "\na\nb\n\n\nc"
     );
 }

@@ -84,6 +84,9 @@ pub struct Limits {
     pub address_max_words: usize,
     /// The fewest repeated digits that make a read-back.
     pub readback_min_digits: usize,
+    /// A full date (day, month, year) without a cue is a date of birth
+    /// when its year is before this one.
+    pub birth_year_before: u32,
     /// Whether one-word cues and street suffixes also match a compound's end.
     pub compound_cues: bool,
 }

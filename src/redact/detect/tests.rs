@@ -514,3 +514,15 @@ fn whisper_runs_a_spelling_into_digits_or_an_email_in_one_word() {
     // A word with one letter among digits is no spelling.
     assert_eq!(en("C: it was the A-4 road"), vec![]);
 }
+
+#[test]
+fn a_full_date_long_past_is_a_birth_date_even_when_the_question_was_misheard() {
+    // whisper heard "date of birth?" as "your name of the card?".
+    assert_eq!(
+        en("A: And what is your name, partner...? | U: March 12...19... 85..."),
+        one(Kind::BirthDate, "March 12...19... 85...")
+    );
+    // A recent date is an order or an appointment: kept.
+    assert_eq!(en("C: I ordered it on March 3rd 2024."), vec![]);
+    assert_eq!(de("C: Ich habe am 5. März 2024 bestellt."), vec![]);
+}
