@@ -145,7 +145,10 @@ fn found_in(text: &str, secrets: &[&str]) -> BTreeSet<String> {
     let lower = text.to_lowercase();
     let mut tokens: Vec<(usize, usize)> = Vec::new();
     let mut start = None;
-    for (i, c) in lower.char_indices().chain(std::iter::once((lower.len(), ' '))) {
+    for (i, c) in lower
+        .char_indices()
+        .chain(std::iter::once((lower.len(), ' ')))
+    {
         match (c.is_alphanumeric(), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
@@ -327,7 +330,11 @@ fn personal_data_is_in_no_output_and_silenced_in_the_audio() {
             .filter_map(|r| r["kind"].as_str())
             .collect();
         for kind in call.kinds {
-            assert!(kinds.contains(kind), "{}: no {kind} redacted: {kinds:?}", call.file);
+            assert!(
+                kinds.contains(kind),
+                "{}: no {kind} redacted: {kinds:?}",
+                call.file
+            );
         }
         for (what, text) in &redacted.texts {
             let leaked = found_in(text, call.secrets);
@@ -339,6 +346,18 @@ fn personal_data_is_in_no_output_and_silenced_in_the_audio() {
         assert_eq!(wavs.len(), 3, "{}: redacted WAVs: {wavs:?}", call.file);
         for w in wavs {
             let heard = transcribe_kept(w, call.language);
+            // The rest of the call is still there: the agent's questions.
+            let lower = heard.to_lowercase();
+            assert!(
+                ["phone number", "security code", "email address"]
+                    .iter()
+                    .filter(|q| lower.contains(**q))
+                    .count()
+                    >= 2,
+                "{}: {} lost the call: {heard}",
+                call.file,
+                w.display()
+            );
             let leaked = found_in(&heard, call.secrets);
             assert!(
                 leaked.is_empty(),
@@ -394,7 +413,11 @@ fn the_scan_joins_digits_and_letters_said_one_by_one() {
     // Figures and times are not joined up.
     assert!(found_in("0:16 14.9 60:75 4", &["01614960754"]).is_empty());
     assert_eq!(
-        found_in("0...1...6...1...4...9...6...0...7...5...4...", &["01614960754"]).len(),
+        found_in(
+            "0...1...6...1...4...9...6...0...7...5...4...",
+            &["01614960754"]
+        )
+        .len(),
         1
     );
     assert_eq!(

@@ -210,7 +210,10 @@ fn kind_of(ctx: &Ctx, run: &Run) -> Option<Kind> {
     if run.date {
         let asked = cue == Some(Kind::BirthDate) && n >= limits.cued_digits;
         // A day and a year long past: "March 12, 1985".
-        let year: Option<u32> = run.digits.get(n.saturating_sub(4)..).and_then(|y| y.parse().ok());
+        let year: Option<u32> = run
+            .digits
+            .get(n.saturating_sub(4)..)
+            .and_then(|y| y.parse().ok());
         let born = n >= 5 && year.is_some_and(|y| (1900..limits.birth_year_before).contains(&y));
         return (asked || born).then_some(Kind::BirthDate);
     }

@@ -505,7 +505,10 @@ fn whisper_runs_a_spelling_into_digits_or_an_email_in_one_word() {
     );
     assert_eq!(
         en("A: And your email address... | U: J...O...H...N...At...E...X...A...M...P...L...E..."),
-        one(Kind::Email, "J...O...H...N...At...E...X...A...M...P...L...E...")
+        one(
+            Kind::Email,
+            "J...O...H...N...At...E...X...A...M...P...L...E..."
+        )
     );
     assert_eq!(
         en("A: What is the best phone number to reach, you...? | U: 0...1...6...1...4...9...6...0...7...5...4..."),
