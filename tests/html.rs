@@ -540,11 +540,16 @@ fn batch_pages_render_and_seek() {
                 "{name} not embedded"
             );
         } else {
-            // Linked from out/calls/ to samples/ by relative path.
-            let href = "src=\"../../";
+            // Linked: the recording with its personal data silenced,
+            // written beside the page (docs/privacy.md).
+            let copy = format!("{name}.redacted.wav");
             assert!(
-                html.contains(href) && html.contains(&format!("{name}.wav\"")),
-                "{name} not linked"
+                html.contains(&format!("src=\"{copy}\"")),
+                "{name} does not link its redacted copy"
+            );
+            assert!(
+                run.out.join("calls").join(&copy).is_file(),
+                "{copy} missing"
             );
         }
         check_call_page(&page, &card);
