@@ -425,3 +425,47 @@ fn the_scan_joins_digits_and_letters_said_one_by_one() {
         "\na\nb\n\n\nc"
     );
 }
+
+#[test]
+fn redact_refuses_what_it_cannot_do_in_one_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = fixture("pii/en-pii-call.wav");
+    let wav_s = wav.to_str().unwrap();
+    let missing_dir = dir.path().join("no/such/dir/out.wav");
+    let cases: [(Vec<&str>, String); 4] = [
+        (
+            vec!["redact", wav_s, "-o", wav_s],
+            format!("{wav_s}: the output would overwrite the call"),
+        ),
+        (
+            vec!["redact", wav_s, "-o", "x.wav", "--pii", "keep"],
+            "redact: --pii keep would redact nothing".to_string(),
+        ),
+        (
+            vec!["redact", wav_s, "-o", missing_dir.to_str().unwrap()],
+            format!("{}: cannot write: ", missing_dir.display()),
+        ),
+        (
+            vec!["redact", wav_s, "-o", dir.path().to_str().unwrap()],
+            format!("{}: cannot write: is a directory", dir.path().display()),
+        ),
+    ];
+    for (args, start) in cases {
+        let out = callcoach(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with(&format!("callcoach: error: {start}")),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "files left behind"
+    );
+    assert!(!std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("x.wav")
+        .exists());
+}

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use callcoach::model;
+use callcoach::output::atomic::check_writable;
 use callcoach::redact::audio::{write_redacted, Fill};
 use callcoach::redact::{Kind, PiiMode};
 use callcoach::scorecard::Scorer;
@@ -51,6 +52,8 @@ pub fn redact(args: RedactArgs) -> Result<ExitCode> {
         )
         .into());
     }
+    check_writable(&args.output)
+        .map_err(|e| format!("{}: cannot write: {e}", args.output.display()))?;
     let model = model::resolve_model(args.model.model.as_deref())?;
     let recognizer = load_recognizer(&model)?;
     let (profile, profile_name) = args.call.profile()?;

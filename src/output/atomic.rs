@@ -22,6 +22,22 @@ pub fn temp_path(path: &Path) -> PathBuf {
     PathBuf::from(tmp)
 }
 
+/// Checks that `path` can be written atomically (it is no directory, and
+/// its directory accepts a file) before the work that makes it is done:
+/// creates and removes the temporary file beside it.
+pub fn check_writable(path: &Path) -> io::Result<()> {
+    if path.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        ));
+    }
+    let probe = temp_path(path);
+    File::create(&probe)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file beside it
 /// ([`temp_path`]), flushed to disk, then renamed over `path`. The directory
 /// must exist. The error is the bare I/O error; callers name the file.

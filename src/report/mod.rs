@@ -63,13 +63,7 @@ impl ReportError {
 /// file) before hours of scoring are spent: creates and removes a
 /// temporary file beside it.
 pub fn check_writable(page: &Path) -> Result<(), ReportError> {
-    if page.is_dir() {
-        return Err(ReportError::new(page, "is a directory"));
-    }
-    let probe = atomic::temp_path(page);
-    std::fs::File::create(&probe).map_err(|e| ReportError::new(page, e))?;
-    let _ = std::fs::remove_file(&probe);
-    Ok(())
+    atomic::check_writable(page).map_err(|e| ReportError::new(page, e))
 }
 
 /// How the page at `page` plays `recording`, the call of `card`: embedded
