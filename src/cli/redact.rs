@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use callcoach::model;
 use callcoach::output::atomic::check_writable;
 use callcoach::redact::audio::{write_redacted, Fill};
-use callcoach::redact::{Kind, PiiMode};
+use callcoach::redact::{count_by_kind, PiiMode};
 use callcoach::scorecard::Scorer;
 
 use super::common::{load_recognizer, CallArgs, DecodeArgs, ModelArg, PiiChoice, Result};
@@ -75,21 +75,14 @@ pub fn redact(args: RedactArgs) -> Result<ExitCode> {
         println!("{}", serde_json::to_string(&doc)?);
     } else {
         let silenced_ms: u64 = card.redactions.iter().map(|r| r.end_ms - r.start_ms).sum();
-        let kinds: Vec<String> = Kind::ALL
-            .iter()
-            .filter_map(|k| {
-                let n = card.redactions.iter().filter(|r| r.kind == *k).count();
-                (n > 0).then(|| format!("{} {n}", k.key()))
-            })
-            .collect();
+        let kinds = count_by_kind(&card.redactions);
         println!(
-            "{}: {} spans redacted ({}), {:.1} s {}",
+            "{}: {}, {:.1} s {}",
             args.output.display(),
-            card.redactions.len(),
             if kinds.is_empty() {
-                "none".to_string()
+                "nothing to redact".to_string()
             } else {
-                kinds.join(", ")
+                format!("redacted {kinds}")
             },
             silenced_ms as f64 / 1000.0,
             if args.tone {

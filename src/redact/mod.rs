@@ -171,6 +171,19 @@ pub struct Redaction {
     pub kind: Kind,
 }
 
+/// The redactions counted by kind, in the order of [`Kind::ALL`]:
+/// "card ×2, phone ×1"; empty for none.
+pub fn count_by_kind(redactions: &[Redaction]) -> String {
+    Kind::ALL
+        .iter()
+        .filter_map(|k| {
+            let n = redactions.iter().filter(|r| r.kind == *k).count();
+            (n > 0).then(|| format!("{} ×{n}", k.key()))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A word's timing is whisper's (DTW-aligned token times), off by up to
 /// about a tenth of a second; the audio silence and the reported span
 /// reach this far (ms) beyond the words on each side.

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::findings::{Finding, Metric, Verdict, NOT_MEASURED};
-use crate::redact::{Kind, PiiMode};
+use crate::redact::{count_by_kind, PiiMode};
 use crate::scorecard::Scorecard;
 use crate::wording::Wording;
 
@@ -196,20 +196,10 @@ pub(crate) fn pii_line(card: &Scorecard, words: &Wording) -> Option<String> {
     Some(match card.pii {
         PiiMode::Kept => words.label("pii_kept").to_string(),
         PiiMode::Redacted if card.redactions.is_empty() => return None,
-        PiiMode::Redacted => {
-            let kinds: Vec<&str> = Kind::ALL
-                .iter()
-                .filter(|k| card.redactions.iter().any(|r| r.kind == **k))
-                .map(|k| k.key())
-                .collect();
-            words.label_with(
-                "pii_redacted",
-                &[
-                    ("n", card.redactions.len().to_string()),
-                    ("kinds", kinds.join(", ")),
-                ],
-            )
-        }
+        PiiMode::Redacted => words.label_with(
+            "pii_redacted",
+            &[("kinds", count_by_kind(&card.redactions))],
+        ),
     })
 }
 
