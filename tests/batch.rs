@@ -268,7 +268,8 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
         agents
     );
     // Every scored call's page moved to merged/calls still plays its own
-    // recording, and one index links them all.
+    // recording, the redacted copy beside it (docs/privacy.md: the player
+    // never gets the original), and one index links them all.
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(merged.join("summary.json")).unwrap())
             .unwrap();
@@ -285,9 +286,18 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
         let href = &src[..src.find('"').unwrap()];
         let target = merged.join("calls").join(href);
         let file = Path::new(r["file"].as_str().unwrap()).file_name().unwrap();
-        assert!(
-            target.exists() && target.file_name() == Some(file),
-            "{name}: {href} does not lead to its recording"
+        let recording = Path::new(in_s).join(file);
+        assert_eq!(
+            href,
+            format!("{name}.redacted.wav"),
+            "{name}: the player's audio"
+        );
+        // The redacted copy is the recording with spans silenced: the
+        // same bytes but those, so the same size.
+        assert_eq!(
+            std::fs::metadata(&target).map(|m| m.len()).ok(),
+            std::fs::metadata(&recording).map(|m| m.len()).ok(),
+            "{name}: {href} is not its recording's redacted copy"
         );
         assert!(
             index.contains(&format!("href=\"calls/{name}.html\"")),
