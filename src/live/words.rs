@@ -178,3 +178,27 @@ fn may_go_on(text: &str) -> bool {
     let letters = text.trim_matches(|c: char| c.is_ascii_punctuation());
     numbers::word_pieces(text).is_some() || letters.chars().count() == 1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::may_go_on;
+
+    #[test]
+    fn digits_number_words_and_single_letters_may_go_on() {
+        for w in [
+            "4111",
+            "0...1...6",
+            "oh",
+            "double",
+            "zwo",
+            "neunundachtzig",
+            "C,",
+            "l.",
+        ] {
+            assert!(may_go_on(w), "{w}");
+        }
+        for w in ["card", "number?", "Thank", "37.80", "[card]"] {
+            assert!(!may_go_on(w), "{w}");
+        }
+    }
+}
