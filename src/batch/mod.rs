@@ -410,18 +410,13 @@ pub fn score_pending(
                     let saved = store::save_scored(out, &p.meta, value).map(|_| ());
                     if let (Ok(()), Some(opts)) = (&saved, html) {
                         let page = layout::page_path(out, &p.input.name);
-                        let written =
-                            crate::report::write_redacted_audio(&page, card, &p.input.path)
-                                .and_then(|()| {
-                                    crate::report::write_call_page(
-                                        &page,
-                                        card,
-                                        &scored.series,
-                                        &p.input.path,
-                                        opts,
-                                    )
-                                });
-                        if let Err(e) = written {
+                        if let Err(e) = crate::report::write_call_page(
+                            &page,
+                            card,
+                            &scored.series,
+                            &p.input.path,
+                            opts,
+                        ) {
                             failure = Some(e.to_string());
                             return false;
                         }

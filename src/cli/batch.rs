@@ -102,7 +102,10 @@ pub fn batch(args: BatchArgs, term: &Term) -> Result<ExitCode> {
         base,
         model_fingerprint: batch::model_fingerprint(&model),
         profile_fingerprint: batch::profile_fingerprint(&profile),
-        html: args.html.then(|| args.embed.options()),
+        html: args.html.then(|| callcoach::report::HtmlOptions {
+            redacted_copy: true,
+            ..args.embed.options()
+        }),
     };
     let mut planned = match batch::prepare(&cfg) {
         Ok(p) => p,

@@ -189,6 +189,7 @@ impl EmbedArg {
     pub fn options(&self) -> callcoach::report::HtmlOptions {
         callcoach::report::HtmlOptions {
             embed_audio_max_s: self.embed_audio_max_s,
+            ..Default::default()
         }
     }
 }

@@ -30,12 +30,18 @@ pub const EMBED_AUDIO_MAX_S: f64 = 300.0;
 pub struct HtmlOptions {
     /// Embed the audio of calls up to this long (s); link longer ones.
     pub embed_audio_max_s: f64,
+    /// Write the redacted copy of the recording beside every page, also
+    /// when the page embeds its audio (`batch --html`: the day's
+    /// recordings to share without the personal data). A linked page
+    /// always has one.
+    pub redacted_copy: bool,
 }
 
 impl Default for HtmlOptions {
     fn default() -> Self {
         HtmlOptions {
             embed_audio_max_s: EMBED_AUDIO_MAX_S,
+            redacted_copy: false,
         }
     }
 }
@@ -82,6 +88,9 @@ pub fn audio_ref(
 ) -> Result<AudioRef, ReportError> {
     let redacted = card.pii == PiiMode::Redacted;
     if card.duration_ms as f64 / 1000.0 <= opts.embed_audio_max_s {
+        if opts.redacted_copy {
+            write_redacted_audio(page, card, recording)?;
+        }
         let mut audio =
             crate::audio::load(recording, None).map_err(|e| ReportError::new(page, e))?;
         if redacted {
@@ -117,9 +126,8 @@ pub const REDACTED_AUDIO_SUFFIX: &str = ".redacted.wav";
 
 /// Writes the redacted copy of `recording` beside `page` (see
 /// [`redacted_audio_path`]) when `card`'s personal data is redacted;
-/// nothing when it is kept. `batch --html` writes one for every page, so
-/// that the day's recordings can be shared without the personal data.
-pub fn write_redacted_audio(
+/// nothing when it is kept.
+fn write_redacted_audio(
     page: &Path,
     card: &Scorecard,
     recording: &Path,
