@@ -1,0 +1,387 @@
+#!/usr/bin/env bash
+# Builds the customer-reaction test calls in tests/fixtures/reaction/: a
+# customer who starts calm and turns angry (or stays calm), with real agent
+# speech between the customer's turns. Every call has nine agent turns, each
+# followed by a customer turn; the customer's turn 6 is the switch.
+#
+#   de-escalates.wav            German call. Customer (right) = Thorsten
+#                               Müller saying "Mist, wieder nichts geschafft."
+#                               (real emotional recordings, Thorsten-21.06):
+#                               turns 1-5 the neutral take, turns 6-9 the
+#                               angry take. Agent (left) = FLEURS German read
+#                               speech cut in pauses into 2.3-3.8 s pieces.
+#   de-calm.wav                 the same time line, all nine customer turns
+#                               the neutral take.
+#   de-escalates-levelled.wav   as de-escalates.wav, but every angry clip is
+#                               set to the RMS level (sox stats) of the
+#                               neutral clip in the same place of
+#                               de-calm.wav, so the clip RMS carries no
+#                               difference.
+#   de-escalates-mono.wav       de-escalates.wav with both channels summed to
+#                               one (mono, 8 kHz mu-law).
+#   en-escalates.wav            English call, a CONTROLLED VARIANT, not real
+#                               emotion: the customer (right) is one LibriVox
+#                               reader (public domain); turns 1-5 are his
+#                               reading, turns 6-9 repeat the words of turns
+#                               1, 3, 2 and 4 "raised" with sox (pitch +400
+#                               cents, gain +6 dB, tempo 1.08). Agent (left)
+#                               = Allison Smith's recorded Asterisk prompts
+#                               (whole sentences).
+#   en-calm.wav                 the same time line, no turn raised.
+#   truth.tsv                   one row per call: file, language, kind,
+#                               channel, switch_s (start of the customer's
+#                               first angry/raised turn; empty for calm
+#                               calls), the customer turns as
+#                               start-end:emotion and the agent turns as
+#                               start-end (seconds, comma-separated).
+#
+# One neutral and one angry take exist, so every customer clip gets a small
+# fixed change of its own (pitch within +-40 cents, gain within +-1.5 dB,
+# tempo within +-4 %) so that no two calm turns are copies. The clip in the
+# same place gets the same change in every call, so calls differ only where
+# the emotion differs. Some turns hold two clips with a short pause between.
+# A customer turn takes the same slot in every call of a language (the
+# longest of its versions), so the agent turns start at the same sample in
+# every call of a language.
+#
+# The German clips are read from tests/fixtures/reaction/src/ (CC0) and
+# tests/fixtures/de-fleurs-*.wav; the English ones from
+# tests/fixtures/librivox-*.wav and the Debian package
+# asterisk-core-sounds-en-wav (CC-BY-SA-3.0), fetched with `apt-get download`
+# unless ALLISON_DEB names a copy of the .deb. The English calls are derived
+# works under CC-BY-SA-3.0 (tests/fixtures/reaction/README.md).
+#
+# Calls are 8 kHz G.711 mu-law, stereo with the agent left and the customer
+# right (except the mono one). Clips are placed on a sample-exact time line,
+# so truth.tsv holds the true times. Deterministic: sox runs with -R and -D.
+# Needs sox, and apt-get and dpkg-deb (or ALLISON_DEB).
+#
+# Usage: scripts/make_reaction_fixtures.sh     (writes into tests/fixtures/reaction/)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+FIX="$ROOT/tests/fixtures"
+DIR="$FIX/reaction"
+SRC="$DIR/src"
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+SOX=(sox -R -D -V1)
+RATE=8000
+PCM=(-r "$RATE" -c 1 -e signed -b 16)
+ULAW=(-r "$RATE" -e u-law -b 8)
+
+for tool in sox soxi dpkg-deb awk; do
+  command -v "$tool" >/dev/null || { echo "make_reaction_fixtures: $tool not found" >&2; exit 1; }
+done
+for f in thorsten-neutral.wav thorsten-angry.wav; do
+  [[ -f $SRC/$f ]] || { echo "make_reaction_fixtures: $SRC/$f missing" >&2; exit 1; }
+done
+
+# --- Allison Smith's prompts -------------------------------------------------
+DEB=${ALLISON_DEB:-}
+if [[ -z $DEB ]]; then
+  (cd "$W" && apt-get download asterisk-core-sounds-en-wav >/dev/null 2>&1)
+  DEB=$(ls "$W"/asterisk-core-sounds-en-wav_*.deb)
+fi
+dpkg-deb -x "$DEB" "$W/deb"
+ALLISON="$W/deb/usr/share/asterisk/sounds/en_US_f_Allison"
+[[ -f $ALLISON/cannot-complete-as-dialed.wav ]] || { echo "make_reaction_fixtures: no prompts in $DEB" >&2; exit 1; }
+
+# --- clips -------------------------------------------------------------------
+# Silence at a clip's ends: below 0.5 % of full scale.
+TRIM=(silence 1 0.01 0.5% reverse silence 1 0.01 0.5% reverse)
+
+# A piece of an agent recording, START to END seconds (cut inside pauses),
+# at 8 kHz, peak-normalised to -4 dBFS.
+agent_piece() { # src start end -> path
+  local out; out="$W/agent-$(basename "$1" .wav)-$2-$3.wav"
+  [[ -f $out ]] || "${SOX[@]}" "$1" "${PCM[@]}" "$out" trim "$2" "=$3" rate -v "$RATE" norm -4
+  echo "$out"
+}
+
+# One of Allison's prompts, trimmed, peak-normalised to -4 dBFS.
+allison() { # name -> path
+  local out="$W/allison-$1.wav"
+  [[ -f $out ]] || "${SOX[@]}" "$ALLISON/$1.wav" "${PCM[@]}" "$out" "${TRIM[@]}" norm -4
+  echo "$out"
+}
+
+# A customer clip: SRC (optionally START to END seconds of it) with the
+# clip's fixed change (cents, gain dB, tempo) and GAIN dB more, trimmed of
+# silence at its ends, at 8 kHz. Source levels are kept (no normalising), so
+# the neutral and angry takes keep their own levels.
+customer_clip() { # src start end cents gain tempo extra_gain -> path
+  local src=$1 start=$2 end=$3 cents=$4 gain=$5 tempo=$6 extra=$7 cut=()
+  local out; out="$W/cust-$(basename "$src" .wav)-$start-$end-$cents-$gain-$tempo-$extra.wav"
+  [[ $end == - ]] || cut=(trim "$start" "=$end")
+  [[ -f $out ]] || "${SOX[@]}" "$src" "${PCM[@]}" "$out" "${cut[@]}" "${TRIM[@]}" \
+    pitch "$cents" tempo -s "$tempo" gain "$(awk -v a="$gain" -v b="$extra" 'BEGIN { printf "%.2f", a + b }')" \
+    rate -v "$RATE"
+  echo "$out"
+}
+
+# RMS level (dB) of a clip (trimmed of its silence at the ends).
+rms_level() { # path -> dB
+  "${SOX[@]}" "$1" -n stats 2>&1 | awk '/^RMS lev dB/ { print $4 }'
+}
+
+# --- the time line -------------------------------------------------------------
+# A call is built segment by segment: each segment goes to the speaker's
+# channel and the same number of samples of silence to the other, so the two
+# channels stay aligned and every time is known to the sample.
+N=0          # segments so far
+NOW=0        # samples so far
+CUST_TURNS=()
+AGENT_TURNS=()
+SWITCH=""
+
+silence_file() { # samples -> path of a silent clip of that length
+  local f="$W/sil-$1.wav"
+  [[ -f $f ]] || "${SOX[@]}" "${PCM[@]}" -n "${PCM[@]}" "$f" trim 0 "$1s"
+  echo "$f"
+}
+
+samples() { # seconds -> samples
+  awk -v s="$1" -v r="$RATE" 'BEGIN { printf "%d", s * r + 0.5 }'
+}
+
+secs() { # samples -> seconds, 3 decimals
+  awk -v n="$1" -v r="$RATE" 'BEGIN { printf "%.3f", n / r }'
+}
+
+# Appends FILE to channel SIDE (L or R, or "-" for a pause on both).
+segment() { # side file
+  local side=$1 file=$2 len quiet
+  len=$(soxi -s "$file")
+  quiet=$(silence_file "$len")
+  N=$((N + 1))
+  local n; n=$(printf %04d "$N")
+  case $side in
+    L) ln -s "$file" "$W/call/L-$n.wav"; ln -s "$quiet" "$W/call/R-$n.wav" ;;
+    R) ln -s "$quiet" "$W/call/L-$n.wav"; ln -s "$file" "$W/call/R-$n.wav" ;;
+    -) ln -s "$quiet" "$W/call/L-$n.wav"; ln -s "$quiet" "$W/call/R-$n.wav" ;;
+  esac
+  NOW=$((NOW + len))
+}
+
+pause() { # seconds
+  local n; n=$(samples "$1")
+  ((n > 0)) && segment - "$(silence_file "$n")"
+  return 0
+}
+
+new_call() {
+  rm -rf "$W/call"
+  mkdir -p "$W/call"
+  N=0
+  NOW=0
+  CUST_TURNS=()
+  AGENT_TURNS=()
+  SWITCH=""
+}
+
+agent_turn() { # path
+  local start=$NOW
+  segment L "$1"
+  AGENT_TURNS+=("$(secs "$start")-$(secs "$NOW")")
+}
+
+# A customer turn: clips with PAUSE_IN_TURN between them, then silence up to
+# SLOT samples from the turn's start. EMOTION is recorded in truth.tsv; the
+# first turn that is not neutral is the switch.
+PAUSE_IN_TURN=0.35
+customer_turn() { # slot emotion clip...
+  local slot=$1 emotion=$2 start=$NOW first=1 clip end
+  shift 2
+  for clip in "$@"; do
+    ((first)) || pause "$PAUSE_IN_TURN"
+    segment R "$clip"
+    first=0
+  done
+  end=$NOW
+  ((NOW - start <= slot)) || { echo "make_reaction_fixtures: turn longer than its slot" >&2; exit 1; }
+  ((NOW - start == slot)) || segment - "$(silence_file $((slot - (NOW - start))))"
+  CUST_TURNS+=("$(secs "$start")-$(secs "$end"):$emotion")
+  [[ -n $SWITCH || $emotion == neutral ]] || SWITCH=$(secs "$start")
+}
+
+# Samples a turn of these clips takes.
+turn_len() { # clip...
+  local total=0 first=1 clip
+  for clip in "$@"; do
+    ((first)) || total=$((total + $(samples "$PAUSE_IN_TURN")))
+    total=$((total + $(soxi -s "$clip")))
+    first=0
+  done
+  echo "$total"
+}
+
+# Writes the call as stereo mu-law (agent left), and its mono mix when a
+# second name is given; appends the call's rows to truth.tsv.
+finish_call() { # name language kind [mono-name]
+  local name=$1 lang=$2 kind=$3 mono=${4:-}
+  "${SOX[@]}" "$W"/call/L-*.wav "$W/left.wav"
+  "${SOX[@]}" "$W"/call/R-*.wav "$W/right.wav"
+  "${SOX[@]}" -M "$W/left.wav" "$W/right.wav" "${ULAW[@]}" "$DIR/$name.wav"
+  local cust agent
+  cust=$(IFS=,; echo "${CUST_TURNS[*]}")
+  agent=$(IFS=,; echo "${AGENT_TURNS[*]}")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name.wav" "$lang" "$kind" stereo "$SWITCH" "$cust" "$agent" >>"$W/truth.tsv"
+  if [[ -n $mono ]]; then
+    "${SOX[@]}" -m -v 1 "$W/left.wav" -v 1 "$W/right.wav" "${ULAW[@]}" -c 1 "$DIR/$mono.wav"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mono.wav" "$lang" "$kind" mono "$SWITCH" "$cust" "$agent" >>"$W/truth.tsv"
+  fi
+}
+
+# --- per-clip changes ----------------------------------------------------------
+# Customer turn n holds CLIPS[n] clips (set per language); clip k of the
+# call (counted over all turns) gets CENTS[k], GAIN[k] dB and TEMPO[k]. The
+# same table serves both languages.
+CENTS=(0 25 -15 -30 15 -20 35 10 -25 30 40 -35 5)
+GAIN=(0 -0.8 -0.3 1.0 0.5 -1.2 0.7 0.4 -0.6 1.2 -1.0 1.4 -0.4)
+TEMPO=(1.00 0.97 1.02 1.03 0.98 1.04 0.99 1.01 0.97 1.03 0.96 1.02 0.98)
+SWITCH_TURN=6   # first angry / raised turn (1-based)
+
+# Pauses: agent end -> customer start, and customer slot end -> next agent turn.
+REPLY_GAP=(0.42 0.36 0.50 0.40 0.46 0.34 0.44 0.38 0.47)
+NEXT_GAP=(0.52 0.60 0.47 0.64 0.55 0.50 0.58 0.45 0.56)
+
+# Builds one call: AGENT[i] (paths) and the clip lists for the customer
+# turns, chosen by the function named PICK (turn index, clip index,
+# emotion of the turn -> path). SLOTS[i] must be set.
+build_call() { # pick-function first-turn-emotion-not-neutral
+  local pick=$1 other=$2 t k=0 c emotion clips
+  new_call
+  pause 0.4
+  for t in 0 1 2 3 4 5 6 7 8; do
+    agent_turn "${AGENT[$t]}"
+    pause "${REPLY_GAP[$t]}"
+    emotion=neutral
+    ((t + 1 < SWITCH_TURN)) || emotion=$other
+    clips=()
+    for ((c = 0; c < CLIPS[t]; c++)); do
+      clips+=("$($pick "$k" "$emotion")")
+      k=$((k + 1))
+    done
+    customer_turn "${SLOTS[$t]}" "$emotion" "${clips[@]}"
+    pause "${NEXT_GAP[$t]}"
+  done
+}
+
+# Sets SLOTS[i] to the longest of turn i's versions under the PICK functions.
+set_slots() { # pick-function emotion ...
+  local t k=0 c p e len best clips pairs=("$@")
+  SLOTS=()
+  for t in 0 1 2 3 4 5 6 7 8; do
+    best=0
+    for ((p = 0; p < ${#pairs[@]}; p += 2)); do
+      e=${pairs[$((p + 1))]}
+      ((t + 1 < SWITCH_TURN)) && e=neutral
+      clips=()
+      for ((c = 0; c < CLIPS[t]; c++)); do
+        clips+=("$(${pairs[$p]} $((k + c)) "$e")")
+      done
+      len=$(turn_len "${clips[@]}")
+      ((len > best)) && best=$len
+    done
+    SLOTS+=("$best")
+    k=$((k + CLIPS[t]))
+  done
+}
+
+mkdir -p "$DIR"
+: >"$W/truth.tsv"
+
+# --- German calls ----------------------------------------------------------------
+# Agent: FLEURS pieces, each cut in the middle of a pause of the recording.
+AGENT=(
+  "$(agent_piece "$FIX/de-fleurs-000.wav" 4.20 6.92)"
+  "$(agent_piece "$FIX/de-fleurs-002.wav" 3.06 5.85)"
+  "$(agent_piece "$FIX/de-fleurs-004.wav" 1.45 3.90)"
+  "$(agent_piece "$FIX/de-fleurs-001.wav" 2.00 4.95)"
+  "$(agent_piece "$FIX/de-fleurs-002.wav" 5.85 9.05)"
+  "$(agent_piece "$FIX/de-fleurs-000.wav" 6.92 9.45)"
+  "$(agent_piece "$FIX/de-fleurs-003.wav" 6.60 9.03)"
+  "$(agent_piece "$FIX/de-fleurs-001.wav" 5.20 8.95)"
+  "$(agent_piece "$FIX/de-fleurs-004.wav" 6.10 8.45)"
+)
+CLIPS=(1 2 1 1 1 1 2 1 1)
+NEUTRAL="$SRC/thorsten-neutral.wav"
+ANGRY="$SRC/thorsten-angry.wav"
+
+de_plain() { # k emotion
+  local src=$NEUTRAL
+  [[ $2 == angry ]] && src=$ANGRY
+  customer_clip "$src" 0 - "${CENTS[$1]}" "${GAIN[$1]}" "${TEMPO[$1]}" 0
+}
+# The angry clip k at the RMS level of the neutral clip k.
+de_levelled() { # k emotion
+  [[ $2 == angry ]] || { de_plain "$1" neutral; return; }
+  local n a
+  n=$(rms_level "$(de_plain "$1" neutral)")
+  a=$(rms_level "$(de_plain "$1" angry)")
+  customer_clip "$ANGRY" 0 - "${CENTS[$1]}" "${GAIN[$1]}" "${TEMPO[$1]}" \
+    "$(awk -v n="$n" -v a="$a" 'BEGIN { printf "%.2f", n - a }')"
+}
+
+set_slots de_plain angry de_plain neutral
+build_call de_plain angry
+finish_call de-escalates de escalates de-escalates-mono
+build_call de_plain neutral
+finish_call de-calm de calm
+build_call de_levelled angry
+finish_call de-escalates-levelled de escalates
+
+# --- English calls ---------------------------------------------------------------
+# Agent: Allison's prompts, chosen as sentences an agent might say.
+AGENT=(
+  "$(allison sorry-youre-having-problems)"
+  "$(allison info-about-last-call)"
+  "$(allison feature-not-avail-line)"
+  "$(allison check-number-dial-again)"
+  "$(allison queue-holdtime)"
+  "$(allison pls-hold-while-try)"
+  "$(allison vm-sorry)"
+  "$(allison please-try-call-later)"
+  "$(allison cannot-complete-as-dialed)"
+)
+# Customer: pieces of the LibriVox clips (start end, or "0 -" for the whole
+# clip), cut at dips between words; clip k of the call is EN_PIECES[k]. The
+# raised turns 6-9 repeat the words of calm turns 1, 3, 2 and 4.
+# Calm pieces are 6 dB below the recording and raised ones at its level, so
+# a raised clip is 6 dB above its calm version without clipping.
+CLIPS=(1 1 1 1 1 1 1 1 1)
+EN_PIECES=(
+  "librivox-0880 0 -"
+  "librivox-0870 4.75 7.10"
+  "librivox-0930 0 -"
+  "librivox-0890 1.30 5.30"
+  "librivox-0890 0 1.30"
+  "librivox-0880 0 -"
+  "librivox-0930 0 -"
+  "librivox-0870 4.75 7.10"
+  "librivox-0890 1.30 5.30"
+)
+en_clip() { # k emotion
+  local piece src start end
+  read -r piece start end <<<"${EN_PIECES[$1]}"
+  src="$FIX/$piece.wav"
+  if [[ $2 == raised ]]; then
+    customer_clip "$src" "$start" "$end" $((CENTS[$1] + 400)) "${GAIN[$1]}" \
+      "$(awk -v t="${TEMPO[$1]}" 'BEGIN { printf "%.4f", t * 1.08 }')" 0
+  else
+    customer_clip "$src" "$start" "$end" "${CENTS[$1]}" "${GAIN[$1]}" "${TEMPO[$1]}" -6
+  fi
+}
+
+set_slots en_clip raised en_clip neutral
+build_call en_clip raised
+finish_call en-escalates en escalates
+build_call en_clip neutral
+finish_call en-calm en calm
+
+{
+  printf 'file\tlanguage\tkind\tchannel\tswitch_s\tcustomer_turns\tagent_turns\n'
+  cat "$W/truth.tsv"
+} >"$DIR/truth.tsv"
+(cd "$DIR" && for f in *.wav; do printf '%s %s s\n' "$f" "$(soxi -D "$f")"; done && sha256sum ./*.wav) >&2
