@@ -23,10 +23,15 @@
 #                               emotion: the customer (right) is one LibriVox
 #                               reader (public domain); turns 1-5 are his
 #                               reading, turns 6-9 repeat the words of turns
-#                               1, 3, 2 and 4 "raised" with sox (pitch +400
+#                               1, 3, 2 and 4 "raised" with sox (pitch +700
 #                               cents, gain +6 dB, tempo 1.08). Agent (left)
 #                               = Allison Smith's recorded Asterisk prompts
 #                               (whole sentences).
+#   en-escalates-mono.wav       en-escalates.wav with both channels summed
+#                               to one: two voices (agent female, customer
+#                               male) that diarization can tell apart, where
+#                               the German mono call's agent is five FLEURS
+#                               readers and its roles stay uncertain.
 #   en-calm.wav                 the same time line, no turn raised.
 #   truth.tsv                   one row per call: file, language, kind,
 #                               channel, switch_s (start of the customer's
@@ -367,7 +372,7 @@ en_clip() { # k emotion
   read -r piece start end <<<"${EN_PIECES[$1]}"
   src="$FIX/$piece.wav"
   if [[ $2 == raised ]]; then
-    customer_clip "$src" "$start" "$end" $((CENTS[$1] + 400)) "${GAIN[$1]}" \
+    customer_clip "$src" "$start" "$end" $((CENTS[$1] + 700)) "${GAIN[$1]}" \
       "$(awk -v t="${TEMPO[$1]}" 'BEGIN { printf "%.4f", t * 1.08 }')" 0
   else
     customer_clip "$src" "$start" "$end" "${CENTS[$1]}" "${GAIN[$1]}" "${TEMPO[$1]}" -6
@@ -376,7 +381,7 @@ en_clip() { # k emotion
 
 set_slots en_clip raised en_clip neutral
 build_call en_clip raised
-finish_call en-escalates en escalates
+finish_call en-escalates en escalates en-escalates-mono
 build_call en_clip neutral
 finish_call en-calm en calm
 

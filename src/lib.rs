@@ -40,6 +40,7 @@ pub mod limits;
 pub mod live;
 pub mod model;
 pub mod output;
+pub mod reaction;
 pub mod redact;
 pub mod render;
 pub mod report;

@@ -15,6 +15,7 @@ use crate::audio::{self, Audio, WHISPER_RATE};
 use crate::features::{self, FeatureParams, VoiceReport};
 use crate::findings::phrases::find_timed;
 use crate::findings::{self, Finding, Profile, ScoringPhrases, Tips};
+use crate::reaction::{self, CustomerReaction};
 use crate::redact::audio::AudioSpan;
 use crate::redact::{Party, PiiMode, Redaction, Redactor};
 use crate::structure::ge2e::{self, SpeakerModel};
@@ -28,7 +29,7 @@ use series::CallSeries;
 
 /// Version of the scorecard JSON layout (docs/scorecard.md). The major number
 /// changes when a field changes meaning or disappears.
-pub const SCHEMA_VERSION: &str = "3.1";
+pub const SCHEMA_VERSION: &str = "3.2";
 
 /// A recording whose loudest 30 ms stays below this (dBFS) is silent.
 const SILENT_DBFS: f64 = -55.0;
@@ -163,6 +164,9 @@ pub struct Scorecard {
     pub overall_score: u8,
     /// Promises the agent made.
     pub follow_ups: Vec<FollowUp>,
+    /// The customer's side: escalations and what came before them, the
+    /// call's end against its start (docs/customer-reaction.md).
+    pub customer_reaction: CustomerReaction,
     /// Whether personal data is redacted in this scorecard (`redacted`, the
     /// default) or kept (`--pii keep`).
     pub pii: PiiMode,
@@ -320,6 +324,18 @@ impl<'a> Scorer<'a> {
             &structure,
             &words,
         );
+        stage("reaction");
+        let customer_reaction = reaction::track(
+            &reaction::ReactionFacts {
+                customer: customer_voice.as_ref(),
+                structure: &structure,
+                customer_words: &words.customer,
+                agent_words: &words.agent,
+                findings: &found,
+                phrases: &ScoringPhrases::builtin(&language),
+            },
+            &self.profile,
+        );
         let series =
             CallSeries::from_voices(audio.duration_s(), &agent_voice, customer_voice.as_ref());
         // The frames went into the series; the scorecard does not carry them.
@@ -348,6 +364,7 @@ impl<'a> Scorer<'a> {
             findings: found,
             overall_score,
             follow_ups,
+            customer_reaction,
             pii: opts.pii,
             redactions,
         };

@@ -299,7 +299,8 @@ mod tests {
             }
             assert!(en.sign.contains_key(finding), "[sign] lacks {finding}");
         }
-        assert_eq!(findings, 8, "the profile's findings with metrics");
+        // The eight findings and the customer reaction's bands.
+        assert_eq!(findings, 9, "the profile's tables with metrics");
         assert_eq!(
             en.metric("f0_std_semitones", 3.43),
             "pitch variation 3.4 st"

@@ -162,7 +162,27 @@ pub fn f0_statistics(f0: &[f64]) -> Option<(f64, f64, f64)> {
 
 /// Intensity frames more than this far below the channel's 0.99 quantile do
 /// not count as speech in the loudness statistics (dB).
-const SPEECH_DB_RANGE: f64 = 50.0;
+pub const SPEECH_DB_RANGE: f64 = 50.0;
+
+/// The level (dB) below which an intensity frame is silence caught at the
+/// edge of a speech interval rather than voice: [`SPEECH_DB_RANGE`] under
+/// the 0.99 quantile of the finite levels (digital silence gives -300 dB;
+/// real speech spans less than 50 dB). `-inf` for no finite level, so that
+/// nothing is left out.
+pub fn speech_floor_db(levels_db: impl IntoIterator<Item = f64>) -> f64 {
+    let finite: Vec<f64> = levels_db.into_iter().filter(|d| d.is_finite()).collect();
+    stats::quantile(&finite, 0.99).map_or(f64::NEG_INFINITY, |q| q - SPEECH_DB_RANGE)
+}
+
+/// The energy mean of intensity levels (dB): 10·log10 of the mean power,
+/// as Praat averages intensity ("energy" averaging), so that loud stretches
+/// weigh as the ear hears them. `None` for no levels.
+pub fn energy_mean_db(levels_db: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let (sum, n) = levels_db.into_iter().fold((0.0f64, 0usize), |(s, n), d| {
+        (s + 10f64.powf(d / 10.0), n + 1)
+    });
+    (n > 0).then(|| 10.0 * (sum / n as f64).log10())
+}
 
 /// Analyses one channel (samples in [-1, 1] at `sample_rate` Hz). Never
 /// panics: empty or very short input gives a report with empty figures.
@@ -301,14 +321,12 @@ fn speech_levels_db(inten: &IntensityTrack, act: &activity::Activity) -> Vec<f64
     // Frames far below the loudest speech are silence caught at the edges of
     // a speech interval (digital silence gives -300 dB), not voice: leave
     // them out of the loudness statistics. Real speech spans < 50 dB.
-    let mut sorted_db: Vec<f64> = inten.db.iter().copied().filter(|d| d.is_finite()).collect();
-    sorted_db.sort_by(f64::total_cmp);
-    let loud = stats::quantile_sorted(&sorted_db, 0.99).unwrap_or(0.0);
+    let floor = speech_floor_db(inten.db.iter().copied());
     inten
         .times
         .iter()
         .zip(inten.db.iter())
-        .filter(|(&t, &d)| act.speech.iter().any(|s| s.contains(t)) && d > loud - SPEECH_DB_RANGE)
+        .filter(|(&t, &d)| act.speech.iter().any(|s| s.contains(t)) && d > floor)
         .map(|(_, &d)| d)
         .collect()
 }

@@ -100,6 +100,15 @@ impl CallFigures {
                 }
             }
         }
+        // The customer reaction's peak rises (scorecard 3.2), calibrated
+        // like a finding's metrics against the `[customer_reaction]` bands.
+        let reaction = card["customer_reaction"]["metrics"].as_array();
+        for m in reaction.map_or(&[][..], Vec::as_slice) {
+            if let Some(v) = m["value"].as_f64() {
+                let name = text(&m["name"], "metric name")?;
+                values.push((super::REACTION_BANDS.to_string(), name, v));
+            }
+        }
         Ok(CallFigures {
             file: text(&card["file"], "file")?,
             language: text(&card["language"], "language")?,
@@ -401,6 +410,8 @@ pub fn profile_toml(profile: &Profile) -> String {
             );
         }
     }
+    let reaction = toml::to_string(&profile.reaction).expect("plain numbers serialize");
+    let _ = write!(out, "\n[reaction]\n{reaction}");
     if let Some(r) = record {
         out.push_str(
             "\n# Where the bands came from; scoring does not read this table.\n[calibration]\n",

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use detect::{detect_all, CallFacts};
 pub use phrases::{PhraseHit, ScoringPhrases};
-pub use profile::{Profile, ProfileError, Tips};
+pub use profile::{Profile, ProfileError, ReactionParams, Tips, REACTION_BANDS};
 
 /// The eight mistakes, in the seed's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

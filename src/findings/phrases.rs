@@ -145,6 +145,9 @@ pub struct ScoringPhrases {
     pub problem: Vec<Phrase>,
     /// Agent promises: "I'll call you back", "ich rufe Sie zurück".
     pub follow_up: Vec<Phrase>,
+    /// Customer escalation: "I want to speak to your manager",
+    /// "Ihren Vorgesetzten", "kündigen" (a signal of [`crate::reaction`]).
+    pub escalation: Vec<Phrase>,
 }
 
 #[derive(Deserialize, Default)]
@@ -176,6 +179,7 @@ impl ScoringPhrases {
             de.know_it_all.extend(en.know_it_all);
             de.problem.extend(en.problem);
             de.follow_up.extend(en.follow_up);
+            de.escalation.extend(en.escalation);
             de
         }
     }

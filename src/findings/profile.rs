@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::record::CalibrationRecord;
 use super::{FindingId, Verdict};
@@ -100,9 +100,50 @@ pub struct Profile {
     /// profile (see [`crate::findings::calibrate`]); not used for scoring.
     #[serde(default)]
     pub calibration: Option<CalibrationRecord>,
-    /// Rules per finding id.
+    /// How the customer reaction track cuts and judges the caller's speech
+    /// (`[reaction]`; its signal bands are `[customer_reaction]`, among
+    /// `findings`, so that calibration moves them like any finding's).
+    pub reaction: ReactionParams,
+    /// Rules per finding id, and the customer reaction's signal bands
+    /// (`customer_reaction`, combine `count`).
     #[serde(flatten)]
     pub findings: BTreeMap<String, FindingRules>,
+}
+
+/// The key of the customer reaction's signal bands in [`Profile::findings`].
+pub const REACTION_BANDS: &str = "customer_reaction";
+
+/// The `[reaction]` table: how [`crate::reaction`] cuts the caller's speech
+/// into stretches, takes the baseline and finds escalations (the values and
+/// their reasons are in `src/data/profile.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+pub struct ReactionParams {
+    /// Caller speech (s) of the baseline at most.
+    pub baseline_speech_s: f64,
+    /// Largest share of the caller's speech the baseline may take.
+    pub baseline_max_share: f64,
+    /// Least baseline speech (s); less: not measured.
+    pub baseline_min_s: f64,
+    /// Least speech (s) of a judged stretch.
+    pub min_unit_speech_s: f64,
+    /// Most speech (s) of one stretch; longer turns are cut.
+    pub unit_max_speech_s: f64,
+    /// Least voiced time (s) for a pitch figure.
+    pub min_voiced_s: f64,
+    /// Signals up together for a tense stretch.
+    pub min_signals: usize,
+    /// Tense stretches in a row for an escalation.
+    pub episode_min_units: usize,
+    /// Or the speech (s) of a single tense stretch.
+    pub episode_min_speech_s: f64,
+    /// Overtalk (s) in a stretch that counts as a signal.
+    pub overtalk_min_s: f64,
+    /// The window (s) before an escalation searched for the agent's acts.
+    pub after_window_s: f64,
+    /// An agent turn at least this long (s) is a monologue.
+    pub monologue_s: f64,
+    /// A joint silence at least this long (s) is a long silence.
+    pub long_silence_s: f64,
 }
 
 impl Default for Profile {
@@ -152,6 +193,9 @@ impl Profile {
             if r.combine != "mean" && r.combine != "min" {
                 return Err(ProfileFault::Combine(id.as_str()));
             }
+        }
+        if !self.findings.contains_key(REACTION_BANDS) {
+            return Err(ProfileFault::NoTable(REACTION_BANDS));
         }
         if self.verdict.problem_below > self.verdict.ok_from {
             return Err(ProfileFault::VerdictOrder);

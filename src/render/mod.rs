@@ -5,6 +5,7 @@
 mod calibration;
 pub mod html;
 mod live;
+mod reaction;
 mod scorecard;
 mod structure;
 mod transcript;

@@ -119,8 +119,22 @@ pub fn scorecard_text(card: &Scorecard, style: Style) -> String {
     out.push('\n');
     write_table(&mut out, card, style, words);
     write_flagged(&mut out, card, style, words);
+    write_reaction(&mut out, card, style, words);
     write_follow_ups(&mut out, card, style, words);
     out
+}
+
+/// The caller's reaction: one line per escalation, then the end against
+/// the start (or why it was not measured).
+fn write_reaction(out: &mut String, card: &Scorecard, style: Style, words: &Wording) {
+    let _ = writeln!(
+        out,
+        "\n  {}",
+        style.paint("1", words.label("reaction_heading"))
+    );
+    for line in super::reaction::reaction_lines(&card.customer_reaction, words) {
+        let _ = writeln!(out, "    {line}");
+    }
 }
 
 /// The call's line (file, length, language, layout), the overall score, the

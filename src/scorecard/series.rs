@@ -10,7 +10,7 @@
 //! small whatever the call's length. They are not part of the JSON scorecard:
 //! the scorer hands them over beside it ([`crate::scorecard::Scorer::score_for_report`]).
 
-use crate::features::{Frame, Interval, VoiceReport};
+use crate::features::{energy_mean_db, speech_floor_db, Frame, Interval, VoiceReport};
 
 /// Most points per track: a chart 1000 units wide needs no more.
 pub const MAX_POINTS: usize = 1200;
@@ -26,9 +26,6 @@ pub const RATE_MIN_SPEECH_S: f64 = 2.0;
 pub const LEVEL_BIN_S: f64 = 0.3;
 /// dB re Praat's reference (full scale = 93.98 dB) minus this gives dBFS.
 pub const PRAAT_FULL_SCALE_DB: f64 = 93.98;
-/// Frames more than this below the track's 0.99 quantile are silence, not
-/// voice (as in [`crate::features::analyze_channel`]'s loudness figures).
-const SPEECH_DB_RANGE: f64 = 50.0;
 
 /// Values at regular times: point `i` stands for `start_s + i·step_s`;
 /// `None` where there is nothing to show (no voice, no speech).
@@ -174,30 +171,21 @@ fn pitch_track(frames: &[Frame], bin: f64, n: usize) -> Track {
 /// Energy mean per bin of the frames inside `speech` and not far below the
 /// loudest speech, in dBFS.
 fn level_track(frames: &[Frame], speech: &[Interval], bin: f64, n: usize) -> Track {
-    let mut sorted: Vec<f64> = frames
-        .iter()
-        .map(|f| f64::from(f.intensity_db))
-        .filter(|d| d.is_finite())
-        .collect();
-    sorted.sort_by(f64::total_cmp);
-    let floor = sorted
-        .get(((sorted.len() as f64 - 1.0) * 0.99).round().max(0.0) as usize)
-        .map_or(f64::INFINITY, |q99| q99 - SPEECH_DB_RANGE);
-    let mut sum = vec![(0.0f64, 0usize); n];
+    let floor = speech_floor_db(frames.iter().map(|f| f64::from(f.intensity_db)));
+    let mut per_bin: Vec<Vec<f64>> = vec![Vec::new(); n];
     for f in frames {
         let db = f64::from(f.intensity_db);
         let in_speech = speech.iter().any(|s| s.contains(f.time_s));
         if let (true, Some(i)) = (db > floor && in_speech, bin_of(f.time_s, bin, n)) {
-            sum[i].0 += 10f64.powf(db / 10.0);
-            sum[i].1 += 1;
+            per_bin[i].push(db);
         }
     }
     Track {
         start_s: bin / 2.0,
         step_s: bin,
-        values: sum
+        values: per_bin
             .into_iter()
-            .map(|(e, k)| (k > 0).then(|| 10.0 * (e / k as f64).log10() - PRAAT_FULL_SCALE_DB))
+            .map(|dbs| energy_mean_db(dbs).map(|db| db - PRAAT_FULL_SCALE_DB))
             .collect(),
     }
 }

@@ -98,6 +98,10 @@ pub struct TurnFigures {
     pub interruption_overlap_s: f64,
     /// The customer's barge-ins into the agent's speech, by the same rule.
     pub customer_interruptions: usize,
+    /// Their spans, as `interruption_spans` (the customer's reaction track
+    /// places them in time). Empty in scorecards written before it existed.
+    #[serde(default)]
+    pub customer_interruption_spans: Vec<Interval>,
     /// Total time both parties speak at once (s), back-channels and terminal
     /// overlaps included (Heldner & Edlund's overlap).
     pub overtalk_s: f64,
@@ -316,7 +320,10 @@ pub fn figures(
     let latency_fast_share = fast_share(&latencies_s, params.fast_latency_s);
 
     let agent_barge_ins = barge_ins(&agent[..n], &customer[..n], params);
-    let customer_interruptions = barge_ins(&customer[..n], &agent[..n], params).len();
+    let customer_interruption_spans: Vec<Interval> = barge_ins(&customer[..n], &agent[..n], params)
+        .iter()
+        .map(|b| b.span)
+        .collect();
     let interruption_overlap_s = sum_from_zero(agent_barge_ins.iter().map(|b| b.overlap_s));
     let interruption_spans: Vec<Interval> = agent_barge_ins.iter().map(|b| b.span).collect();
     let overtalk_s = (0..n).filter(|&i| agent[i] && customer[i]).count() as f64 * HOP_S;
@@ -349,7 +356,8 @@ pub fn figures(
         agent_interruptions: interruption_spans.len(),
         interruption_spans,
         interruption_overlap_s,
-        customer_interruptions,
+        customer_interruptions: customer_interruption_spans.len(),
+        customer_interruption_spans,
         overtalk_s,
         holds: hold_spans.len(),
         hold_total_s,
