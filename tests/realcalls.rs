@@ -662,3 +662,41 @@ fn real_calls_redact_their_names_and_under_three_percent_of_words() {
         }
     }
 }
+
+#[test]
+fn calm_real_calls_show_no_customer_escalation() {
+    // The three real calls are calm (an ordinary repair booking, a price
+    // enquiry, a follow-up): their callers' voices move from stretch to
+    // stretch (pitch up to +6.4 st, range +6.3 st, rate +81 % in single
+    // stretches; docs/customer-reaction.md) but never enough together.
+    // Their mono mixes and the controlled variants neither: the variants
+    // change the agent's line or the whole call's tempo, not the caller.
+    for file in REAL_CALLS {
+        let r = &card(file).customer_reaction;
+        assert_eq!(
+            r.status,
+            callcoach::reaction::Status::Measured,
+            "{file}: {:?}",
+            r.reason
+        );
+        assert!(
+            r.stretches.len() >= 8,
+            "{file}: {} stretches",
+            r.stretches.len()
+        );
+    }
+    let files = REAL_CALLS
+        .iter()
+        .copied()
+        .chain(MONO_MIXES.iter().map(|m| m.0))
+        .chain(VARIANTS.iter().map(|v| v.0))
+        .chain([OPENING_LATE, CALLER_FIRST]);
+    for file in files {
+        let r = &card(file).customer_reaction;
+        assert!(
+            r.escalations.is_empty(),
+            "{file}: escalations {:?}",
+            r.escalations
+        );
+    }
+}

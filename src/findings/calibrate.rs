@@ -486,6 +486,7 @@ fn band_comment(key: &str, m: &MetricRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::REACTION_BANDS;
 
     fn call(lang: &str, values: &[(&str, &str, f64)]) -> CallFigures {
         CallFigures {
@@ -612,6 +613,50 @@ mod tests {
         let plain = profile_toml(&Profile::default());
         std::fs::write(&path, &plain).unwrap();
         assert_eq!(Profile::load(&path).unwrap(), Profile::default());
+    }
+
+    #[test]
+    fn the_customer_reaction_bands_are_read_and_calibrated_like_a_findings() {
+        // A team whose callers' pitch rises up to 3-4 st in calm calls: the
+        // pitch band (2 -> 8 st) moves toward the team's median and 95th
+        // percentile, and the written profile keeps it.
+        let cards: Vec<serde_json::Value> = (0..20)
+            .map(|i| {
+                serde_json::json!({
+                    "schema_version": "3.2", "file": format!("{i}.wav"), "language": "en",
+                    "findings": [],
+                    "customer_reaction": {"metrics": [
+                        {"name": "f0_rise_semitones", "value": 3.0 + 0.05 * i as f64},
+                        {"name": "level_rise_db", "value": null}]}
+                })
+            })
+            .collect();
+        let calls: Vec<CallFigures> = cards
+            .iter()
+            .map(|c| CallFigures::from_json(c).unwrap())
+            .collect();
+        assert_eq!(
+            calls[0].values,
+            [(REACTION_BANDS.into(), "f0_rise_semitones".into(), 3.0)]
+        );
+        let p = calibrate(&calls, &Profile::default(), &CalibrateOptions::default());
+        let before = Profile::default().findings[REACTION_BANDS].metrics["f0_rise_semitones"];
+        let after = p.findings[REACTION_BANDS].metrics["f0_rise_semitones"];
+        assert!(
+            after.good > before.good && after.bad < before.bad,
+            "{after:?}"
+        );
+        let r = &p.calibration.as_ref().unwrap().metrics;
+        assert_eq!(r["customer_reaction.f0_rise_semitones"].n, 20);
+        // Level had no value: its band stays.
+        assert_eq!(
+            p.findings[REACTION_BANDS].metrics["level_rise_db"],
+            Profile::default().findings[REACTION_BANDS].metrics["level_rise_db"]
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("team.toml");
+        std::fs::write(&path, profile_toml(&p)).unwrap();
+        assert_eq!(Profile::load(&path).unwrap(), p);
     }
 
     #[test]

@@ -115,3 +115,41 @@ fn the_end_pool_takes_the_last_stretches_back_to_the_speech_wanted() {
     assert_eq!(pool.len(), 2);
     assert_eq!(pool[0].start_s, 10.0);
 }
+
+#[test]
+fn escalation_phrases_are_found_in_english_and_german() {
+    let words = |text: &str| -> Vec<Word> {
+        text.split_whitespace()
+            .enumerate()
+            .map(|(i, w)| Word {
+                text: w.to_string(),
+                start_ms: i as u64 * 300,
+                end_ms: i as u64 * 300 + 250,
+                probability: 0.9,
+            })
+            .collect()
+    };
+    let found = |lang: &str, text: &str| -> Vec<String> {
+        find_timed(&words(text), &ScoringPhrases::builtin(lang).escalation)
+            .into_iter()
+            .map(|h| h.phrase)
+            .collect()
+    };
+    let en = found(
+        "en",
+        "This is ridiculous. I want to speak to your manager, now.",
+    );
+    assert!(en.contains(&"this is ridiculous".to_string()), "{en:?}");
+    assert!(en.iter().any(|p| p.contains("manager")), "{en:?}");
+    assert!(!found("en", "I've been waiting for forty minutes!").is_empty());
+    let de = found(
+        "de",
+        "Das ist doch unmöglich! Ich will Ihren Vorgesetzten sprechen.",
+    );
+    assert!(de.contains(&"das ist doch unmöglich".to_string()), "{de:?}");
+    assert!(de.contains(&"ihren vorgesetzten".to_string()), "{de:?}");
+    assert!(!found("de", "Dann kündige ich eben.").is_empty());
+    // An ordinary request has none.
+    assert!(found("en", "Could you tell me when the parcel arrives?").is_empty());
+    assert!(found("de", "Können Sie mir sagen, wann das Paket kommt?").is_empty());
+}
