@@ -206,7 +206,8 @@ impl Scorecard {
     /// evidence and transcript, with the findings' ratings, scores and
     /// verdicts and the overall score following `profile` (see
     /// [`findings::rerate`]). How `callcoach calibrate`'s effect is checked
-    /// without transcribing the calls again.
+    /// without transcribing the calls again. The customer reaction stays as
+    /// scored: its stretches need the call's voice tracks to be judged again.
     pub fn rerated(&self, profile: &Profile, profile_name: &str) -> Scorecard {
         let findings: Vec<Finding> = self
             .findings
