@@ -318,24 +318,12 @@ impl<'a> Scorer<'a> {
         );
 
         stage("findings");
-        let (found, overall_score, follow_ups) = self.judge(
+        let (found, overall_score, follow_ups, customer_reaction) = self.judge(
             &language,
             &agent_voice,
             customer_voice.as_ref(),
             &structure,
             &words,
-        );
-        stage("reaction");
-        let customer_reaction = reaction::track(
-            &reaction::ReactionFacts {
-                customer: customer_voice.as_ref(),
-                structure: &structure,
-                customer_words: &words.customer,
-                agent_words: &words.agent,
-                findings: &found,
-                phrases: &ScoringPhrases::builtin(&language),
-            },
-            &self.profile,
         );
         let series =
             CallSeries::from_voices(audio.duration_s(), &agent_voice, customer_voice.as_ref());
@@ -393,8 +381,9 @@ impl<'a> Scorer<'a> {
         .map_err(|e| ScoreError::Structure(path.into(), e.to_string()))
     }
 
-    /// The coaching findings, the overall score and the agent's promises,
-    /// judged from the voices, the structure and the words.
+    /// The coaching findings, the overall score, the agent's promises and
+    /// the customer's reaction, judged from the voices, the structure and
+    /// the words.
     fn judge(
         &self,
         language: &str,
@@ -402,7 +391,7 @@ impl<'a> Scorer<'a> {
         customer: Option<&VoiceReport>,
         structure: &CallStructure,
         words: &PartyWords,
-    ) -> (Vec<Finding>, u8, Vec<FollowUp>) {
+    ) -> (Vec<Finding>, u8, Vec<FollowUp>, CustomerReaction) {
         let phrases = ScoringPhrases::builtin(language);
         let facts = findings::CallFacts {
             language,
@@ -416,7 +405,13 @@ impl<'a> Scorer<'a> {
         };
         let found = findings::detect_all(&facts, &self.profile, &Tips::builtin(language));
         let overall_score = findings::overall_score(&found, &self.profile);
-        (found, overall_score, follow_ups(&words.agent, &phrases))
+        let reaction = reaction::track(&facts, &found, &self.profile);
+        (
+            found,
+            overall_score,
+            follow_ups(&words.agent, &phrases),
+            reaction,
+        )
     }
 
     /// Transcribes the call: in stereo each channel on its own, both voices

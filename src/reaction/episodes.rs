@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::stretches::{Cut, VoiceFigures};
-use super::{voice_up, Change, ReactionFacts, Signal, Stretch};
+use super::{voice_up, Change, Signal, Stretch};
 use crate::findings::phrases::find_timed;
 use crate::findings::profile::FindingRules;
-use crate::findings::{FindingId, ReactionParams, Verdict};
+use crate::findings::{CallFacts, Finding, FindingId, ReactionParams, Verdict};
 use crate::structure::{Interval, Speaker};
 
 /// What the agent did before an escalation.
@@ -128,7 +128,8 @@ pub struct StartVsEnd {
 /// [`crate::reaction`], step 6).
 pub fn find(
     stretches: &[Stretch],
-    facts: &ReactionFacts,
+    facts: &CallFacts,
+    findings: &[Finding],
     params: &ReactionParams,
 ) -> Vec<Escalation> {
     let judged: Vec<&Stretch> = stretches.iter().filter(|s| !s.baseline).collect();
@@ -145,14 +146,19 @@ pub fn find(
         let run = &judged[i..run_end];
         let speech_s: f64 = run.iter().map(|s| s.voice.speech_s).sum();
         if run.len() >= params.episode_min_units || speech_s >= params.episode_min_speech_s {
-            out.push(episode(run, facts, params));
+            out.push(episode(run, facts, findings, params));
         }
         i = run_end;
     }
     out
 }
 
-fn episode(run: &[&Stretch], facts: &ReactionFacts, params: &ReactionParams) -> Escalation {
+fn episode(
+    run: &[&Stretch],
+    facts: &CallFacts,
+    findings: &[Finding],
+    params: &ReactionParams,
+) -> Escalation {
     let mut signals: Vec<Signal> = run.iter().flat_map(|s| s.up.iter().copied()).collect();
     signals.sort();
     signals.dedup();
@@ -166,14 +172,19 @@ fn episode(run: &[&Stretch], facts: &ReactionFacts, params: &ReactionParams) -> 
         end_ms: run[run.len() - 1].end_ms,
         signals,
         peak,
-        after: agent_acts(facts, start_ms, params),
+        after: agent_acts(facts, findings, start_ms, params),
     }
 }
 
 /// What the agent did in the `after_window_s` before `start_ms`: barge-ins,
 /// know-it-all and impatient phrases, monologues, long silences, and the
 /// evidence of findings rated `problem` that none of those already names.
-fn agent_acts(facts: &ReactionFacts, start_ms: u64, params: &ReactionParams) -> Vec<AgentAct> {
+fn agent_acts(
+    facts: &CallFacts,
+    findings: &[Finding],
+    start_ms: u64,
+    params: &ReactionParams,
+) -> Vec<AgentAct> {
     let end_s = start_ms as f64 / 1000.0;
     let from_s = end_s - params.after_window_s;
     let in_window = |a: f64, b: f64| b > from_s && a < end_s;
@@ -225,11 +236,7 @@ fn agent_acts(facts: &ReactionFacts, start_ms: u64, params: &ReactionParams) -> 
             acts.push(act(ActKind::Silence, h));
         }
     }
-    for f in facts
-        .findings
-        .iter()
-        .filter(|f| f.verdict == Verdict::Problem)
-    {
+    for f in findings.iter().filter(|f| f.verdict == Verdict::Problem) {
         for e in &f.evidence {
             let a = e.start_ms as f64 / 1000.0;
             let named = acts.iter().any(|x| x.start_ms.abs_diff(e.start_ms) < 1000);

@@ -46,12 +46,11 @@ pub mod stretches;
 
 use serde::{Deserialize, Serialize};
 
-use crate::features::{speech_floor_db, VoiceReport};
+use crate::features::speech_floor_db;
 use crate::findings::phrases::find_timed;
 use crate::findings::profile::FindingRules;
-use crate::findings::{rate, Finding, Metric, Profile, ScoringPhrases, REACTION_BANDS};
-use crate::structure::{CallStructure, Interval};
-use crate::transcript::Word;
+use crate::findings::{rate, CallFacts, Finding, Metric, Profile, REACTION_BANDS};
+use crate::structure::Interval;
 
 pub use episodes::{ActKind, AgentAct, Escalation, StartVsEnd, Trend};
 pub use stretches::VoiceFigures;
@@ -250,25 +249,12 @@ impl CustomerReaction {
     }
 }
 
-/// What the track is measured from.
-pub struct ReactionFacts<'a> {
-    /// The caller's voice, with its per-frame tracks (`keep_frames`).
-    pub customer: Option<&'a VoiceReport>,
-    /// The call structure: turns, speech, barge-ins, overlaps, roles.
-    pub structure: &'a CallStructure,
-    /// The caller's words (for escalation phrases).
-    pub customer_words: &'a [Word],
-    /// The agent's words (for what the agent said before an escalation).
-    pub agent_words: &'a [Word],
-    /// The call's findings (a problem's evidence before an escalation).
-    pub findings: &'a [Finding],
-    /// The call's phrase lists.
-    pub phrases: &'a ScoringPhrases,
-}
-
 /// The customer's reaction track of one call, judged with the profile's
-/// `[reaction]` rules and `[customer_reaction]` bands.
-pub fn track(facts: &ReactionFacts, profile: &Profile) -> CustomerReaction {
+/// `[reaction]` rules and `[customer_reaction]` bands, from what the
+/// findings were judged on (`facts`: the caller's voice with its frame
+/// tracks, the structure, both parties' words, the phrase lists) and the
+/// findings themselves (a problem's evidence before an escalation).
+pub fn track(facts: &CallFacts, findings: &[Finding], profile: &Profile) -> CustomerReaction {
     let params = &profile.reaction;
     let structure = facts.structure;
     let Some(voice) = facts.customer else {
@@ -353,7 +339,7 @@ pub fn track(facts: &ReactionFacts, profile: &Profile) -> CustomerReaction {
         })
         .collect();
     let metrics = peak_metrics(&stretches, bands);
-    let escalations = episodes::find(&stretches, facts, params);
+    let escalations = episodes::find(&stretches, facts, findings, params);
     let end = episodes::end_pool(&cuts[in_base..], params.baseline_speech_s);
     let start_vs_end = (end.iter().map(Interval::duration).sum::<f64>() >= params.baseline_min_s)
         .then(|| {

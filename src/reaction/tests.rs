@@ -1,5 +1,6 @@
 use super::*;
-use crate::findings::Profile;
+use crate::findings::{Profile, ScoringPhrases};
+use crate::transcript::Word;
 
 fn bands() -> FindingRules {
     Profile::default().findings[REACTION_BANDS].clone()
