@@ -32,10 +32,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR="$ROOT/tests/fixtures/pii"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-SOX=(sox -R -D -V1)
-RATE=8000
-PCM=(-r "$RATE" -c 1 -e signed -b 16)
-ULAW=(-r "$RATE" -e u-law -b 8)
+# shellcheck source=scripts/lib/timeline.sh
+source "$ROOT/scripts/lib/timeline.sh"
 
 for tool in sox espeak-ng dpkg-deb; do
   command -v "$tool" >/dev/null || { echo "make_pii_fixtures: $tool not found" >&2; exit 1; }
@@ -43,82 +41,22 @@ done
 mkdir -p "$DIR"
 
 # --- Allison Smith's prompts -------------------------------------------------
-DEB=${ALLISON_DEB:-}
-if [[ -z $DEB ]]; then
-  (cd "$W" && apt-get download asterisk-core-sounds-en-wav >/dev/null)
-  DEB=$(ls "$W"/asterisk-core-sounds-en-wav_*.deb)
-fi
-dpkg-deb -x "$DEB" "$W/deb"
-ALLISON="$W/deb/usr/share/asterisk/sounds/en_US_f_Allison"
-[[ -f $ALLISON/digits/1.wav ]] || { echo "make_pii_fixtures: no digits in $DEB" >&2; exit 1; }
+fetch_allison make_pii_fixtures
 
 # Strips a clip's leading and trailing silence (below 0.5 % of full scale).
 trim_silence() { # in out
   "${SOX[@]}" "$1" "${PCM[@]}" "$2" silence 1 0.01 0.5% reverse silence 1 0.01 0.5% reverse
 }
 
-# --- the time line -------------------------------------------------------------
-# A call is built segment by segment: each segment goes to the speaker's
-# channel and the same number of samples of silence to the other, so the two
-# channels stay aligned and every time is known to the sample.
-N=0          # segments so far
-NOW=0        # samples so far
-declare -A SPAN_START SPAN_END SPAN_SIDE
-LABELS=()
-
-silence_file() { # samples -> path of a silent clip of that length
-  local f="$W/sil-$1.wav"
-  [[ -f $f ]] || "${SOX[@]}" "${PCM[@]}" -n "${PCM[@]}" "$f" trim 0 "$1s"
-  echo "$f"
-}
-
-# Appends FILE to channel SIDE (L or R, or "-" for a pause on both);
-# LABELS is a comma-separated list of values the segment belongs to.
-segment() { # side file [labels]
-  local side=$1 file=$2 labels=${3:-} len quiet
-  len=$(soxi -s "$file")
-  quiet=$(silence_file "$len")
-  N=$((N + 1))
-  local n; n=$(printf %04d "$N")
-  case $side in
-    L) ln -s "$file" "$W/call/L-$n.wav"; ln -s "$quiet" "$W/call/R-$n.wav" ;;
-    R) ln -s "$quiet" "$W/call/L-$n.wav"; ln -s "$file" "$W/call/R-$n.wav" ;;
-    -) ln -s "$quiet" "$W/call/L-$n.wav"; ln -s "$quiet" "$W/call/R-$n.wav" ;;
-  esac
-  local label
-  for label in ${labels//,/ }; do
-    if [[ -z ${SPAN_START[$label]:-} ]]; then
-      SPAN_START[$label]=$NOW
-      SPAN_SIDE[$label]=$side
-      LABELS+=("$label")
-    fi
-    SPAN_END[$label]=$((NOW + len))
-  done
-  NOW=$((NOW + len))
-}
-
-pause() { # seconds
-  segment - "$(silence_file "$(awk -v s="$1" -v r="$RATE" 'BEGIN { printf "%d", s * r + 0.5 }')")"
-}
-
 new_call() {
-  rm -rf "$W/call"
-  mkdir -p "$W/call"
-  N=0
-  NOW=0
-  SPAN_START=()
-  SPAN_END=()
-  SPAN_SIDE=()
-  LABELS=()
+  timeline_reset
 }
 
 # Writes the call as stereo mu-law (agent left) and appends its values to
 # values.tsv; KIND_AND_VALUE maps a label to "kind<TAB>value".
 finish_call() { # name
   local name=$1
-  "${SOX[@]}" "$W"/call/L-*.wav "$W/left.wav"
-  "${SOX[@]}" "$W"/call/R-*.wav "$W/right.wav"
-  "${SOX[@]}" -M "$W/left.wav" "$W/right.wav" "${ULAW[@]}" "$DIR/$name.wav"
+  write_stereo "$DIR/$name.wav"
   local label side
   for label in "${LABELS[@]}"; do
     side=${SPAN_SIDE[$label]}

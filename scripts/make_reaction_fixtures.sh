@@ -70,10 +70,8 @@ DIR="$FIX/reaction"
 SRC="$DIR/src"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-SOX=(sox -R -D -V1)
-RATE=8000
-PCM=(-r "$RATE" -c 1 -e signed -b 16)
-ULAW=(-r "$RATE" -e u-law -b 8)
+# shellcheck source=scripts/lib/timeline.sh
+source "$ROOT/scripts/lib/timeline.sh"
 
 for tool in sox soxi dpkg-deb awk; do
   command -v "$tool" >/dev/null || { echo "make_reaction_fixtures: $tool not found" >&2; exit 1; }
@@ -83,14 +81,7 @@ for f in thorsten-neutral.wav thorsten-angry.wav; do
 done
 
 # --- Allison Smith's prompts -------------------------------------------------
-DEB=${ALLISON_DEB:-}
-if [[ -z $DEB ]]; then
-  (cd "$W" && apt-get download asterisk-core-sounds-en-wav >/dev/null 2>&1)
-  DEB=$(ls "$W"/asterisk-core-sounds-en-wav_*.deb)
-fi
-dpkg-deb -x "$DEB" "$W/deb"
-ALLISON="$W/deb/usr/share/asterisk/sounds/en_US_f_Allison"
-[[ -f $ALLISON/cannot-complete-as-dialed.wav ]] || { echo "make_reaction_fixtures: no prompts in $DEB" >&2; exit 1; }
+fetch_allison make_reaction_fixtures
 
 # --- clips -------------------------------------------------------------------
 # Silence at a clip's ends: below 0.5 % of full scale.
@@ -130,56 +121,13 @@ rms_level() { # path -> dB
   "${SOX[@]}" "$1" -n stats 2>&1 | awk '/^RMS lev dB/ { print $4 }'
 }
 
-# --- the time line -------------------------------------------------------------
-# A call is built segment by segment: each segment goes to the speaker's
-# channel and the same number of samples of silence to the other, so the two
-# channels stay aligned and every time is known to the sample.
-N=0          # segments so far
-NOW=0        # samples so far
+# --- turns (on the time line of scripts/lib/timeline.sh) ----------------------
 CUST_TURNS=()
 AGENT_TURNS=()
 SWITCH=""
 
-silence_file() { # samples -> path of a silent clip of that length
-  local f="$W/sil-$1.wav"
-  [[ -f $f ]] || "${SOX[@]}" "${PCM[@]}" -n "${PCM[@]}" "$f" trim 0 "$1s"
-  echo "$f"
-}
-
-samples() { # seconds -> samples
-  awk -v s="$1" -v r="$RATE" 'BEGIN { printf "%d", s * r + 0.5 }'
-}
-
-secs() { # samples -> seconds, 3 decimals
-  awk -v n="$1" -v r="$RATE" 'BEGIN { printf "%.3f", n / r }'
-}
-
-# Appends FILE to channel SIDE (L or R, or "-" for a pause on both).
-segment() { # side file
-  local side=$1 file=$2 len quiet
-  len=$(soxi -s "$file")
-  quiet=$(silence_file "$len")
-  N=$((N + 1))
-  local n; n=$(printf %04d "$N")
-  case $side in
-    L) ln -s "$file" "$W/call/L-$n.wav"; ln -s "$quiet" "$W/call/R-$n.wav" ;;
-    R) ln -s "$quiet" "$W/call/L-$n.wav"; ln -s "$file" "$W/call/R-$n.wav" ;;
-    -) ln -s "$quiet" "$W/call/L-$n.wav"; ln -s "$quiet" "$W/call/R-$n.wav" ;;
-  esac
-  NOW=$((NOW + len))
-}
-
-pause() { # seconds
-  local n; n=$(samples "$1")
-  ((n > 0)) && segment - "$(silence_file "$n")"
-  return 0
-}
-
 new_call() {
-  rm -rf "$W/call"
-  mkdir -p "$W/call"
-  N=0
-  NOW=0
+  timeline_reset
   CUST_TURNS=()
   AGENT_TURNS=()
   SWITCH=""
@@ -225,9 +173,7 @@ turn_len() { # clip...
 # second name is given; appends the call's rows to truth.tsv.
 finish_call() { # name language kind [mono-name]
   local name=$1 lang=$2 kind=$3 mono=${4:-}
-  "${SOX[@]}" "$W"/call/L-*.wav "$W/left.wav"
-  "${SOX[@]}" "$W"/call/R-*.wav "$W/right.wav"
-  "${SOX[@]}" -M "$W/left.wav" "$W/right.wav" "${ULAW[@]}" "$DIR/$name.wav"
+  write_stereo "$DIR/$name.wav"
   local cust agent
   cust=$(IFS=,; echo "${CUST_TURNS[*]}")
   agent=$(IFS=,; echo "${AGENT_TURNS[*]}")
