@@ -63,7 +63,7 @@ fn signal_words(s: Signal, e: &Escalation, words: &Wording) -> Option<String> {
 }
 
 /// What the agent did, in words, with when.
-fn act_words(a: &AgentAct, words: &Wording) -> String {
+pub(crate) fn act_words(a: &AgentAct, words: &Wording) -> String {
     let secs = (a.end_ms.saturating_sub(a.start_ms)) as f64 / 1000.0;
     let what = match a.finding {
         Some(id) if a.kind == ActKind::Finding => words.sign(id.as_str()).to_string(),
