@@ -73,6 +73,15 @@ fn assert_no_partial_json(dir: &Path) -> usize {
     n
 }
 
+/// The object of the JSON `list` whose `key` is `value`.
+fn entry<'a>(list: &'a serde_json::Value, key: &str, value: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e[key] == value)
+        .unwrap_or_else(|| panic!("no {key} {value} in {list}"))
+}
+
 /// Checks the caller's reaction columns of the tables in `dir` against
 /// its scorecards: per call, `escalations` is the length of the card's
 /// `customer_reaction.escalations` and `customer_trend` its
@@ -117,12 +126,7 @@ fn assert_reaction_columns(dir: &Path) -> usize {
             trend.clone().unwrap_or_default(),
             "{name}"
         );
-        let row = summary["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["name"] == name)
-            .unwrap();
+        let row = entry(&summary["rows"], "name", name);
         assert_eq!(row["escalations"], serde_json::json!(count), "{name}");
         assert_eq!(row["customer_trend"], serde_json::json!(trend), "{name}");
         let sums = expected
@@ -146,12 +150,7 @@ fn assert_reaction_columns(dir: &Path) -> usize {
         ];
         let want = [measured, escalations, with].map(|n| n.to_string());
         assert_eq!(cells, want.each_ref().map(String::as_str), "{agent}");
-        let a = summary["agents"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["agent"] == agent)
-            .unwrap();
+        let a = entry(&summary["agents"], "agent", agent);
         assert_eq!(
             [
                 &a["reaction_measured"],

@@ -6,8 +6,8 @@
 use std::fmt::Write;
 
 use super::{clock_s, esc};
-use crate::reaction::{CustomerReaction, Status};
-use crate::render::reaction::{act_words, escalation_line};
+use crate::reaction::CustomerReaction;
+use crate::render::reaction::{act_words, escalation_line, not_measured_reason};
 use crate::scorecard::series::Track;
 use crate::scorecard::Scorecard;
 use crate::structure::Speaker;
@@ -96,6 +96,8 @@ fn time_axis(ts: TimeScale, top: f64, y: f64) -> String {
     out
 }
 
+/// Middle of the timeline's reaction lane.
+const REACTION_Y: f64 = 172.0;
 /// Height of a [`reaction_lane`]'s stretch marks.
 const STRETCH_H: f64 = 12.0;
 /// Height of an escalation's band in the reaction lane.
@@ -231,9 +233,6 @@ pub(crate) fn timeline(card: &Scorecard) -> String {
     out
 }
 
-/// Middle of the timeline's reaction lane.
-const REACTION_Y: f64 = 172.0;
-
 /// The customer-reaction lane of the timeline: each escalation as a band
 /// across its span (its tooltip the terminal's line for it) with the
 /// agent's acts before it as ticks, each judged stretch of the caller's
@@ -242,8 +241,7 @@ const REACTION_Y: f64 = 172.0;
 fn reaction_lane(r: &CustomerReaction, ts: TimeScale, words: &Wording) -> String {
     let mut out = String::new();
     let y = REACTION_Y;
-    if r.status == Status::NotMeasured {
-        let reason = words.reason(r.reason.as_deref().unwrap_or("not_measured"));
+    if let Some(reason) = not_measured_reason(r, words) {
         let _ = writeln!(
             out,
             "<text class=\"reaction-none\" x=\"{:.0}\" y=\"{:.1}\">{}</text>",
@@ -456,7 +454,7 @@ mod tests {
 
     #[test]
     fn the_reaction_lane_bands_escalations_and_says_why_it_is_empty() {
-        use crate::reaction::{ActKind, AgentAct, Change, Escalation, Signal};
+        use crate::reaction::{ActKind, AgentAct, Change, Escalation, Signal, Status};
         let words = Wording::builtin("en");
         let ts = TimeScale::new(100.0);
         let none = reaction_lane(
