@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -71,6 +71,99 @@ fn assert_no_partial_json(dir: &Path) -> usize {
         }
     }
     n
+}
+
+/// The object of the JSON `list` whose `key` is `value`.
+fn entry<'a>(list: &'a serde_json::Value, key: &str, value: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e[key] == value)
+        .unwrap_or_else(|| panic!("no {key} {value} in {list}"))
+}
+
+/// Checks the caller's reaction columns of the tables in `dir` against
+/// its scorecards: per call, `escalations` is the length of the card's
+/// `customer_reaction.escalations` and `customer_trend` its
+/// `start_vs_end.trend`, both empty when the reaction was not measured (or
+/// the call failed); per agent, the sums. Returns the measured calls.
+fn assert_reaction_columns(dir: &Path) -> usize {
+    let mut calls = csv::Reader::from_path(dir.join("summary.csv")).unwrap();
+    let header = calls.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    // Per agent: measured calls, escalations, calls with one.
+    let mut expected: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    for record in calls.records() {
+        let record = record.unwrap();
+        let name = &record[col("name")];
+        let card = dir.join(format!("calls/{name}.json"));
+        let (count, trend) = match std::fs::read(&card) {
+            Ok(bytes) => {
+                let card: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                let r = &card["customer_reaction"];
+                assert!(r.is_object(), "{name}: no customer_reaction");
+                if r["status"] == "measured" {
+                    let n = r["escalations"].as_array().unwrap().len();
+                    (
+                        Some(n),
+                        r["start_vs_end"]["trend"].as_str().map(String::from),
+                    )
+                } else {
+                    (None, None)
+                }
+            }
+            Err(_) => (None, None),
+        };
+        assert_eq!(
+            record[col("escalations")],
+            count.map(|n| n.to_string()).unwrap_or_default(),
+            "{name}"
+        );
+        assert_eq!(
+            record[col("customer_trend")],
+            trend.clone().unwrap_or_default(),
+            "{name}"
+        );
+        let row = entry(&summary["rows"], "name", name);
+        assert_eq!(row["escalations"], serde_json::json!(count), "{name}");
+        assert_eq!(row["customer_trend"], serde_json::json!(trend), "{name}");
+        let sums = expected
+            .entry(record[col("agent")].to_string())
+            .or_default();
+        if let Some(n) = count {
+            *sums = (sums.0 + 1, sums.1 + n, sums.2 + usize::from(n > 0));
+        }
+    }
+    let mut agents = csv::Reader::from_path(dir.join("agents.csv")).unwrap();
+    let header = agents.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for record in agents.records() {
+        let record = record.unwrap();
+        let agent = &record[col("agent")];
+        let (measured, escalations, with) = expected[agent];
+        let cells = [
+            &record[col("reaction_measured")],
+            &record[col("escalations")],
+            &record[col("calls_with_escalation")],
+        ];
+        let want = [measured, escalations, with].map(|n| n.to_string());
+        assert_eq!(cells, want.each_ref().map(String::as_str), "{agent}");
+        let a = entry(&summary["agents"], "agent", agent);
+        assert_eq!(
+            [
+                &a["reaction_measured"],
+                &a["escalations"],
+                &a["calls_with_escalation"]
+            ],
+            [measured, escalations, with]
+                .map(serde_json::Value::from)
+                .each_ref(),
+            "{agent}"
+        );
+    }
+    expected.values().map(|s| s.0).sum()
 }
 
 #[test]
@@ -205,6 +298,9 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
         (json["calls"].as_u64(), json["failed"].as_u64()),
         (Some(6), Some(4))
     );
+    // The two clips are one reader each: no customer, so the caller's
+    // reaction is not measured and its cells stay empty.
+    assert_eq!(assert_reaction_columns(&out), 0);
 
     // Every scorecard still validates against the published schema.
     let schema: serde_json::Value = serde_json::from_slice(
@@ -267,6 +363,7 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
         std::fs::read_to_string(merged.join("agents.csv")).unwrap(),
         agents
     );
+    assert_eq!(assert_reaction_columns(&merged), 0);
     // Every scored call's page moved to merged/calls still plays its own
     // recording, the redacted copy beside it (docs/privacy.md: the player
     // never gets the original), and one index links them all.

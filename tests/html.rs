@@ -569,7 +569,15 @@ fn batch_index_renders_sorts_and_links() {
         let link = format!("<a href=\"calls/{name}.html\">");
         assert!(dom.contains(&link), "index lacks {link}");
         assert!(run.out.join(format!("calls/{name}.html")).exists());
+        // The caller's escalations: the scorecard's count, none when the
+        // reaction was not measured.
+        let card = read_json(&run.out.join("calls").join(format!("{name}.json")));
+        let reaction = &card["customer_reaction"];
+        let count = (reaction["status"] == "measured")
+            .then(|| reaction["escalations"].as_array().unwrap().len());
+        assert_eq!(r["escalations"], serde_json::json!(count), "{name}");
     }
+    assert!(dom.contains("<th data-type=\"num\">Escalations</th>"));
     // One chart per agent; the mean ticks are the agents' mean scores of
     // summary.json (agents.csv), rounded as drawn.
     assert_eq!(dom.matches("<figure class=\"agent\">").count(), 2);
@@ -642,4 +650,136 @@ fn unwritable_html_path_is_one_line_error() {
         ),
         "{err}"
     );
+}
+
+/// `m:ss.s` of `ms`, as the report writes times.
+fn clock(ms: u64) -> String {
+    format!("{}:{:04.1}", ms / 60_000, (ms % 60_000) as f64 / 1000.0)
+}
+
+/// The start (s) of the caller's first angry turn in a reaction fixture
+/// (tests/fixtures/reaction/truth.tsv); `None` for a calm call.
+fn reaction_switch_s(file: &str) -> Option<f64> {
+    let truth = std::fs::read_to_string(root().join("tests/fixtures/reaction/truth.tsv")).unwrap();
+    let row: Vec<&str> = truth
+        .lines()
+        .map(|l| l.split('\t').collect::<Vec<&str>>())
+        .find(|r| r[0] == file)
+        .unwrap_or_else(|| panic!("{file} not in truth.tsv"));
+    row[4].parse().ok()
+}
+
+/// The timeline's customer-reaction lane and the "Caller's reaction"
+/// section: the escalating call's page draws one band per escalation of
+/// its scorecard, at its time and no earlier than the switch to anger;
+/// the calm call's page has the lane with its stretches and no band.
+#[test]
+fn reaction_lane_marks_the_escalation_and_not_the_calm_call() {
+    let model = base_model();
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["de-escalates.wav", "de-calm.wav"] {
+        let page = dir.path().join(file.replace(".wav", ".html"));
+        let card = callcoach_json(&[
+            "score",
+            &format!("tests/fixtures/reaction/{file}"),
+            "--json",
+            "--html",
+            page.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+        ]);
+        let words = Wording::builtin(card["language"].as_str().unwrap());
+        let reaction = &card["customer_reaction"];
+        assert_eq!(reaction["status"], "measured", "{file}: {reaction}");
+        let stretches = reaction["stretches"].as_array().unwrap();
+        let escalations = reaction["escalations"].as_array().unwrap();
+        let html = std::fs::read_to_string(&page).unwrap();
+        let timeline = &html[html.find("id=\"timeline-svg\"").unwrap()..];
+        let timeline = &timeline[..timeline.find("</svg>").unwrap()];
+        assert!(
+            timeline.contains(&format!(">{}</text>", words.page("lane_reaction"))),
+            "{file}: no reaction lane"
+        );
+        // One mark per judged stretch, the baseline ones marked as such.
+        assert_eq!(
+            timeline.matches("<rect class=\"stretch").count(),
+            stretches.len(),
+            "{file}"
+        );
+        let baseline = stretches.iter().filter(|s| s["baseline"] == true).count();
+        assert!(baseline >= 1, "{file}: no baseline stretch");
+        assert_eq!(
+            timeline.matches("<rect class=\"stretch baseline\"").count(),
+            baseline,
+            "{file}"
+        );
+        assert_eq!(
+            timeline.matches("<rect class=\"escalation\"").count(),
+            escalations.len(),
+            "{file}"
+        );
+        let section = &html[html.find("<section id=\"reaction\">").unwrap()..];
+        let section = &section[..section.find("</section>").unwrap()];
+        assert!(
+            section.contains(&esc_text(words.label("reaction_heading"))),
+            "{file}"
+        );
+        match reaction_switch_s(file) {
+            Some(switch_s) => {
+                assert!(!escalations.is_empty(), "{file}: no escalation found");
+                for e in escalations {
+                    let start_ms = e["start_ms"].as_u64().unwrap();
+                    // The band seeks to its start; its tooltip and the
+                    // section's line say when.
+                    let band = format!(
+                        "<rect class=\"escalation\" data-t=\"{:.3}\"",
+                        start_ms as f64 / 1000.0
+                    );
+                    let band = &timeline[timeline
+                        .find(&band)
+                        .unwrap_or_else(|| panic!("{file}: no {band}"))..];
+                    let title =
+                        &band[band.find("<title>").unwrap() + 7..band.find("</title>").unwrap()];
+                    assert!(title.starts_with(&clock(start_ms)), "{file}: {title}");
+                    assert!(
+                        section.contains(&format!("<li>{title}")),
+                        "{file}: the section lacks {title}"
+                    );
+                    assert!(
+                        start_ms as f64 / 1000.0 >= switch_s - 0.5,
+                        "{file}: escalation at {start_ms} ms before the switch at {switch_s} s"
+                    );
+                    let acts = e["after"].as_array().unwrap().len();
+                    assert!(
+                        timeline.matches("<line class=\"act\"").count() >= acts,
+                        "{file}: {acts} acts, fewer ticks"
+                    );
+                }
+                // The browser draws the band: it is in the DOM after the
+                // page's scripts ran, and the page logs nothing.
+                let b = dump_dom(&page, "");
+                assert!(b.stdout.contains("<rect class=\"escalation\""), "{file}");
+                assert!(b.stdout.contains("<section id=\"reaction\">"), "{file}");
+                let lines = console_lines(&b.stderr);
+                assert!(lines.is_empty(), "{file}: console messages: {lines:#?}");
+            }
+            None => {
+                assert!(escalations.is_empty(), "{file}: {escalations:?}");
+                assert!(!timeline.contains("class=\"escalation\""), "{file}");
+                assert!(
+                    section.contains(&esc_text(words.label("reaction_none"))),
+                    "{file}: {section}"
+                );
+            }
+        }
+    }
+}
+
+/// Text as the page escapes it.
+fn esc_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }

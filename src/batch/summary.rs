@@ -29,6 +29,8 @@ pub fn call_row(s: &Stored) -> CallRow {
         findings: Vec::new(),
         agent_wpm: None,
         agent_talk_share: None,
+        escalations: None,
+        customer_trend: None,
         error: None,
     };
     match s {
@@ -42,6 +44,13 @@ pub fn call_row(s: &Stored) -> CallRow {
             let figures = &card["structure"]["figures"];
             row.agent_wpm = figures["agent_wpm"].as_f64();
             row.agent_talk_share = figures["agent_talk_share"].as_f64();
+            let reaction = &card["customer_reaction"];
+            if reaction["status"] == "measured" {
+                row.escalations = reaction["escalations"].as_array().map(Vec::len);
+                row.customer_trend = reaction["start_vs_end"]["trend"]
+                    .as_str()
+                    .map(str::to_string);
+            }
             let found: &[Value] = card["findings"].as_array().map_or(&[], Vec::as_slice);
             for id in FindingId::ALL {
                 if let Some(f) = found.iter().find(|f| f["id"] == id.as_str()) {
@@ -78,6 +87,12 @@ pub struct AgentRow {
     pub mean_wpm: Option<f64>,
     /// Mean agent talk share.
     pub mean_talk_share: Option<f64>,
+    /// Scored calls whose customer reaction was measured.
+    pub reaction_measured: usize,
+    /// The caller's escalations over those calls.
+    pub escalations: usize,
+    /// Those calls with at least one escalation.
+    pub calls_with_escalation: usize,
 }
 
 /// One finding's aggregate for an agent.
@@ -134,6 +149,9 @@ pub fn agents(rows: &[CallRow]) -> Vec<AgentRow> {
                 findings,
                 mean_wpm: mean(ok.iter().filter_map(|r| r.agent_wpm)),
                 mean_talk_share: mean(ok.iter().filter_map(|r| r.agent_talk_share)),
+                reaction_measured: ok.iter().filter(|r| r.escalations.is_some()).count(),
+                escalations: ok.iter().filter_map(|r| r.escalations).sum(),
+                calls_with_escalation: ok.iter().filter(|r| r.escalations > Some(0)).count(),
             }
         })
         .collect()
@@ -177,7 +195,7 @@ fn table(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> String {
 
 /// `summary.csv`: `name,file,agent,call_id,date,language,duration_s,overall`,
 /// then `<finding>_score,<finding>_verdict` for the eight findings, then
-/// `agent_wpm,agent_talk_share,status,error`.
+/// `agent_wpm,agent_talk_share,escalations,customer_trend,status,error`.
 pub fn summary_csv(rows: &[CallRow]) -> String {
     let mut header: Vec<String> = [
         "name",
@@ -196,7 +214,17 @@ pub fn summary_csv(rows: &[CallRow]) -> String {
         header.push(format!("{}_score", id.as_str()));
         header.push(format!("{}_verdict", id.as_str()));
     }
-    header.extend(["agent_wpm", "agent_talk_share", "status", "error"].map(String::from));
+    header.extend(
+        [
+            "agent_wpm",
+            "agent_talk_share",
+            "escalations",
+            "customer_trend",
+            "status",
+            "error",
+        ]
+        .map(String::from),
+    );
     let records = rows.iter().map(|r| {
         let mut f = vec![
             r.name.clone(),
@@ -219,6 +247,8 @@ pub fn summary_csv(rows: &[CallRow]) -> String {
         }
         f.push(num(r.agent_wpm, 0));
         f.push(num(r.agent_talk_share, 3));
+        f.push(r.escalations.map(|n| n.to_string()).unwrap_or_default());
+        f.push(r.customer_trend.clone().unwrap_or_default());
         f.push(if r.scored() { "scored" } else { "failed" }.into());
         f.push(r.error.clone().unwrap_or_default());
         f
@@ -228,7 +258,7 @@ pub fn summary_csv(rows: &[CallRow]) -> String {
 
 /// `agents.csv`: `agent,calls,scored,failed,audio_min,mean_overall`, then
 /// `<finding>_mean,<finding>_problem_share` for the eight findings, then
-/// `mean_wpm,mean_talk_share`.
+/// `mean_wpm,mean_talk_share,reaction_measured,escalations,calls_with_escalation`.
 pub fn agents_csv(agents: &[AgentRow]) -> String {
     let mut header: Vec<String> = [
         "agent",
@@ -244,7 +274,16 @@ pub fn agents_csv(agents: &[AgentRow]) -> String {
         header.push(format!("{}_mean", id.as_str()));
         header.push(format!("{}_problem_share", id.as_str()));
     }
-    header.extend(["mean_wpm", "mean_talk_share"].map(String::from));
+    header.extend(
+        [
+            "mean_wpm",
+            "mean_talk_share",
+            "reaction_measured",
+            "escalations",
+            "calls_with_escalation",
+        ]
+        .map(String::from),
+    );
     let records = agents.iter().map(|a| {
         let mut f = vec![
             a.agent.clone(),
@@ -260,6 +299,9 @@ pub fn agents_csv(agents: &[AgentRow]) -> String {
         }
         f.push(num(a.mean_wpm, 0));
         f.push(num(a.mean_talk_share, 3));
+        f.push(a.reaction_measured.to_string());
+        f.push(a.escalations.to_string());
+        f.push(a.calls_with_escalation.to_string());
         f
     });
     table(&header, records)
@@ -317,6 +359,8 @@ mod tests {
             },
             agent_wpm: Some(150.0),
             agent_talk_share: Some(0.5),
+            escalations: None,
+            customer_trend: None,
             error: overall
                 .is_none()
                 .then(|| "x.wav: no speech, \"silent\"".to_string()),
@@ -381,13 +425,33 @@ mod tests {
 
     #[test]
     fn agents_aggregate_scored_calls_and_count_failures() {
-        let rows = [
+        let mut rows = [
             row("anna", Some(80), "problem"),
             row("anna", Some(60), "ok"),
             row("anna", None, ""),
             row("ben", Some(90), "ok"),
         ];
+        rows[0].escalations = Some(2);
+        rows[0].customer_trend = Some("tenser".into());
+        rows[1].escalations = Some(0);
+        rows[1].customer_trend = Some("same".into());
         let a = agents(&rows);
+        assert_eq!(
+            (
+                a[0].reaction_measured,
+                a[0].escalations,
+                a[0].calls_with_escalation
+            ),
+            (2, 2, 1)
+        );
+        assert_eq!(
+            (
+                a[1].reaction_measured,
+                a[1].escalations,
+                a[1].calls_with_escalation
+            ),
+            (0, 0, 0)
+        );
         assert_eq!(a.len(), 2);
         assert_eq!((a[0].calls, a[0].scored, a[0].failed), (3, 2, 1));
         assert_eq!(a[0].mean_overall, Some(70.0));
@@ -401,6 +465,11 @@ mod tests {
             "{csv}"
         );
         assert_eq!(csv.lines().count(), 5);
+        // The reaction cells sit before the status; empty when not measured.
+        assert!(csv.contains(",2,tenser,scored,\n"), "{csv}");
+        assert!(csv.contains(",0,same,scored,\n"), "{csv}");
+        assert!(csv.contains(",150,0.500,,,scored,\n"), "{csv}");
+        assert!(agents_csv(&a).contains(",2,2,1\n"), "{}", agents_csv(&a));
         assert_eq!(agents_csv(&a).lines().count(), 3);
     }
 }

@@ -338,6 +338,8 @@ mod tests {
             }],
             agent_wpm: None,
             agent_talk_share: None,
+            escalations: None,
+            customer_trend: None,
             error: None,
         };
         assert_eq!(

@@ -1,5 +1,6 @@
 //! A call's row of the summary: who, when, the overall score, each
-//! finding's score and verdict, or why the call failed.
+//! finding's score and verdict, the caller's reaction, or why the call
+//! failed.
 //!
 //! `batch` builds the rows from its stored calls and writes them as
 //! `summary.csv` and `summary.json`; the report's `index.html` draws them.
@@ -31,6 +32,12 @@ pub struct CallRow {
     pub agent_wpm: Option<f64>,
     /// Agent share of the talk time, 0..1.
     pub agent_talk_share: Option<f64>,
+    /// The caller's escalations; `None` when the customer's reaction was
+    /// not measured (or the call failed).
+    pub escalations: Option<usize>,
+    /// The caller's end against the start: `calmer`, `same` or `tenser`;
+    /// `None` when not measured.
+    pub customer_trend: Option<String>,
     /// Why the call could not be scored.
     pub error: Option<String>,
 }

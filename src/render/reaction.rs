@@ -11,8 +11,7 @@ use super::scorecard::clock;
 /// The lines of the reaction section: the escalations, then the end
 /// against the start; or why the track was not measured.
 pub(crate) fn reaction_lines(r: &CustomerReaction, words: &Wording) -> Vec<String> {
-    if r.status == Status::NotMeasured {
-        let reason = words.reason(r.reason.as_deref().unwrap_or("not_measured"));
+    if let Some(reason) = not_measured_reason(r, words) {
         return vec![words.label_with("reaction_not_measured", &[("reason", reason.into())])];
     }
     let mut lines: Vec<String> = r
@@ -28,6 +27,15 @@ pub(crate) fn reaction_lines(r: &CustomerReaction, words: &Wording) -> Vec<Strin
         lines.push(words.label(&key).to_string());
     }
     lines
+}
+
+/// Why the track was not measured, in words; `None` when it was.
+pub(crate) fn not_measured_reason<'a>(
+    r: &'a CustomerReaction,
+    words: &'a Wording,
+) -> Option<&'a str> {
+    (r.status == Status::NotMeasured)
+        .then(|| words.reason(r.reason.as_deref().unwrap_or("not_measured")))
 }
 
 /// One escalation: when, what rose, and what the agent did before it.
@@ -63,7 +71,7 @@ fn signal_words(s: Signal, e: &Escalation, words: &Wording) -> Option<String> {
 }
 
 /// What the agent did, in words, with when.
-fn act_words(a: &AgentAct, words: &Wording) -> String {
+pub(crate) fn act_words(a: &AgentAct, words: &Wording) -> String {
     let secs = (a.end_ms.saturating_sub(a.start_ms)) as f64 / 1000.0;
     let what = match a.finding {
         Some(id) if a.kind == ActKind::Finding => words.sign(id.as_str()).to_string(),

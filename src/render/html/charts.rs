@@ -6,6 +6,8 @@
 use std::fmt::Write;
 
 use super::{clock_s, esc};
+use crate::reaction::CustomerReaction;
+use crate::render::reaction::{act_words, escalation_line, not_measured_reason};
 use crate::scorecard::series::Track;
 use crate::scorecard::Scorecard;
 use crate::structure::Speaker;
@@ -94,9 +96,17 @@ fn time_axis(ts: TimeScale, top: f64, y: f64) -> String {
     out
 }
 
+/// Middle of the timeline's reaction lane.
+const REACTION_Y: f64 = 172.0;
+/// Height of a [`reaction_lane`]'s stretch marks.
+const STRETCH_H: f64 = 12.0;
+/// Height of an escalation's band in the reaction lane.
+const BAND_H: f64 = 20.0;
+
 /// The timeline: agent and customer lanes (turns tinted, speech solid),
-/// overtalk, silences/holds, the greeting, and the evidence of flagged
-/// findings as clickable markers.
+/// overtalk, silences/holds, the greeting, the evidence of flagged
+/// findings as clickable markers, and the customer's reaction
+/// ([`reaction_lane`]).
 pub(crate) fn timeline(card: &Scorecard) -> String {
     let s = &card.structure;
     let words = Wording::builtin(&card.language);
@@ -110,8 +120,9 @@ pub(crate) fn timeline(card: &Scorecard) -> String {
         ("lane_overtalk", 96.0),
         ("lane_silence", 120.0),
         ("lane_evidence", 144.0),
+        ("lane_reaction", REACTION_Y),
     ];
-    let bottom = 160.0;
+    let bottom = REACTION_Y + BAND_H / 2.0 + 4.0;
     let h = bottom + AXIS_H;
     let mut out = svg_open("timeline-svg", words.page("timeline_label"), h, ts.dur);
     out.push_str(&plot_area(8.0, bottom));
@@ -216,8 +227,73 @@ pub(crate) fn timeline(card: &Scorecard) -> String {
             );
         }
     }
+    out.push_str(&reaction_lane(&card.customer_reaction, ts, words));
     out.push_str(&playhead(8.0, bottom));
     out.push_str("</svg>\n");
+    out
+}
+
+/// The customer-reaction lane of the timeline: each escalation as a band
+/// across its span (its tooltip the terminal's line for it) with the
+/// agent's acts before it as ticks, each judged stretch of the caller's
+/// speech as a mark (`baseline`, `tense` or plain); a track that was not
+/// measured says why.
+fn reaction_lane(r: &CustomerReaction, ts: TimeScale, words: &Wording) -> String {
+    let mut out = String::new();
+    let y = REACTION_Y;
+    if let Some(reason) = not_measured_reason(r, words) {
+        let _ = writeln!(
+            out,
+            "<text class=\"reaction-none\" x=\"{:.0}\" y=\"{:.1}\">{}</text>",
+            X0 + 6.0,
+            y + 4.0,
+            esc(&words.page_with("reaction_not_measured", &[("reason", reason.into())]))
+        );
+        return out;
+    }
+    let ms = |t: u64| t as f64 / 1000.0;
+    for e in &r.escalations {
+        let (xa, xb) = (ts.x(ms(e.start_ms)), ts.x(ms(e.end_ms)));
+        let _ = writeln!(
+            out,
+            "<rect class=\"escalation\" data-t=\"{:.3}\" x=\"{xa:.1}\" y=\"{:.1}\" width=\"{:.1}\" \
+             height=\"{BAND_H}\"><title>{}</title></rect>",
+            ms(e.start_ms),
+            y - BAND_H / 2.0,
+            (xb - xa).max(1.0),
+            esc(&escalation_line(e, words))
+        );
+        for a in &e.after {
+            let x = ts.x(ms(a.start_ms));
+            let _ = writeln!(
+                out,
+                "<line class=\"act\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{:.1}\">\
+                 <title>{}</title></line>",
+                y - BAND_H / 2.0 - 4.0,
+                y - BAND_H / 2.0 + 4.0,
+                esc(&act_words(a, words))
+            );
+        }
+    }
+    for s in &r.stretches {
+        let (class, key) = if s.baseline {
+            ("stretch baseline", "reaction_baseline_span")
+        } else if s.tense {
+            ("stretch tense", "reaction_tense_span")
+        } else {
+            ("stretch", "reaction_stretch_span")
+        };
+        let (a, b) = (ms(s.start_ms), ms(s.end_ms));
+        let (xa, xb) = (ts.x(a), ts.x(b));
+        let _ = writeln!(
+            out,
+            "<rect class=\"{class}\" x=\"{xa:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{STRETCH_H}\">\
+             <title>{}</title></rect>",
+            y - STRETCH_H / 2.0,
+            (xb - xa).max(1.0),
+            esc(&words.page_with(key, &[("from", clock_s(a)), ("to", clock_s(b))]))
+        );
+    }
     out
 }
 
@@ -375,6 +451,54 @@ pub(crate) fn linear_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_reaction_lane_bands_escalations_and_says_why_it_is_empty() {
+        use crate::reaction::{ActKind, AgentAct, Change, Escalation, Signal, Status};
+        let words = Wording::builtin("en");
+        let ts = TimeScale::new(100.0);
+        let none = reaction_lane(
+            &CustomerReaction::not_measured("too_little_customer_speech"),
+            ts,
+            words,
+        );
+        assert!(
+            none.contains(">reaction not measured: too little of the caller&#39;s speech"),
+            "{none}"
+        );
+        let mut r = CustomerReaction::not_measured("x");
+        r.status = Status::Measured;
+        r.reason = None;
+        r.escalations.push(Escalation {
+            start_ms: 50_000,
+            end_ms: 60_000,
+            signals: vec![Signal::Level],
+            peak: Change {
+                level_db: Some(6.0),
+                ..Change::default()
+            },
+            after: vec![AgentAct {
+                kind: ActKind::BargeIn,
+                start_ms: 45_000,
+                end_ms: 46_000,
+                finding: None,
+                quote: None,
+            }],
+        });
+        let lane = reaction_lane(&r, ts, words);
+        // 50 s of 100 s: the middle of the plot, 91 units wide for 10 s.
+        assert!(
+            lane.contains(
+                "<rect class=\"escalation\" data-t=\"50.000\" x=\"533.0\" y=\"162.0\" width=\"91.0\" height=\"20\">\
+                 <title>0:50.0 caller&#39;s voice up 6 dB — after you interrupted at 0:45.0</title>"
+            ),
+            "{lane}"
+        );
+        assert!(
+            lane.contains("<line class=\"act\" x1=\"487.5\" x2=\"487.5\""),
+            "{lane}"
+        );
+    }
 
     #[test]
     fn time_ticks_stay_few() {

@@ -125,7 +125,10 @@ fn calls_table(entries: &[IndexEntry]) -> String {
     for id in FindingId::ALL {
         let _ = write!(out, "<th data-type=\"num\">{}</th>", finding_label(id));
     }
-    out.push_str("<th data-type=\"num\">Words/min</th><th data-type=\"text\">Status</th></tr></thead><tbody>\n");
+    out.push_str(
+        "<th data-type=\"num\">Words/min</th><th data-type=\"num\">Escalations</th>\
+         <th data-type=\"text\">Caller ends</th><th data-type=\"text\">Status</th></tr></thead><tbody>\n",
+    );
     for e in entries {
         let r = e.row;
         let name = match &e.page {
@@ -161,6 +164,7 @@ fn calls_table(entries: &[IndexEntry]) -> String {
                 None => out.push_str("<td data-v=\"\"></td>"),
             }
         }
+        let escalations = r.escalations.map(|n| n.to_string()).unwrap_or_default();
         let status = match &r.error {
             Some(e) => format!(
                 "<span class=\"pill v-problem\" title=\"{}\">failed</span>",
@@ -170,9 +174,11 @@ fn calls_table(entries: &[IndexEntry]) -> String {
         };
         let _ = writeln!(
             out,
-            "<td data-v=\"{}\">{}</td><td>{status}</td></tr>",
+            "<td data-v=\"{}\">{}</td><td data-v=\"{escalations}\">{escalations}</td>\
+             <td>{}</td><td>{status}</td></tr>",
             num(r.agent_wpm),
-            r.agent_wpm.map_or_else(String::new, |v| format!("{v:.0}"))
+            r.agent_wpm.map_or_else(String::new, |v| format!("{v:.0}")),
+            esc(r.customer_trend.as_deref().unwrap_or(""))
         );
     }
     out.push_str("</tbody></table></section>\n");
@@ -199,6 +205,8 @@ mod tests {
             findings: Vec::new(),
             agent_wpm: None,
             agent_talk_share: None,
+            escalations: None,
+            customer_trend: None,
             error: Some(format!("{hostile}.wav: not a WAV file")),
         };
         let entries = [IndexEntry {

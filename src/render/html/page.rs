@@ -1,5 +1,5 @@
 //! The page of one call: header with the player, the eight-row scorecard
-//! with evidence and tips, the timeline, pitch, loudness and speaking-rate
+//! with evidence and tips, the timeline, the caller's reaction, pitch, loudness and speaking-rate
 //! charts, the transcript by speaker, the follow-ups.
 
 use std::fmt::Write;
@@ -7,6 +7,7 @@ use std::fmt::Write;
 use super::charts::{linear_ticks, timeline, Line, LineChart, Rule};
 use super::{clock_s, document, esc, ts_link, verdict_class, AudioRef};
 use crate::findings::{Finding, FindingId, Verdict};
+use crate::render::reaction::reaction_lines;
 use crate::render::scorecard::{key_figure, pii_line, score_text};
 use crate::scorecard::series::CallSeries;
 use crate::scorecard::Scorecard;
@@ -33,7 +34,9 @@ pub fn call_page(card: &Scorecard, series: &CallSeries, audio: &AudioRef) -> Str
          <p class=\"legend-row\"><span class=\"key agent\"></span>{} \
          <span class=\"key customer\"></span>{} \
          <span class=\"key overtalk\"></span>{} <span class=\"key silence\"></span>{} \
-         <span class=\"key greeting\"></span>{} <span class=\"key v-problem\"></span>{}</p></section>",
+         <span class=\"key greeting\"></span>{} <span class=\"key v-problem\"></span>{} \
+         <span class=\"key baseline\"></span>{} <span class=\"key tense\"></span>{} \
+         <span class=\"key escalation\"></span>{}</p></section>",
         page("timeline"),
         page("timeline_hint"),
         timeline(card),
@@ -43,7 +46,11 @@ pub fn call_page(card: &Scorecard, series: &CallSeries, audio: &AudioRef) -> Str
         page("legend_silence"),
         page("legend_greeting"),
         page("legend_evidence"),
+        page("legend_baseline"),
+        page("legend_tense"),
+        page("legend_escalation"),
     );
+    body.push_str(&reaction_section(card));
     body.push_str(&pitch_section(card, series));
     body.push_str(&loudness_section(card, series));
     body.push_str(&rate_section(card, series));
@@ -492,6 +499,20 @@ fn transcript_section(card: &Scorecard) -> String {
         "</div><p class=\"caption\">{}</p></section>",
         page("transcript_caption")
     );
+    out
+}
+
+/// The caller's reaction in the terminal card's lines.
+fn reaction_section(card: &Scorecard) -> String {
+    let words = Wording::builtin(&card.language);
+    let mut out = format!(
+        "<section id=\"reaction\"><h2>{}</h2><ul>\n",
+        esc(words.label("reaction_heading"))
+    );
+    for line in reaction_lines(&card.customer_reaction, words) {
+        let _ = writeln!(out, "<li>{}</li>", esc(&line));
+    }
+    out.push_str("</ul></section>\n");
     out
 }
 
