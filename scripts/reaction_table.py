@@ -9,7 +9,8 @@ and target/tmp/validation (written by `cargo test --release --test realcalls`,
 the real calls and their variants). For each call: how many stretches of the
 caller's speech were judged, the largest rise of each voice figure after the
 baseline, the escalations (start, signals) against the switch of
-tests/fixtures/reaction/truth.tsv, and the call's end against its start.
+tests/fixtures/reaction/truth.tsv (or a truth.tsv in DIR), and the call's
+end against its start.
 """
 import json
 import pathlib
@@ -19,9 +20,15 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 TRUTH = ROOT / "tests/fixtures/reaction/truth.tsv"
 
 
-def switches():
-    rows = TRUTH.read_text().splitlines()[1:]
-    return {r.split("\t")[0].removesuffix(".wav"): r.split("\t")[4] for r in rows}
+def switches(dirs):
+    """The switch (s) per call from truth.tsv: the fixtures' and any in DIRs."""
+    found = {}
+    for truth in [TRUTH, *(pathlib.Path(d) / "truth.tsv" for d in dirs)]:
+        if truth.is_file():
+            for row in truth.read_text().splitlines()[1:]:
+                cells = row.split("\t")
+                found[cells[0].removesuffix(".wav")] = cells[4]
+    return found
 
 
 def fmt(v, digits=1):
@@ -29,7 +36,7 @@ def fmt(v, digits=1):
 
 
 def main(dirs):
-    switch = switches()
+    switch = switches(dirs)
     print("| call | judged stretches | pitch rise (st) | range rise (st) | level rise (dB) | rate rise (%) | switch (s) | escalations: start (s), signals | end against start |")
     print("|---|---|---|---|---|---|---|---|---|")
     for d in dirs:
