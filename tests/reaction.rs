@@ -2,8 +2,9 @@
 //! speech (tests/fixtures/reaction/, made by
 //! scripts/make_reaction_fixtures.sh; truth.tsv has the switch):
 //! Thorsten-Voice's neutral and angry takes (German, CC0) with real German
-//! agent speech, and an English controlled variant (one LibriVox reader,
-//! later turns raised with sox). An escalation must be found near the
+//! agent speech, EmoDB speaker 08's (German, CC0; scripts/make_emodb_calls.sh,
+//! emodb-truth.tsv), and an English controlled variant (one LibriVox
+//! reader, later turns raised with sox). An escalation must be found near the
 //! switch and never before it, with the levels equalised too, and never in
 //! the calm versions; a mono call whose roles are uncertain says so.
 //! The calm real calls are checked in tests/realcalls.rs.
@@ -24,7 +25,7 @@ use common::{base_model, fixture};
 
 /// The calls scored: (file, language, whether the user set that the agent
 /// speaks first, `--agent-speaks-first true`).
-const CALLS: [(&str, &str, bool); 7] = [
+const CALLS: [(&str, &str, bool); 9] = [
     ("reaction/de-escalates.wav", "de", false),
     ("reaction/de-escalates-levelled.wav", "de", false),
     ("reaction/de-calm.wav", "de", false),
@@ -32,6 +33,8 @@ const CALLS: [(&str, &str, bool); 7] = [
     ("reaction/en-escalates.wav", "en", false),
     ("reaction/en-calm.wav", "en", false),
     ("reaction/en-escalates-mono.wav", "en", true),
+    ("reaction/emodb-08-escalates.wav", "de", false),
+    ("reaction/emodb-08-calm.wav", "de", false),
 ];
 
 /// An escalation may start this much before the switch: the speech
@@ -77,14 +80,16 @@ fn scored() -> &'static BTreeMap<&'static str, Scorecard> {
     })
 }
 
-/// The switch (s) of a call from truth.tsv.
+/// The switch (s) of a call from truth.tsv (or emodb-truth.tsv).
 fn switch_s(file: &str) -> f64 {
-    let truth = std::fs::read_to_string(fixture("reaction/truth.tsv")).unwrap();
     let name = file.trim_start_matches("reaction/");
+    let truth = ["reaction/truth.tsv", "reaction/emodb-truth.tsv"]
+        .map(|t| std::fs::read_to_string(fixture(t)).unwrap())
+        .join("\n");
     let row = truth
         .lines()
         .find(|l| l.split('\t').next() == Some(name))
-        .unwrap_or_else(|| panic!("{name} not in truth.tsv"));
+        .unwrap_or_else(|| panic!("{name} not in the truth tables"));
     row.split('\t').nth(4).unwrap().parse().unwrap()
 }
 
@@ -131,6 +136,14 @@ fn stays_calm(file: &str) {
 #[test]
 fn real_anger_in_german_is_found_at_the_switch() {
     escalates_at_the_switch("reaction/de-escalates.wav");
+}
+
+#[test]
+fn a_second_real_speaker_s_anger_is_found_at_the_switch() {
+    // EmoDB speaker 08 (female), whose clips were peak-normalised: her
+    // angry sentences after four neutral ones; the same calm, unchanged.
+    escalates_at_the_switch("reaction/emodb-08-escalates.wav");
+    stays_calm("reaction/emodb-08-calm.wav");
 }
 
 #[test]

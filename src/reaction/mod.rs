@@ -23,9 +23,9 @@
 //!    its `[customer_reaction]` band is below 50, and the caller's
 //!    barge-ins, overtalk and escalation phrases in it ([`Signal`]).
 //! 5. **Tense stretch**: at least `min_signals` voice signals or escalation
-//!    phrases up, pitch or pitch range among them, a voice signal at or
-//!    past its band's `bad` end counting twice (real angry speech can move
-//!    the pitch alone, far: +9.4 st in Thorsten-Voice's): raised vocal effort
+//!    phrases up, pitch or pitch range among them, the pitch at or past its
+//!    band's `bad` end counting twice (real angry speech can move the pitch
+//!    alone, far: +9.4 st in Thorsten-Voice's): raised vocal effort
 //!    always raises F0 (Traunmüller & Eriksson 2000), while the level alone
 //!    moves with a recording's normalisation and the handset's distance.
 //!    Barge-ins and overtalk are named with the signals but do not count:
@@ -391,18 +391,21 @@ fn signals_up(s: &Stretch, bands: &FindingRules, overtalk_min_s: f64) -> Vec<Sig
 }
 
 /// A tense stretch: `min_signals` voice signals or escalation phrases up,
-/// pitch or pitch range among them; a voice signal at or past its band's
-/// `bad` end (rated 0) counts twice. Barge-ins and overtalk are listed but
-/// do not count: calm real calls are full of them (cooperative overlap).
+/// pitch or pitch range among them; the pitch at or past its band's `bad`
+/// end (rated 0) counts twice. Barge-ins and overtalk are listed but do not
+/// count: calm real calls are full of them (cooperative overlap). The
+/// range is not counted twice: it scatters more in calm calls (up to +7.8 st
+/// in a mono mix, where a few frames of the other voice widen it).
 fn is_tense(up: &[Signal], change: &Change, bands: &FindingRules, min_signals: usize) -> bool {
-    let strong = |s: &Signal| {
-        let band = s.band().and_then(|b| bands.metrics.get(b));
-        matches!((change.value(*s), band), (Some(v), Some(t)) if rate(v, t.good, t.bad) <= 0.0)
+    let pitch_past_bad = {
+        let band = Signal::Pitch.band().and_then(|b| bands.metrics.get(b));
+        matches!((change.f0_semitones, band), (Some(v), Some(t)) if rate(v, t.good, t.bad) <= 0.0)
     };
     let counted: usize = up
         .iter()
         .map(|s| match s {
-            _ if Signal::VOICE.contains(s) => 1 + usize::from(strong(s)),
+            Signal::Pitch => 1 + usize::from(pitch_past_bad),
+            _ if Signal::VOICE.contains(s) => 1,
             Signal::Phrase => 1,
             _ => 0,
         })

@@ -54,6 +54,12 @@ fn a_tense_stretch_needs_pitch_among_its_signals() {
     };
     assert!(is_tense(&[Pitch], &far, &b, 2));
     assert!(!is_tense(&[Pitch], &far, &b, 3));
+    // The range past its bad end (7 st) still counts once.
+    let wide = Change {
+        f0_range_semitones: Some(7.8),
+        ..Change::default()
+    };
+    assert!(!is_tense(&[PitchRange], &wide, &b, 2));
 }
 
 #[test]

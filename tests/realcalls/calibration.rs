@@ -7,7 +7,7 @@
 use callcoach::findings::calibrate::{
     calibrate, percentile, profile_toml, CalibrateOptions, CallFigures, MIN_GAP,
 };
-use callcoach::findings::{Profile, Verdict};
+use callcoach::findings::{Metric, Profile, Verdict, REACTION_BANDS};
 use callcoach::scorecard::Scorecard;
 
 use super::common::{callcoach, callcoach_json};
@@ -74,11 +74,20 @@ fn calibrating_on_the_team_adds_no_problem_and_moves_each_band_as_documented() {
             .strip_suffix("_en")
             .or_else(|| metric.strip_suffix("_de"))
             .unwrap_or(metric);
+        // A finding's metrics, or the customer reaction's peak rises.
+        let metrics_of = |c: &'static Scorecard| -> Vec<&'static Metric> {
+            if finding_id == REACTION_BANDS {
+                return c.customer_reaction.metrics.iter().collect();
+            }
+            c.findings
+                .iter()
+                .filter(|f| f.id.as_str() == finding_id)
+                .flat_map(|f| &f.metrics)
+                .collect()
+        };
         let mut xs: Vec<f64> = team
             .iter()
-            .flat_map(|c| &c.findings)
-            .filter(|f| f.id.as_str() == finding_id)
-            .flat_map(|f| &f.metrics)
+            .flat_map(|&c| metrics_of(c))
             .filter(|x| x.name == name)
             .filter_map(|x| x.value)
             .collect();
