@@ -6,7 +6,7 @@
 use crate::reaction::{ActKind, AgentAct, CustomerReaction, Escalation, Signal, Status};
 use crate::wording::Wording;
 
-use super::scorecard::clock;
+use super::clock;
 
 /// The lines of the reaction section: the escalations, then the end
 /// against the start; or why the track was not measured.

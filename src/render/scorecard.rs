@@ -9,6 +9,8 @@ use crate::redact::{count_by_kind, PiiMode};
 use crate::scorecard::Scorecard;
 use crate::wording::Wording;
 
+use super::clock;
+
 /// ANSI styling, or none: the caller decides (the command line from
 /// `--color`, the terminal and `NO_COLOR`).
 #[derive(Debug, Clone, Copy)]
@@ -41,11 +43,6 @@ impl Style {
         };
         self.paint(code, &format!("{:<width$}", words.verdict(v)))
     }
-}
-
-/// `m:ss.s` from milliseconds.
-pub(crate) fn clock(ms: u64) -> String {
-    format!("{}:{:04.1}", ms / 60_000, (ms % 60_000) as f64 / 1000.0)
 }
 
 /// `v` with `digits` decimals and `unit`, or the language's "n/a".

@@ -9,6 +9,8 @@ use crate::audio::Audio;
 use crate::redact::{PiiMode, Redaction};
 use crate::transcript::Transcript;
 
+use super::clock;
+
 /// Identifies the transcript JSON layout; bumped on incompatible changes.
 pub const TRANSCRIPT_SCHEMA: &str = "callcoach.transcript/1";
 
@@ -57,11 +59,6 @@ pub fn transcript_text(path: &Path, transcript: &Transcript) -> String {
         let _ = writeln!(out, "  [{}] {}", clock(seg.start_ms), seg.text);
     }
     out
-}
-
-/// Formats milliseconds as `m:ss.s`.
-fn clock(ms: u64) -> String {
-    format!("{}:{:04.1}", ms / 60_000, (ms % 60_000) as f64 / 1000.0)
 }
 
 /// One channel's voice figures (the `analyze` JSON of a channel) as a line

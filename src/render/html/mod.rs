@@ -146,7 +146,7 @@ pub(crate) fn document(lang: &str, title: &str, body: &str) -> String {
 
 /// `m:ss.s` from seconds.
 pub(crate) fn clock_s(t: f64) -> String {
-    super::scorecard::clock((t.max(0.0) * 1000.0).round() as u64)
+    super::clock((t.max(0.0) * 1000.0).round() as u64)
 }
 
 /// A timestamp link that seeks the player to `t` seconds.
