@@ -36,6 +36,7 @@ pub mod batch;
 pub mod capture;
 pub mod features;
 pub mod findings;
+pub mod history;
 pub mod limits;
 pub mod live;
 pub mod model;

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use cli::analyze::{analyze, AnalyzeArgs};
 use cli::batch::{batch, merge, BatchArgs, MergeArgs};
 use cli::calibrate::{calibrate, CalibrateArgs};
+use cli::history::{history, HistoryArgs};
 use cli::live::{live, LiveArgs};
 use cli::model::{model_command, ModelCommand};
 use cli::record::{devices, record, RecordArgs};
@@ -55,6 +56,8 @@ enum Command {
     Merge(MergeArgs),
     /// Write a scoring profile fitted to a team's scorecards (docs/calibration.md).
     Calibrate(CalibrateArgs),
+    /// A team's scored calls over weeks: record batch output, print trends (docs/history.md).
+    History(HistoryArgs),
     /// List audio input devices; the default is marked with *.
     Devices {
         /// Print the list as JSON on stdout.
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::Batch(args) => batch(args, &term),
         Command::Merge(args) => merge(args),
         Command::Calibrate(args) => calibrate(args),
+        Command::History(args) => history(args),
         Command::Devices { json } => devices(json),
         Command::Record(args) => record(args, &term),
         Command::Live(args) => live(args, &term),

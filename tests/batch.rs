@@ -404,6 +404,57 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
     }
     // The two good clips (the four bad files have no page).
     assert_eq!(pages, 2, "{pages} pages merged");
+
+    // The history: the run's calls recorded once; the merged shards hold
+    // the same calls with the same scorecards, so importing them (and the
+    // run again) adds nothing; the report's means are the scorecards'.
+    let db = tmp.path().join("history.db");
+    let db_s = db.to_str().unwrap();
+    let (code, stdout, stderr) = run(&["history", "import", out_s, "--db", db_s]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains(": 2 added, 0 already recorded"), "{stdout}");
+    let merged_s = merged.to_str().unwrap();
+    let (code, stdout, _) = run(&["history", "import", merged_s, out_s, "--db", db_s]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout
+            .matches(": 0 added, 2 already recorded, 0 re-scored")
+            .count(),
+        2,
+        "{stdout}"
+    );
+    let (code, stdout, stderr) = run(&["history", "--db", db_s, "--period", "month", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let agents = report["agents"].as_array().unwrap();
+    assert_eq!(agents.len(), 2, "{report}");
+    for r in summary["rows"].as_array().unwrap() {
+        let Some(overall) = r["overall"].as_u64() else {
+            continue;
+        };
+        let name = r["name"].as_str().unwrap();
+        let card: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out.join(format!("calls/{name}.json"))).unwrap(),
+        )
+        .unwrap();
+        let agent = entry(&report["agents"], "agent", r["agent"].as_str().unwrap());
+        let period = &agent["periods"][0];
+        assert_eq!(period["calls"], 1, "{name}: {overall}");
+        for f in card["findings"].as_array().unwrap() {
+            let id = f["id"].as_str().unwrap();
+            assert_eq!(
+                period["findings"][id]["mean_score"].as_f64(),
+                f["score"].as_f64(),
+                "{name} {id}"
+            );
+            let problem = f["verdict"] == "problem";
+            assert_eq!(
+                period["findings"][id]["problem_share"].as_f64(),
+                Some(if problem { 1.0 } else { 0.0 }),
+                "{name} {id}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -9,6 +9,7 @@ pub mod analyze;
 pub mod batch;
 pub mod calibrate;
 pub mod common;
+pub mod history;
 pub mod live;
 pub mod logger;
 pub mod model;
