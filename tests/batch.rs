@@ -410,6 +410,14 @@ fn batch_survives_bad_files_ctrl_c_reruns_and_shards() {
     // run again) adds nothing; the report's means are the scorecards'.
     let db = tmp.path().join("history.db");
     let db_s = db.to_str().unwrap();
+    // A directory that is no batch output: one line, no database left.
+    let (code, _, stderr) = run(&["history", "import", in_s, "--db", db_s]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("not a callcoach batch output directory"),
+        "{stderr}"
+    );
+    assert!(!db.exists());
     let (code, stdout, stderr) = run(&["history", "import", out_s, "--db", db_s]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(stdout.contains(": 2 added, 0 already recorded"), "{stdout}");

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use callcoach::findings::FindingId;
-use callcoach::history::{import_dir, History, Period, Report, ReportQuery};
+use callcoach::history::{import_dir, History, ImportError, Period, Report, ReportQuery};
 
 use super::common::{usage_error, Result};
 
@@ -117,6 +117,13 @@ pub fn history(args: HistoryArgs) -> Result<ExitCode> {
 
 /// `history import`: every directory into the database, one line each.
 fn import(args: ImportArgs) -> Result<ExitCode> {
+    // Every directory is checked before the database is opened (or
+    // created), so that a wrong argument leaves no empty database behind.
+    for dir in &args.dirs {
+        if !callcoach::output::layout::calls_dir(dir).is_dir() {
+            return Err(ImportError::NotBatch(dir.clone()).into());
+        }
+    }
     let mut history = History::open(&args.db)?;
     for dir in &args.dirs {
         let n = import_dir(&mut history, dir)?;
